@@ -1,0 +1,29 @@
+# Two commands do all the set-up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch==2.13.0 is pinned so pip takes the CPU build rather than a multi-GB CUDA one.
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[traces,test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p results
+	$(BIN)/powsim table --traces traces/bundled --mode paper --format md --out results/table2-paper.md
+	@echo "wrote results/table2-paper.md"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-enable
+
+clean:
+	rm -rf $(VENV) results

@@ -1,0 +1,1 @@
+"""Fits and choices: the legitimate reference curve, the timing model, the choice of a."""

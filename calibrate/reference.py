@@ -1,0 +1,41 @@
+"""The legitimate reference: expected cumulative privacy cost as a function of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from powsim.errors import InputError
+from powsim.traces.format import Trace
+
+
+@dataclass(frozen=True)
+class LinearReference:
+    """Ordinary least squares fit P = intercept + slope * Q of a legitimate user's curve.
+
+    ``intercept`` is in privacy-cost units (sum of epsilons), ``slope`` in cost per query.
+    """
+
+    intercept: float
+    slope: float
+    r_squared: float
+
+    def expected_cost(self, queries: np.ndarray | float) -> np.ndarray | float:
+        """Expected cumulative cost after ``queries`` queries (any shape, same shape back)."""
+        return self.intercept + self.slope * np.asarray(queries, dtype=np.float64)
+
+
+def fit_reference(curve: Trace) -> LinearReference:
+    """Fit P = b0 + b1 * Q by ordinary least squares on a legitimate curve trace."""
+    if curve.kind != "curve":
+        raise InputError(f"{curve.source}: the legitimate reference must be a curve trace, "
+                         f"got a {curve.kind} trace")
+    queries = curve.data["queries"].to_numpy(dtype=np.float64)
+    cost = curve.data["cost"].to_numpy(dtype=np.float64)
+    if np.unique(queries).size < 2:
+        raise InputError(f"{curve.source}: field 'queries' needs at least two distinct values "
+                         "to fit the legitimate reference")
+    fit = stats.linregress(queries, cost)
+    return LinearReference(float(fit.intercept), float(fit.slope), float(fit.rvalue**2))

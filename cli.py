@@ -1,0 +1,148 @@
+"""The ``powsim`` command: thin wrappers that parse options and call the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from powsim.errors import InputError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, as every powsim error is."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _command(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str,
+             handler: Handler) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _group(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str
+           ) -> argparse._SubParsersAction:
+    parser = subparsers.add_parser(
+        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=lambda args: _usage(parser))
+    return parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+# --- traces -----------------------------------------------------------------------------
+
+def _import_curve(args: argparse.Namespace) -> int:
+    from powsim.traces.curves import curve_file_name, read_curve_csv
+    from powsim.traces.format import write_trace
+
+    traces = read_curve_csv(args.csv, args.dataset)
+    for trace in traces:
+        path = write_trace(trace, Path(args.out) / curve_file_name(args.dataset, trace.metadata.attack))
+        print(f"wrote {path} ({len(trace)} rows, attack '{trace.metadata.attack}')")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from powsim.traces.info import describe
+    from powsim.traces.format import read_trace
+
+    print(describe(read_trace(args.file)))
+    return 0
+
+
+def _add_traces(subparsers: argparse._SubParsersAction) -> None:
+    commands = _group(subparsers, "traces", "Import, inspect and generate privacy-cost traces.",
+                      "powsim traces info traces/bundled/fmnist-standard.parquet")
+    parser = _command(
+        commands, "import-curve",
+        "Import one of the paper's cumulative CSVs as curve traces: the attack format "
+        "(time (sec),mode,accuracy,diff queries,privacy cost) gives DIR/{dataset}-{mode}.parquet "
+        "per mode; the reference format (time,privacy,queries) gives DIR/{dataset}-reference.parquet.",
+        "powsim traces import-curve model_extraction_attack_accuracy_mnist.csv --dataset mnist "
+        "--out curves/", _import_curve)
+    parser.add_argument("csv", help="the CSV file to import")
+    parser.add_argument("--dataset", required=True, help="dataset name used in file names (e.g. mnist)")
+    parser.add_argument("--out", required=True, help="folder to write the parquet traces to")
+    parser = _command(commands, "info", "Print a trace's schema, metadata and summary statistics.",
+                      "powsim traces info curves/mnist-copycat.parquet", _info)
+    parser.add_argument("file", help="a trace parquet file")
+
+
+# --- table ------------------------------------------------------------------------------
+
+def _table(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.report import write_table
+    from powsim.sim.paper import PaperParameters
+    from powsim.sim.table import paper_table
+    from powsim.traces.library import TraceLibrary
+
+    library = TraceLibrary.load(args.traces, args.dataset)
+    table = paper_table(library, PaperParameters(a=args.a), whole_curve=args.curve)
+    origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+    text = write_table(table, args.format, origin, args.out)
+    print(text, end="")
+    return 0
+
+
+def _add_table(subparsers: argparse._SubParsersAction) -> None:
+    parser = _command(
+        subparsers, "table",
+        "Print a Table 2-style overhead table, one row per attack trace (last row of each curve), "
+        "or with --curve one row per curve row. Paper mode replays the paper's calculation exactly.",
+        "powsim table --traces curves/ --mode paper --dataset mnist --format md --out table2.md",
+        _table)
+    parser.add_argument("--traces", required=True, help="folder of trace parquet files")
+    parser.add_argument("--mode", choices=["paper"], default="paper",
+                        help="paper: the deterministic replay of the paper's Table 2")
+    parser.add_argument("--dataset", help="only traces of this dataset")
+    parser.add_argument("--a", type=float, default=1.0075, help="base a of the a^|diff| charge")
+    parser.add_argument("--curve", action="store_true", help="one row per curve row, cumulative")
+    parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
+                        help="md for people, csv or json for programs")
+    parser.add_argument("--out", help="also write the table to this file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``powsim`` argument parser with every subcommand."""
+    parser = _Parser(
+        prog="powsim",
+        description="Simulate what a calibrated proof-of-work gate in front of an ML API costs "
+                    "legitimate users, attackers and the operator.",
+        epilog="example:\n  powsim table --traces traces/bundled --mode paper",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _add_traces(subparsers)
+    _add_table(subparsers)
+    parser.set_defaults(handler=lambda args: _usage(parser))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; bad input prints one line and returns 2."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except InputError as err:
+        print(f"powsim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("powsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

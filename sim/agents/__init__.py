@@ -1,0 +1,1 @@
+"""Agents of the simulation: legitimate users, attackers, sybil rings, colluders."""

@@ -1,0 +1,1 @@
+"""The PoW server inside the simulation: ledger, difficulty, challenges, workers."""

@@ -1,0 +1,48 @@
+"""Table 2-style overhead tables from traces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from powsim.calibrate.reference import fit_reference
+from powsim.sim.paper import PaperParameters, replay_curve
+from powsim.traces.format import Trace
+from powsim.traces.library import TraceLibrary
+
+TABLE_COLUMNS = ["dataset", "attack", "queries", "privacy", "time_s", "time_pow_s", "overhead",
+                 "accuracy"]
+
+
+def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
+    """One table row per curve row: cumulative queries, privacy, times (s), overhead, accuracy (%).
+
+    ``replay`` is :func:`~powsim.sim.paper.replay_curve`'s output for ``curve``.
+    """
+    data = curve.data
+    time_s = data["time_s"].to_numpy(dtype=np.float64)
+    time_pow_s = replay["time_pow_s"].to_numpy()
+    accuracy = data["accuracy"] if "accuracy" in data else pd.Series(np.nan, index=data.index)
+    return pd.DataFrame({
+        "dataset": curve.metadata.dataset,
+        "attack": curve.metadata.attack,
+        "queries": replay["queries"].to_numpy(),
+        "privacy": data["cost"].to_numpy(dtype=np.float64),
+        "time_s": time_s,
+        "time_pow_s": time_pow_s,
+        "overhead": np.divide(time_pow_s, time_s, out=np.full_like(time_s, np.nan),
+                              where=time_s > 0),
+        "accuracy": accuracy.to_numpy(dtype=np.float64, na_value=np.nan),
+    }, columns=TABLE_COLUMNS)
+
+
+def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParameters(),
+                whole_curve: bool = False) -> pd.DataFrame:
+    """Paper-mode table: per attack trace its last row, or every row with ``whole_curve``."""
+    parts = []
+    for dataset in library.datasets:
+        reference = fit_reference(library.reference(dataset))
+        for curve in library.attacks(dataset):
+            rows = paper_curve_rows(curve, replay_curve(curve, reference, parameters))
+            parts.append(rows if whole_curve else rows.iloc[[-1]])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,1 @@
+"""Privacy-cost traces: the format, importers for cumulative curves, and their generation."""

@@ -1,0 +1,129 @@
+"""Importers for cumulative cost curves in the paper's CSV formats.
+
+Two formats are recognised by their header:
+
+* attack curves, ``time (sec),mode,accuracy,diff queries,privacy cost`` (``time`` and
+  ``privacy`` accepted as short names): one curve per ``mode``. ``diff queries`` counts
+  new batches since the previous row; one batch is 1000/16 = 62.5 queries.
+* the legitimate reference, ``time,privacy,queries``: cumulative base time (s),
+  cumulative privacy cost and cumulative queries.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from powsim.errors import InputError
+from powsim.provenance import provenance
+from powsim.traces.format import Trace, TraceMetadata, make_trace
+
+PAPER_QUERIES_PER_BATCH = 1000 / 16
+REFERENCE_ATTACK = "reference"
+
+_ATTACK_ALIASES = {
+    "time (sec)": "time_s", "time": "time_s",
+    "privacy cost": "cost", "privacy": "cost",
+    "diff queries": "new_batches",
+    "accuracy": "accuracy",
+    "mode": "mode",
+}
+_REFERENCE_ALIASES = {"time": "time_s", "privacy": "cost", "queries": "queries"}
+
+
+def mode_slug(mode: str) -> str:
+    """File-name form of a mode: lower case, spaces turned into '-' ("data free" -> "data-free")."""
+    return "-".join(str(mode).strip().lower().split())
+
+
+def curve_file_name(dataset: str, attack: str) -> str:
+    """The file name a curve trace of ``dataset`` and ``attack`` is stored under."""
+    return f"{dataset}-{attack}.parquet"
+
+
+def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
+    """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
+    source = str(path)
+    frame = _read_csv(source)
+    header = {name.strip().lower() for name in frame.columns}
+    frame.columns = [name.strip().lower() for name in frame.columns]
+    if "mode" in header:
+        return _attack_curves(frame, dataset, source)
+    if {"time", "privacy", "queries"} <= header:
+        return [_reference_curve(frame, dataset, source)]
+    raise InputError(f"{source}: header {sorted(header)} is neither the attack format "
+                     "'time (sec),mode,accuracy,diff queries,privacy cost' nor the reference "
+                     "format 'time,privacy,queries'")
+
+
+def _read_csv(source: str) -> pd.DataFrame:
+    if not Path(source).is_file():
+        raise InputError(f"{source}: no such CSV file")
+    try:
+        frame = pd.read_csv(source)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"{source}: not a readable CSV file ({reason})") from None
+    if frame.empty:
+        raise InputError(f"{source}: no rows, expected a cumulative curve")
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    """Column ``column`` as float64 (shape (rows,)), or an error naming the first bad row."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(np.isnan(values))
+    if bad.size:
+        row = int(bad[0])
+        raise InputError(f"{source}: field '{column}' row {row}: {frame[column].iloc[row]!r}, "
+                         "expected a number")
+    return values
+
+
+def _renamed(frame: pd.DataFrame, aliases: dict[str, str], required: list[str], source: str
+             ) -> pd.DataFrame:
+    present = {name: aliases[name] for name in frame.columns if name in aliases}
+    missing = [name for name in required if name not in present.values()]
+    if missing:
+        wanted = [alias for alias, name in aliases.items() if name == missing[0]]
+        raise InputError(f"{source}: missing column '{wanted[0]}'")
+    return frame[list(present)].rename(columns=present)
+
+
+def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace]:
+    frame = _renamed(frame, _ATTACK_ALIASES, ["time_s", "mode", "new_batches", "cost"], source)
+    numbers = {name: _numeric(frame, name, source)
+               for name in ("time_s", "new_batches", "cost", "accuracy") if name in frame}
+    traces = []
+    for mode, rows in frame.groupby("mode", sort=False).groups.items():
+        index = frame.index.get_indexer(rows)
+        new_batches = numbers["new_batches"][index]
+        if (new_batches < 0).any():
+            row = int(index[np.flatnonzero(new_batches < 0)[0]])
+            raise InputError(f"{source}: field 'diff queries' row {row}: {new_batches.min()}, "
+                             "expected a count >= 0")
+        data = pd.DataFrame({
+            "queries": PAPER_QUERIES_PER_BATCH * np.cumsum(new_batches),
+            "cost": numbers["cost"][index],
+            "time_s": numbers["time_s"][index],
+        })
+        if "accuracy" in numbers:
+            data["accuracy"] = numbers["accuracy"][index]
+        metadata = TraceMetadata(
+            kind="curve", dataset=dataset, attack=mode_slug(mode),
+            batch_size=PAPER_QUERIES_PER_BATCH,
+            provenance=provenance(source=str(Path(source).name), mode=str(mode)),
+        )
+        traces.append(make_trace(data, metadata, f"{source} (mode {mode!r})"))
+    return traces
+
+
+def _reference_curve(frame: pd.DataFrame, dataset: str, source: str) -> Trace:
+    frame = _renamed(frame, _REFERENCE_ALIASES, ["time_s", "cost", "queries"], source)
+    data = pd.DataFrame({name: _numeric(frame, name, source) for name in ("queries", "cost", "time_s")})
+    metadata = TraceMetadata(kind="curve", dataset=dataset, attack=REFERENCE_ATTACK,
+                             provenance=provenance(source=str(Path(source).name)))
+    return make_trace(data, metadata, source)
