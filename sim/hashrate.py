@@ -1,0 +1,162 @@
+"""This machine's hash rate: the solver against ``openssl speed`` and a plain hashlib loop.
+
+Per-core rates are hashes per CPU-second of the measuring thread, as ``openssl speed``
+reports by default (it divides by user CPU time): on a machine shared with other work
+a wall-clock rate measures the neighbours as much as the code. The all-cores rate is
+hashes per wall-clock second of the multi-core solver, what a solve really gets.
+
+The measured rates are this machine's ``local`` hardware profile, stored as JSON in
+``$POWSIM_CACHE_DIR/hash-rate.json`` (default ``$XDG_CACHE_HOME/powsim``, else
+``~/.cache/powsim``) for the simulator to read with :func:`load_local_rate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from powsim.atomic import write_text_atomic
+from powsim.errors import InputError
+from powsim.sim.hashcash import CHALLENGE_BYTES, has_leading_zeros
+from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, Message, first_nonces
+from powsim.sim.solver import Solver
+
+OPENSSL_BYTES = 64  # the message size of ``openssl speed -bytes 64``: two compressions per hash
+_PREFIX = bytes(CHALLENGE_BYTES)  # a challenge-sized prefix: one compression per trial
+
+
+@dataclasses.dataclass(frozen=True)
+class HashRate:
+    """Hash rates of one machine in hashes per second (Hz); None where not measured.
+
+    ``per_core_hz``: the solver's kernel on one core (per CPU-second); ``all_cores_hz``: the
+    multi-core solver with ``workers`` threads (per wall-clock second); ``openssl_hz``:
+    ``openssl speed -evp sha256 -bytes 64`` on one core, 64-byte messages; ``hashlib_hz``:
+    a plain Python loop of ``hashlib.sha256(challenge + nonce)`` and a zero-bit test.
+    """
+
+    per_core_hz: float
+    all_cores_hz: float
+    workers: int
+    openssl_hz: float | None = None
+    hashlib_hz: float | None = None
+
+
+def _cpu_rate(step: Callable[[], float], hashes_per_step: int, seconds: float) -> float:
+    """Hashes per CPU-second: call ``step`` (which returns the CPU seconds it took to do
+    ``hashes_per_step`` hashes) until ``seconds`` of CPU time are spent."""
+    step()  # compile and warm caches outside the measurement
+    steps, spent = 0, 0.0
+    while spent < seconds:
+        spent += step()
+        steps += 1
+    return steps * hashes_per_step / spent
+
+
+def kernel_cpu_seconds(count: int) -> float:
+    """CPU seconds the solver's kernel takes to hash ``count`` nonces of a challenge-sized prefix."""
+    message = Message(_PREFIX)
+    began = time.thread_time()
+    first_nonces([message], MAX_BITS, count)
+    return time.thread_time() - began
+
+
+def _hashlib_cpu_seconds(count: int) -> float:
+    """CPU seconds a plain hashlib loop takes to hash and test ``count`` nonces."""
+    began = time.thread_time()
+    for nonce in range(count):
+        has_leading_zeros(hashlib.sha256(_PREFIX + nonce.to_bytes(NONCE_BYTES, "big")).digest(), MAX_BITS)
+    return time.thread_time() - began
+
+
+def kernel_rate_hz(seconds: float = 1.0) -> float:
+    """The solver's kernel on one core: hashes per CPU-second."""
+    return _cpu_rate(lambda: kernel_cpu_seconds(1 << 20), 1 << 20, seconds)
+
+
+def hashlib_rate_hz(seconds: float = 1.0) -> float:
+    """A plain hashlib loop on one core: hashes per CPU-second."""
+    return _cpu_rate(lambda: _hashlib_cpu_seconds(10_000), 10_000, seconds)
+
+
+def solver_rate_hz(workers: int, seconds: float = 1.0) -> float:
+    """The multi-core solver with ``workers`` threads: hashes per wall-clock second."""
+    with Solver(workers) as solver:
+        solver.solve(_PREFIX, MAX_BITS, timeout_s=0.05)  # start the threads, warm up
+        solution = solver.solve(_PREFIX, MAX_BITS, timeout_s=seconds)
+    return solution.hashes / solution.seconds
+
+
+def openssl_rate_hz(seconds: int = 1) -> float | None:
+    """``openssl speed -evp sha256 -bytes 64`` on one core, in 64-byte hashes per second;
+    None when openssl is not installed or its output cannot be read."""
+    if shutil.which("openssl") is None:
+        return None
+    command = ["openssl", "speed", "-evp", "sha256", "-bytes", str(OPENSSL_BYTES), "-seconds", str(seconds)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    match = re.search(r"^sha256\s+([\d.]+)k\s*$", result.stdout, re.MULTILINE)
+    return float(match.group(1)) * 1000 / OPENSSL_BYTES if match else None
+
+
+def measure(workers: int | None = None, seconds: float = 1.0) -> HashRate:
+    """Every rate of this machine, one after the other in this run."""
+    workers = workers or os.cpu_count() or 1
+    return HashRate(per_core_hz=kernel_rate_hz(seconds), all_cores_hz=solver_rate_hz(workers, seconds),
+                    workers=workers, openssl_hz=openssl_rate_hz(max(1, round(seconds))),
+                    hashlib_hz=hashlib_rate_hz(seconds))
+
+
+def describe(rate: HashRate) -> str:
+    """A table of the rates in MH/s with the ratios between them, for people."""
+    def ratio(value: float | None, base: float | None) -> str:
+        return f"{value / base:7.2f}x" if value and base else "      -"
+    rows = [("solver, 1 core (per CPU-second)", rate.per_core_hz),
+            (f"solver, {rate.workers} cores (per wall-clock second)", rate.all_cores_hz),
+            (f"solver, per core of {rate.workers} (wall-clock)", rate.all_cores_hz / rate.workers),
+            ("openssl speed -evp sha256 -bytes 64, 1 core", rate.openssl_hz),
+            ("hashlib loop, 1 core", rate.hashlib_hz)]
+    lines = [f"{'hash rate':52} {'MH/s':>8} {'/openssl':>8} {'/hashlib':>8}"]
+    for name, value in rows:
+        shown = f"{value / 1e6:8.2f}" if value else "       -"
+        lines.append(f"{name:52} {shown} {ratio(value, rate.openssl_hz)} {ratio(value, rate.hashlib_hz)}")
+    lines.append("A solver trial is one SHA-256 compression after the challenge's midstate; "
+                 "an openssl 64-byte hash is two.")
+    return "\n".join(lines)
+
+
+def local_rate_path() -> Path:
+    """Where the ``local`` profile is stored: ``$POWSIM_CACHE_DIR/hash-rate.json`` or the user cache."""
+    folder = os.environ.get("POWSIM_CACHE_DIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "powsim"
+    return Path(folder) / "hash-rate.json"
+
+
+def save_local_rate(rate: HashRate, provenance: dict[str, object]) -> Path:
+    """Store ``rate`` as the ``local`` profile (atomically), with how it was measured."""
+    path = local_rate_path()
+    record = {**dataclasses.asdict(rate), "provenance": provenance}
+    write_text_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_local_rate() -> HashRate | None:
+    """The stored ``local`` profile, or None if ``powsim hashcash bench`` has not stored one."""
+    path = local_rate_path()
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        rate = HashRate(**{field.name: record[field.name] for field in dataclasses.fields(HashRate)})
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError(f"{path}: not a hash-rate record ({err}); run 'powsim hashcash bench'") from None
+    if not (isinstance(rate.per_core_hz, (int, float)) and rate.per_core_hz > 0):
+        raise InputError(f"{path}: field per_core_hz: expected a positive number")
+    return rate
