@@ -10,10 +10,12 @@ p-value. (KS on the raw discrete trials would be conservative: p-values too larg
 Times are CPU seconds of the solving thread. The hash rate H that predicts them is
 measured in slices of the same work interleaved with the puzzles, so both see the
 same machine (other processes, clock speed). Puzzles are solved in one compiled loop
-per slice (:func:`~powsim.sim.sha256.first_nonces`): the interpreter's few
-microseconds per call would otherwise dominate a puzzle of 2^8 trials (7 microseconds)
-and measure Python rather than the model. Trials are the same as the multi-core
-solver's, which finds the same first nonce.
+per slice (:meth:`~powsim.sim.sha256.Messages.search`), their midstates prepared
+before the clock starts: the interpreter's few microseconds per call would otherwise
+dominate a puzzle of 2^8 trials (about 10 microseconds) and measure Python rather than
+the model. What remains is the model's: the lanes of the last group of 16 nonces
+hashed past the answer add about 8 / 2^k (3 % at k = 8). Trials are the same as the
+multi-core solver's, which finds the same first nonce.
 
 Everything random (server secret, challenge bytes, V) comes from ``seed``, and the
 server's clock is fixed, so the trials and p-values repeat exactly for a seed.
@@ -31,7 +33,7 @@ from scipy import stats
 from powsim.errors import InputError
 from powsim.sim.hashcash import CHALLENGE_BYTES, HashCash, batch_digest
 from powsim.sim.hashrate import kernel_cpu_seconds
-from powsim.sim.sha256 import NONCE_BYTES, Message, first_nonces
+from powsim.sim.sha256 import NONCE_BYTES, Messages
 
 COLUMNS = ["bits", "samples", "mean_trials", "expected_trials", "ks_pvalue", "mean_time_s",
            "predicted_time_s", "time_ratio"]
@@ -77,11 +79,11 @@ def _solve(server: HashCash, bits: int, samples: int) -> tuple[np.ndarray, float
         count = min(per_slice, samples - first)
         batches = [batch_digest(f"bits={bits} sample={first + i}".encode()) for i in range(count)]
         challenges = [server.issue(ACCOUNT, batch, bits).encode() for batch in batches]
-        messages = [Message(challenge) for challenge in challenges]
+        messages = Messages(challenges)
         rate_s += kernel_cpu_seconds(count << bits)
         rate_hashes += count << bits
         began = time.thread_time()
-        nonces = first_nonces(messages, bits)
+        nonces = messages.search(bits)
         solve_s += time.thread_time() - began
         for challenge, batch, nonce in zip(challenges, batches, nonces):
             verdict = server.verify(challenge, int(nonce).to_bytes(NONCE_BYTES, "big"), ACCOUNT, batch)
@@ -98,7 +100,7 @@ def validate(bits: list[int], samples: int, seed: int = 0) -> Validation:
     challenge_seed, pit_seed = np.random.SeedSequence(seed).spawn(2)
     challenge_rng, pit_rng = np.random.default_rng(challenge_seed), np.random.default_rng(pit_seed)
     server = HashCash(challenge_rng.bytes(32), clock=lambda: 0.0, random_bytes=challenge_rng.bytes)
-    first_nonces([Message(bytes(CHALLENGE_BYTES))], 0)  # compile before anything is timed
+    Messages([bytes(CHALLENGE_BYTES)]).search(0)  # compile before anything is timed
     rows, trials_by_bits, hashes, seconds = [], {}, 0.0, 0.0
     for k in bits:
         trials, solve_s, rate_hz = _solve(server, k, samples)

@@ -26,7 +26,7 @@ from pathlib import Path
 from powsim.atomic import write_text_atomic
 from powsim.errors import InputError
 from powsim.sim.hashcash import CHALLENGE_BYTES, has_leading_zeros
-from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, Message, first_nonces
+from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, Messages
 from powsim.sim.solver import Solver
 
 OPENSSL_BYTES = 64  # the message size of ``openssl speed -bytes 64``: two compressions per hash
@@ -63,9 +63,9 @@ def _cpu_rate(step: Callable[[], float], hashes_per_step: int, seconds: float) -
 
 def kernel_cpu_seconds(count: int) -> float:
     """CPU seconds the solver's kernel takes to hash ``count`` nonces of a challenge-sized prefix."""
-    message = Message(_PREFIX)
+    message = Messages([_PREFIX])
     began = time.thread_time()
-    first_nonces([message], MAX_BITS, count)
+    message.search(MAX_BITS, count=count)
     return time.thread_time() - began
 
 

@@ -21,6 +21,8 @@ compression function implemented here).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numba import njit
 
@@ -145,48 +147,52 @@ def _words(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=">u4").astype(np.uint32).reshape(-1, 16)
 
 
-class Message:
-    """What every trial of one puzzle shares: the midstate of ``prefix`` and its final blocks."""
+class Messages:
+    """What every trial of some puzzles shares: per prefix, its midstate and final blocks.
 
-    def __init__(self, prefix: bytes) -> None:
-        head = len(prefix) - len(prefix) % 64
-        state = np.repeat(_H0[:, None], LANES, axis=1)
-        schedule = np.empty((64, LANES), dtype=np.uint32)
-        work = np.empty((8, LANES), dtype=np.uint32)
-        for block in _words(prefix[:head]):
-            schedule[:16] = block[:, None]
-            _compress(state, schedule, work)
-        self.midstate = state[:, 0].copy()
-        rest = prefix[head:]
-        padded = rest + bytes(NONCE_BYTES) + b"\x80"
-        padded += bytes(-(len(padded) + 8) % 64) + (8 * (len(prefix) + NONCE_BYTES)).to_bytes(8, "big")
-        self.tail = _words(padded)
-        self.nonce_at = 8 * len(rest)
+    All prefixes have one length. ``midstates`` is uint32[n, 8] and ``tails`` uint32[n,
+    blocks, 16], stacked once here so that searches start without copying.
+    """
+
+    def __init__(self, prefixes: Sequence[bytes]) -> None:
+        if len({len(prefix) for prefix in prefixes}) != 1:
+            raise InputError("messages: expected one or more prefixes, all of one length")
+        length = len(prefixes[0])
+        head = length - length % 64
+        self.midstates = np.stack([_midstate(prefix[:head]) for prefix in prefixes])
+        padding = bytes(NONCE_BYTES) + b"\x80" + bytes(-(length - head + NONCE_BYTES + 9) % 64)
+        total_bits = (8 * (length + NONCE_BYTES)).to_bytes(8, "big")
+        self.tails = np.stack([_words(prefix[head:] + padding + total_bits) for prefix in prefixes])
+        self.nonce_at = 8 * (length - head)
+
+    def __len__(self) -> int:
+        return len(self.midstates)
 
     @property
     def compressions_per_trial(self) -> int:
-        """SHA-256 compressions per trial: 1, or 2 when ``rest || nonce`` leaves no room to pad."""
-        return int(self.tail.shape[0])
+        """SHA-256 compressions per trial: 1, or 2 when the prefix's rest and the nonce leave no room
+        for the padding in one block."""
+        return int(self.tails.shape[1])
 
-    def search(self, start: int, count: int, bits: int) -> int:
-        """First nonce in ``[start, start + count)`` meeting ``bits`` (0..64), or -1."""
-        return int(_search_each(self.midstate[None], self.tail[None], self.nonce_at, start, count, bits)[0])
+    def search(self, bits: int, start: int = 0, count: int = MAX_NONCE) -> np.ndarray:
+        """Per message, the first nonce in ``[start, start + count)`` meeting ``bits`` (0..64),
+        or -1 (int64[n]); one compiled loop, which cannot be interrupted: keep the work small."""
+        return _search_each(self.midstates, self.tails, self.nonce_at, start, count, check_bits(bits))
 
-    def digests(self, base: int) -> list[bytes]:
+    def digests(self, base: int, message: int = 0) -> list[bytes]:
         """SHA-256 of ``prefix || nonce`` for the ``LANES`` nonces from ``base`` (for tests)."""
         state = np.empty((8, LANES), dtype=np.uint32)
-        _hash_lanes(self.midstate, self.tail, self.nonce_at, base, state,
+        _hash_lanes(self.midstates[message], self.tails[message], self.nonce_at, base, state,
                     np.empty((64, LANES), dtype=np.uint32), np.empty((8, LANES), dtype=np.uint32))
         return [state[:, lane].astype(">u4").tobytes() for lane in range(LANES)]
 
 
-def first_nonces(messages: list[Message], bits: int, count: int = MAX_NONCE) -> np.ndarray:
-    """The first nonce (int64[n]) below ``count`` meeting ``bits`` of each message (-1 if none),
-    all hashed in one compiled loop: no interpreter between puzzles, and not interruptible
-    (keep the work small). Messages must have prefixes of one length."""
-    if len({(m.tail.shape, m.nonce_at) for m in messages}) > 1:
-        raise InputError("first_nonces: the messages' prefixes differ in length")
-    if not messages:
-        return np.empty(0, dtype=np.int64)
-    return _search_each(np.stack([m.midstate for m in messages]), np.stack([m.tail for m in messages]),
-                        messages[0].nonce_at, 0, count, check_bits(bits))
+def _midstate(head: bytes) -> np.ndarray:
+    """The hash state (uint32[8]) after the whole 64-byte blocks ``head``."""
+    state = np.repeat(_H0[:, None], LANES, axis=1)
+    schedule = np.empty((64, LANES), dtype=np.uint32)
+    work = np.empty((8, LANES), dtype=np.uint32)
+    for block in _words(head):
+        schedule[:16] = block[:, None]
+        _compress(state, schedule, work)
+    return state[:, 0].copy()

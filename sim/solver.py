@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from powsim.errors import InputError
-from powsim.sim.sha256 import MAX_NONCE, NONCE_BYTES, Message, check_bits
+from powsim.sim.sha256 import MAX_NONCE, NONCE_BYTES, Messages, check_bits
 
 FIRST_CHUNK = 1024  # nonces: about 50 microseconds of one core
 LAST_CHUNK = 1 << 18  # nonces: about 15 ms of one core, the latency of a stop or timeout
@@ -57,7 +57,7 @@ class Solution:
 class _Search:
     """One puzzle's shared state: the next chunk to hand out and the best answer so far."""
 
-    def __init__(self, message: Message, bits: int, workers: int, stop: threading.Event,
+    def __init__(self, message: Messages, bits: int, workers: int, stop: threading.Event,
                  deadline: float) -> None:
         self.message, self.bits, self.workers = message, bits, workers
         self.stop, self.deadline = stop, deadline
@@ -84,7 +84,7 @@ class _Search:
         """Search chunks until the answer is known or the search is stopped."""
         while (chunk := self._take()) is not None:
             start, count = chunk
-            found = self.message.search(start, count, self.bits)
+            found = int(self.message.search(self.bits, start, count)[0])
             with self.lock:
                 self.hashes += count if found < 0 else found - start + 1
                 if found >= 0:
@@ -108,7 +108,7 @@ class Solver:
         Stops early, with ``nonce`` None, when ``stop`` is set or after ``timeout_s`` seconds.
         """
         check_bits(bits)
-        message = Message(challenge)
+        message = Messages([challenge])
         began = time.monotonic()
         deadline = began + timeout_s if timeout_s is not None else float("inf")
         search = _Search(message, bits, self.workers, stop or threading.Event(), deadline)
