@@ -54,8 +54,8 @@ class Validation:
 def parse_bits(text: str) -> list[int]:
     """``"8:16"`` (inclusive) or ``"12"`` as a list of k; :class:`InputError` naming ``--bits``."""
     try:
-        low, _, high = text.partition(":")
-        first, last = int(low), int(high or low)
+        low, colon, high = text.partition(":")
+        first, last = int(low), int(high if colon else low)
     except ValueError:
         raise InputError(f"option --bits: {text!r}, expected K or FIRST:LAST (e.g. 8:16)") from None
     if not 1 <= first <= last <= MAX_BITS:

@@ -1,0 +1,203 @@
+"""HashCash challenges: issue, solve, verify, and every way a solution must be refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from powsim.errors import InputError
+from powsim.sim.hashcash import (ACCOUNT_BYTES, CHALLENGE_BYTES, Challenge, HashCash, ReplayCache, Verdict,
+                                 batch_digest, has_leading_zeros)
+from powsim.sim.solver import Solver
+
+SECRET = b"0123456789abcdef-test-secret"
+accounts = st.text(min_size=1, max_size=20).filter(lambda a: len(a.encode()) <= ACCOUNT_BYTES)
+
+
+class Clock:
+    """A clock the test moves by hand (seconds)."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def server(clock: Clock | None = None, seed: int = 0) -> HashCash:
+    return HashCash(SECRET, ttl_s=60.0, grace_s=2.0, clock=clock or Clock(),
+                    random_bytes=np.random.default_rng(seed).bytes)
+
+
+@pytest.fixture(scope="module")
+def solver():
+    with Solver(2) as solver:
+        yield solver
+
+
+def solved(hashcash: HashCash, solver: Solver, account: str = "alice", batch: bytes = b"queries",
+           bits: int = 6) -> tuple[bytes, bytes]:
+    challenge = hashcash.issue(account, batch_digest(batch), bits).encode()
+    return challenge, solver.solve(challenge, bits).nonce_bytes
+
+
+@settings(max_examples=40, deadline=None)
+@given(account=accounts, batch=st.binary(max_size=64), bits=st.integers(0, 10), seed=st.integers(0, 2**32))
+def test_any_solver_output_verifies(solver, account, batch, bits, seed):
+    hashcash = server(seed=seed)
+    challenge, nonce = solved(hashcash, solver, account, batch, bits)
+    assert has_leading_zeros(hashlib.sha256(challenge + nonce).digest(), bits)
+    assert hashcash.verify(challenge, nonce, account, batch_digest(batch)) is Verdict.OK
+
+
+@settings(max_examples=40, deadline=None)
+@given(account=accounts, bits=st.integers(0, 64), seed=st.integers(0, 2**32))
+def test_challenge_bytes_round_trip(account, bits, seed):
+    challenge = server(seed=seed).issue(account, batch_digest(b"q"), bits)
+    encoded = challenge.encode()
+    assert len(encoded) == CHALLENGE_BYTES
+    assert Challenge.decode(encoded) == challenge
+
+
+FIELD_CHANGES = {
+    "version": st.sampled_from([0, 2, 255]),
+    "bits": st.integers(0, 64),
+    "account": accounts,
+    "issued_at_s": st.floats(allow_nan=False, allow_infinity=False),
+    "expires_at_s": st.floats(allow_nan=False, allow_infinity=False),
+    "random": st.binary(min_size=16, max_size=16),
+    "batch_digest": st.binary(min_size=32, max_size=32),
+    "tag": st.binary(min_size=32, max_size=32),
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), field=st.sampled_from(sorted(FIELD_CHANGES)))
+def test_any_change_to_any_field_is_rejected(solver, data, field):
+    hashcash = server()
+    original = hashcash.issue("alice", batch_digest(b"q"), 4)
+    value = data.draw(FIELD_CHANGES[field].filter(lambda v: v != getattr(original, field)))
+    altered = dataclasses.replace(original, **{field: value}).encode()
+    nonce = solver.solve(altered, 4).nonce_bytes  # real work on the altered bytes
+    assert hashcash.verify(altered, nonce, "alice", batch_digest(b"q")) is Verdict.TAG
+
+
+@settings(max_examples=100, deadline=None)
+@given(position=st.integers(0, CHALLENGE_BYTES - 1), flip=st.integers(1, 255))
+def test_any_changed_byte_is_rejected(solver, position, flip):
+    hashcash = server()
+    challenge, nonce = solved(hashcash, solver)
+    altered = bytearray(challenge)
+    altered[position] ^= flip
+    assert hashcash.verify(bytes(altered), nonce, "alice", batch_digest(b"queries")) is Verdict.TAG
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+
+
+def test_too_few_zero_bits_is_rejected():
+    hashcash = server()
+    challenge = hashcash.issue("alice", batch_digest(b"q"), 12).encode()
+    short = next(n.to_bytes(8, "big") for n in range(1 << 16)
+                 if has_leading_zeros(hashlib.sha256(challenge + n.to_bytes(8, "big")).digest(), 8)
+                 and not has_leading_zeros(hashlib.sha256(challenge + n.to_bytes(8, "big")).digest(), 12))
+    assert hashcash.verify(challenge, short, "alice", batch_digest(b"q")) is Verdict.WORK
+
+
+def test_expiry_honours_the_clock_skew_grace(solver):
+    clock = Clock()
+    hashcash = server(clock)
+    challenge, nonce = solved(hashcash, solver)
+    clock.now += 60.0 + 2.5
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.EXPIRED
+    clock.now -= 1.0  # within the grace
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+
+
+def test_challenge_from_the_future_is_rejected(solver):
+    clock = Clock()
+    hashcash = server(clock)
+    challenge, nonce = solved(hashcash, solver)
+    clock.now -= 3.0
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.NOT_YET_VALID
+
+
+def test_wrong_account_and_wrong_batch_are_rejected(solver):
+    hashcash = server()
+    challenge, nonce = solved(hashcash, solver)
+    assert hashcash.verify(challenge, nonce, "mallory", batch_digest(b"queries")) is Verdict.ACCOUNT
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"other")) is Verdict.BATCH
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+
+
+def test_replay_is_rejected(solver):
+    hashcash = server()
+    challenge, nonce = solved(hashcash, solver)
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.REPLAY
+
+
+@pytest.mark.parametrize("round_", range(20))
+def test_replay_from_many_threads_at_once_redeems_once(solver, round_):
+    hashcash = server(seed=round_)
+    challenge, nonce = solved(hashcash, solver)
+    start = threading.Barrier(8)
+    verdicts: list[Verdict] = []
+
+    def redeem() -> None:
+        start.wait()
+        verdicts.append(hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")))
+    threads = [threading.Thread(target=redeem) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(v.name for v in verdicts) == ["OK"] + ["REPLAY"] * 7
+
+
+def test_replay_cache_forgets_expired_entries_and_never_reopens_them():
+    cache = ReplayCache()
+    assert cache.redeem(b"a", forget_at_s=10.0, now_s=0.0)
+    assert cache.redeem(b"b", forget_at_s=20.0, now_s=0.0)
+    assert not cache.redeem(b"a", forget_at_s=10.0, now_s=5.0)
+    assert cache.redeem(b"c", forget_at_s=30.0, now_s=15.0)
+    assert len(cache) == 2  # "a" is forgotten
+    assert not cache.redeem(b"a", forget_at_s=10.0, now_s=5.0)  # the clock stepped back
+
+
+garbage = st.one_of(st.none(), st.integers(), st.floats(), st.text(), st.binary(), st.lists(st.integers()),
+                    st.binary(min_size=CHALLENGE_BYTES, max_size=CHALLENGE_BYTES), st.binary(min_size=8, max_size=8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(challenge=garbage, nonce=garbage, account=garbage, batch=garbage)
+def test_verification_never_raises_on_garbage(challenge, nonce, account, batch):
+    verdict = server().verify(challenge, nonce, account, batch)
+    assert isinstance(verdict, Verdict) and not verdict.ok
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=2 * CHALLENGE_BYTES))
+def test_decode_names_the_problem_of_any_bytes(data):
+    try:
+        Challenge.decode(data)
+    except InputError as err:
+        assert "challenge" in str(err)
+
+
+@pytest.mark.parametrize("account, batch, bits", [
+    ("", batch_digest(b"q"), 4), ("x" * 62, batch_digest(b"q"), 4), ("alice", b"short", 4),
+    ("alice", batch_digest(b"q"), 65), ("alice", batch_digest(b"q"), -1), ("alice", batch_digest(b"q"), True),
+])
+def test_issue_rejects_bad_input(account, batch, bits):
+    with pytest.raises(InputError):
+        server().issue(account, batch, bits)
+
+
+def test_server_rejects_a_short_secret():
+    with pytest.raises(InputError, match="secret"):
+        HashCash(b"short")
