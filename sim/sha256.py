@@ -34,7 +34,6 @@ MAX_NONCE = 2**62  # nonces are int64 indices; this leaves room for a search's l
 LANES = 16  # nonces hashed side by side: one AVX-512 register of 32-bit words
 
 
-
 def check_bits(bits: object) -> int:
     """``bits`` if it is an integer in 0..MAX_BITS; :class:`InputError` otherwise."""
     if isinstance(bits, bool) or not isinstance(bits, int) or not 0 <= bits <= MAX_BITS:

@@ -47,6 +47,11 @@ def solved(hashcash: HashCash, solver: Solver, account: str = "alice", batch: by
     return challenge, solver.solve(challenge, bits).nonce_bytes
 
 
+def verdict(hashcash: HashCash, challenge: bytes, nonce: bytes, account: str = "alice",
+            batch: bytes = b"queries") -> Verdict:
+    return hashcash.verify(challenge, nonce, account, batch_digest(batch))
+
+
 @settings(max_examples=40, deadline=None)
 @given(account=accounts, batch=st.binary(max_size=64), bits=st.integers(0, 10), seed=st.integers(0, 2**32))
 def test_any_solver_output_verifies(solver, account, batch, bits, seed):
@@ -95,8 +100,8 @@ def test_any_changed_byte_is_rejected(solver, position, flip):
     challenge, nonce = solved(hashcash, solver)
     altered = bytearray(challenge)
     altered[position] ^= flip
-    assert hashcash.verify(bytes(altered), nonce, "alice", batch_digest(b"queries")) is Verdict.TAG
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+    assert verdict(hashcash, bytes(altered), nonce) is Verdict.TAG
+    assert verdict(hashcash, challenge, nonce) is Verdict.OK
 
 
 def test_too_few_zero_bits_is_rejected():
@@ -113,9 +118,9 @@ def test_expiry_honours_the_clock_skew_grace(solver):
     hashcash = server(clock)
     challenge, nonce = solved(hashcash, solver)
     clock.now += 60.0 + 2.5
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.EXPIRED
+    assert verdict(hashcash, challenge, nonce) is Verdict.EXPIRED
     clock.now -= 1.0  # within the grace
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+    assert verdict(hashcash, challenge, nonce) is Verdict.OK
 
 
 def test_challenge_from_the_future_is_rejected(solver):
@@ -123,22 +128,22 @@ def test_challenge_from_the_future_is_rejected(solver):
     hashcash = server(clock)
     challenge, nonce = solved(hashcash, solver)
     clock.now -= 3.0
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.NOT_YET_VALID
+    assert verdict(hashcash, challenge, nonce) is Verdict.NOT_YET_VALID
 
 
 def test_wrong_account_and_wrong_batch_are_rejected(solver):
     hashcash = server()
     challenge, nonce = solved(hashcash, solver)
-    assert hashcash.verify(challenge, nonce, "mallory", batch_digest(b"queries")) is Verdict.ACCOUNT
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"other")) is Verdict.BATCH
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
+    assert verdict(hashcash, challenge, nonce, account="mallory") is Verdict.ACCOUNT
+    assert verdict(hashcash, challenge, nonce, batch=b"other") is Verdict.BATCH
+    assert verdict(hashcash, challenge, nonce) is Verdict.OK
 
 
 def test_replay_is_rejected(solver):
     hashcash = server()
     challenge, nonce = solved(hashcash, solver)
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.OK
-    assert hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")) is Verdict.REPLAY
+    assert verdict(hashcash, challenge, nonce) is Verdict.OK
+    assert verdict(hashcash, challenge, nonce) is Verdict.REPLAY
 
 
 @pytest.mark.parametrize("round_", range(20))
@@ -150,7 +155,7 @@ def test_replay_from_many_threads_at_once_redeems_once(solver, round_):
 
     def redeem() -> None:
         start.wait()
-        verdicts.append(hashcash.verify(challenge, nonce, "alice", batch_digest(b"queries")))
+        verdicts.append(verdict(hashcash, challenge, nonce))
     threads = [threading.Thread(target=redeem) for _ in range(8)]
     for thread in threads:
         thread.start()
