@@ -90,8 +90,9 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.sim.table import paper_table
     from powsim.traces.library import TraceLibrary
 
+    parameters = PaperParameters(a=args.a)
     library = TraceLibrary.load(args.traces, args.dataset)
-    table = paper_table(library, PaperParameters(a=args.a), whole_curve=args.curve)
+    table = paper_table(library, parameters, whole_curve=args.curve)
     origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
     text = write_table(table, args.format, origin, args.out)
     print(text, end="")
