@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
+from powsim.sim.economics import PROFILES
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -87,12 +88,24 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.report import write_table
     from powsim.sim.paper import PaperParameters
-    from powsim.sim.table import paper_table
+    from powsim.sim.table import paper_table, simulated_table
     from powsim.traces.library import TraceLibrary
 
     library = TraceLibrary.load(args.traces, args.dataset)
-    table = paper_table(library, PaperParameters(a=args.a), whole_curve=args.curve)
-    origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+    parameters = PaperParameters(a=args.a)
+    if args.mode == "paper":
+        table = paper_table(library, parameters, whole_curve=args.curve)
+        origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+    else:
+        if args.curve:
+            raise InputError("option --curve: only with --mode paper")
+        hardware = PROFILES[args.hardware]
+        table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
+                                parameters, args.policy, args.reference_hash_rate)
+        origin = provenance(seed=args.seed, mode=args.mode, a=args.a, traces=str(args.traces),
+                            hardware=args.hardware, policy=args.policy,
+                            replications=args.replications,
+                            reference_hash_rate=args.reference_hash_rate or hardware.hash_rate_hz)
     text = write_table(table, args.format, origin, args.out)
     print(text, end="")
     return 0
@@ -102,12 +115,24 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser = _command(
         subparsers, "table",
         "Print a Table 2-style overhead table, one row per attack trace (last row of each curve), "
-        "or with --curve one row per curve row. Paper mode replays the paper's calculation exactly.",
+        "or with --curve one row per curve row. Paper mode replays the paper's calculation exactly; "
+        "expected and sampled modes run each trace's attacker through the simulator (whole-bit "
+        "puzzles per batch) and add bits_mean and dollars, and for sampled a 95%% CI.",
         "powsim table --traces curves/ --mode paper --dataset mnist --format md --out table2.md",
         _table)
     parser.add_argument("--traces", required=True, help="folder of trace parquet files")
-    parser.add_argument("--mode", choices=["paper"], default="paper",
-                        help="paper: the deterministic replay of the paper's Table 2")
+    parser.add_argument("--mode", choices=["paper", "expected", "sampled"], default="paper",
+                        help="paper: the deterministic replay of the paper's Table 2; expected: "
+                             "the simulator with mean solve times; sampled: geometric draws")
+    parser.add_argument("--replications", type=int, default=30,
+                        help="sampled mode: runs per trace for the 95%% CI (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="sampled mode: seed (default 0)")
+    parser.add_argument("--hardware", choices=sorted(PROFILES), default="laptop-cpu",
+                        help="the attacker's hardware profile (default laptop-cpu)")
+    parser.add_argument("--policy", choices=["paper", "one-sided", "rdp"], default="paper",
+                        help="simulator modes: the difficulty policy (default paper)")
+    parser.add_argument("--reference-hash-rate", type=float,
+                        help="hashes/s the defense is tuned for (default: the hardware's)")
     parser.add_argument("--dataset", help="only traces of this dataset")
     parser.add_argument("--a", type=float, default=1.0075, help="base a of the a^|diff| charge")
     parser.add_argument("--curve", action="store_true", help="one row per curve row, cumulative")
