@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from powsim.calibrate.reference import LinearReference
 from powsim.sim.paper import PaperParameters
@@ -51,7 +52,12 @@ class Policy:
         The scalar twin of :func:`~powsim.sim.paper.clipped_power_seconds`: clipping
         diff x ln(a) before exponentiating never overflows.
         """
-        p = self.parameters
-        exponent = min(max(self.diff(queries, cost) * math.log(p.a), math.log(p.min_seconds)),
-                       math.log(p.max_seconds))
+        log_a, log_min, log_max = self._logs
+        exponent = min(max(self.diff(queries, cost) * log_a, log_min), log_max)
         return math.exp(exponent) * batch_queries / QUERIES_PER_CHARGE
+
+    @cached_property
+    def _logs(self) -> tuple[float, float, float]:
+        """ln(a), ln(min_s), ln(max_s): computed once, as every batch needs them."""
+        p = self.parameters
+        return math.log(p.a), math.log(p.min_seconds), math.log(p.max_seconds)

@@ -225,7 +225,7 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
 def _server(table: _Table) -> ServerConfig:
     workers = table.integer("workers", 1, 1)
     return ServerConfig(
-        workers=workers, cost_workers=table.integer("cost_workers", workers, 1),
+        workers=workers, cost_workers=table.integer("cost_workers", workers, 0),
         service=table.choice("service", "fixed", SERVICES),
         verify_s=table.number("verify_s", 0.0, low=0),
         inference_s=table.number("inference_s", None, low=0),

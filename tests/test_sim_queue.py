@@ -59,3 +59,14 @@ def test_mean_wait_matches_erlang_c(tmp_path):
         standard_error = means.std(ddof=1) / math.sqrt(len(means))
         print(f"simulated {values.mean():.4f}, theory {expected:.4f}, s.e. {standard_error:.4f}")
         assert abs(values.mean() - expected) < 4 * standard_error
+
+
+def test_cost_workers_zero_estimates_on_the_inference_worker(tmp_path):
+    query_trace(tmp_path / "legit.parquet", 0.1, batches=4)
+    query_trace(tmp_path / "one.parquet", 0.1, batches=3, cost_s=0.5)
+    text = QUEUE.format(workers=1, service="fixed", count=2, arrivals="")
+    separate, _ = run(tmp_path, text)
+    shared, _ = run(tmp_path, text.replace("workers = 1", "workers = 1\ncost_workers = 0"))
+    # Same service per batch; sharing one worker for both steps can only lengthen the queue.
+    assert shared["service_s"].tolist() == separate["service_s"].tolist()
+    assert shared["queue_s"].sum() > separate["queue_s"].sum()

@@ -16,7 +16,7 @@ from powsim.sim.solve import SolveModel, solve_time_s
 from powsim.sim.workload import Batch
 
 
-@dataclass
+@dataclass(slots=True)
 class Client:
     """An actor (``agent`` entry, member ``actor``) with its hardware, ``solvers`` parallel
     solvers, solve-time model, random stream, and the list its events are appended to."""
@@ -37,7 +37,8 @@ class Client:
               ) -> Generator[simpy.Event, object, None]:
         """Think, ask the server for ``batch``'s labels, solve the puzzle, get them verified."""
         think_s = self.durations.draw(think_s, self.rng)
-        yield self.env.timeout(think_s)
+        if think_s:
+            yield self.env.timeout(think_s)
         challenge = yield from self.server.answer(account, batch, self.rng)
         trials = self.solve.sample(challenge.bits, self.rng)
         solve_s = solve_time_s(trials, self.hardware.hash_rate_hz, self.solvers)

@@ -25,7 +25,8 @@ from powsim.sim.workload import Batch
 @dataclass(frozen=True)
 class ServerConfig:
     """Workers and timings: ``workers`` inference and ``cost_workers`` cost-estimation
-    workers; ``service`` 'fixed' (the per-batch seconds) or 'exponential' (with that mean);
+    workers (0: the inference worker estimates the cost too, one request per batch);
+    ``service`` 'fixed' (the per-batch seconds) or 'exponential' (with that mean);
     ``verify_s`` seconds to verify one solution; ``inference_s``/``cost_s`` per-batch
     seconds that replace the traces' measured ones when set."""
 
@@ -60,7 +61,8 @@ class Server:
         self.policy = policy
         self.difficulty = difficulty
         self.inference = simpy.Resource(env, capacity=config.workers)
-        self.estimation = simpy.Resource(env, capacity=config.cost_workers)
+        self.estimation = (simpy.Resource(env, capacity=config.cost_workers)
+                           if config.cost_workers else None)
         self._service = Durations(durations.sampled and config.service == "exponential")
 
     def answer(self, account: str, batch: Batch, rng: np.random.Generator
@@ -71,10 +73,11 @@ class Server:
         cost_s = self._service.draw(batch.cost_s, rng)
         with self.inference.request() as turn:
             yield turn
-            yield self.env.timeout(inference_s)
-        with self.estimation.request() as turn:
-            yield turn
-            yield self.env.timeout(cost_s)
+            yield self.env.timeout(inference_s if self.estimation else inference_s + cost_s)
+        if self.estimation:
+            with self.estimation.request() as turn:
+                yield turn
+                yield self.env.timeout(cost_s)
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
         service_s = inference_s + cost_s
@@ -83,7 +86,8 @@ class Server:
 
     def verify(self, challenge: Challenge) -> Generator[simpy.Event, object, None]:
         """Check the solution of ``challenge`` (one hash; ``verify_s`` seconds)."""
-        yield self.env.timeout(self.config.verify_s)
+        if self.config.verify_s:
+            yield self.env.timeout(self.config.verify_s)
 
     def predicted_diff(self, account: str, batch: Batch) -> float:
         """The policy's diff for ``account`` if ``batch`` were answered next (no charge)."""
