@@ -1,5 +1,6 @@
 """Scenario files: the example works, bad ones fail with one line, runs are reproducible."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,19 @@ def test_bad_replications(folder, capsys):
     path = scenario_file(folder, GOOD)
     assert main(["simulate", str(path), "--out", str(folder / "o"), "--replications", "0"]) == 2
     assert "--replications" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_every_example_runs_on_synthetic_traces(tmp_path, example):
+    # The examples point at the bundled fmnist traces; stand-ins with the same names and
+    # a logq column (for the rdp policy) are written beside a copy of the example.
+    (tmp_path / "examples").mkdir()
+    text = (EXAMPLES / example).read_text()
+    (tmp_path / "examples" / example).write_text(text)
+    for name in set(re.findall(r'"\.\./(traces/bundled/[\w.-]+)"', text)):
+        cost = 0.1 if "standard" in name else 0.3
+        query_trace(tmp_path / name, cost, batches=8, batch_size=64, logq=-3.0 / cost)
+    out = tmp_path / "out"
+    assert main(["simulate", str(tmp_path / "examples" / example), "--out", str(out),
+                 "--mode", "sampled", "--replications", "2"]) == 0
+    assert (out / "events.parquet").is_file() and (out / "summary.csv").is_file()
