@@ -103,6 +103,8 @@ class _Table:
     """One TOML table being read: typed getters that name the field, and a check for leftovers."""
 
     def __init__(self, data: object, where: str, allowed: set[str]) -> None:
+        if data is None:
+            raise InputError(f"{where}: missing, expected a table")
         if not isinstance(data, dict):
             raise InputError(f"{where}: expected a table")
         unknown = sorted(set(data) - allowed)
@@ -127,9 +129,12 @@ class _Table:
             raise self._fail(key, f"a number {bound}" + (f" and <= {high}" if high < math.inf else ""))
         return float(value)
 
-    def integer(self, key: str, default: int, low: int, high: int | None = None) -> int:
+    def integer(self, key: str, default: int | None, low: int, high: int | None = None
+                ) -> int | None:
         """A whole number >= ``low`` (and <= ``high``)."""
-        value = self.data.get(key, default)
+        if key not in self.data:
+            return default
+        value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (
                 high is not None and value > high):
             raise self._fail(key, f"a whole number >= {low}" + (f" and <= {high}" if high else ""))
@@ -203,10 +208,11 @@ _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
 
 
 def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
-    parameters = PaperParameters(
-        a=table.number("a", PAPER_A, low=0, strict=True),
-        min_seconds=table.number("min_s", PAPER_MIN_SECONDS, low=0, strict=True),
-        max_seconds=table.number("max_s", PAPER_MAX_SECONDS, low=0, strict=True))
+    min_s = table.number("min_s", PAPER_MIN_SECONDS, low=0, strict=True)
+    max_s = table.number("max_s", PAPER_MAX_SECONDS, low=0, strict=True)
+    if min_s > max_s:
+        raise InputError(f"{table.where}.min_s: {min_s} above max_s {max_s}, expected min_s <= max_s")
+    parameters = PaperParameters(table.number("a", PAPER_A, low=0, strict=True), min_s, max_s)
     if "reference_hash_rate" not in table.data:
         raise InputError(f"{table.where}.reference_hash_rate: missing, expected hashes/s of the "
                          "client the defense is tuned for")
@@ -215,7 +221,7 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
         reference=traces.get(table, "reference"),
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
-        batch_size=table.number("batch_size", None, low=1),
+        batch_size=table.integer("batch_size", None, 1),
         max_bits=table.integer("max_bits", 48, 0, MAX_BITS),
         accounting=table.choice("accounting", "account", ACCOUNTINGS),
         link_probability=table.number("link_probability", 0.0, low=0, high=1),
@@ -255,8 +261,9 @@ def _hardware(data: object, source: str) -> dict[str, Hardware]:
 def _agent(entry: object, index: int, source: str, traces: _Traces,
            hardware: dict[str, Hardware]) -> AgentSpec:
     where = f"{source}: [[agents]] #{index + 1}"
-    kind = _Table(entry, where, set(entry) if isinstance(entry, dict) else set()).choice(
-        "kind", None, AGENT_KINDS)
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: expected a table")
+    kind = _Table(entry, where, set(entry)).choice("kind", None, AGENT_KINDS)
     table = _Table(entry, f"{where} ({kind})", _AGENT_KEYS[kind])
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:

@@ -26,9 +26,11 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
     verify_s = model.scenario.server.verify_s
     events = run.events.assign(answered=run.events["batch"] >= 0)
     events["pow_s"] = events["solve_s"] + verify_s * events["answered"]
-    per_member = events.groupby(["agent", "actor"], sort=False).agg(
-        time_s=("service_s", "sum"), pow_s=("pow_s", "sum"), finish_s=("sim_time_s", "max"))
-    per_member = per_member.join(run.members.set_index(["agent", "actor"]))
+    per_member = run.members.set_index(["agent", "actor"]).join(
+        events.groupby(["agent", "actor"]).agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
+                                               finish_s=("sim_time_s", "max")))
+    # An actor left without batches (more colluders than batches) spent nothing.
+    per_member = per_member.fillna({"time_s": 0.0, "pow_s": 0.0})
     per_member["overhead"] = (per_member["time_s"] + per_member["pow_s"]) / per_member["time_s"]
     rows = []
     for spec, work in zip(model.scenario.agents, model.workloads):

@@ -106,6 +106,9 @@ def _curve_workload(trace: Trace, batch_size: float | None, service: ServiceTime
     steps["queries"][0] = 0.0
     steps["cost"][1:2] += steps["cost"][0]
     steps["time_s"][1:2] += steps["time_s"][0]
+    if len(data) < 2:
+        raise InputError(f"{trace.source}: one row, expected at least two rows in a curve trace "
+                         "(the first is the starting point)")
     batches = np.maximum(1, np.rint(steps["queries"][1:] / size)).astype(np.int64)
     per_batch = {name: np.repeat(values[1:] / batches, batches) for name, values in steps.items()}
     accuracy = float(data["accuracy"].iloc[-1]) if "accuracy" in data else np.nan
@@ -119,8 +122,11 @@ def _query_workload(trace: Trace, batch_size: float | None, service: ServiceTime
     data, meta = trace.data, trace.metadata
     if batch_size is None:
         starts = np.flatnonzero(np.diff(data["batch"].to_numpy(), prepend=-1))
-    else:
+    elif batch_size == int(batch_size):
         starts = np.arange(0, len(data), int(batch_size))
+    else:
+        raise InputError(f"defense.batch_size: {batch_size}, expected a whole number of queries "
+                         f"to cut the query trace {trace.source}")
     queries = np.diff(np.append(starts, len(data))).astype(np.float64)
     cost = np.add.reduceat(data["cost"].to_numpy(dtype=np.float64), starts)
     scale = queries / (meta.batch_size or len(data) / np.unique(data["batch"]).size)

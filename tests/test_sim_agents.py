@@ -101,3 +101,12 @@ def test_adaptive_attacker_mixes_cover_batches_to_shrink_its_diff(folder):
     # Cheap cover queries pull cost per query towards the reference: smaller final diff.
     assert final_diff(events) < final_diff(plain_events) - 50
     assert sly.loc["sly", "accuracy"] == single.loc["single", "accuracy"]
+
+
+def test_more_colluders_than_batches(folder):
+    query_trace(folder / "short.parquet", 1.0, batches=3)
+    gang = SINGLE.replace('"attacker"', '"colluders"\nactors = 5').replace("attack.parquet",
+                                                                         "short.parquet")
+    events, summary = run(folder, DEFENSE.format(defense="") + gang)
+    assert summary.loc["single", "members"] == 5 and len(events) == 3
+    assert summary.loc["single", "queries"] == 30

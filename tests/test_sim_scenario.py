@@ -118,6 +118,12 @@ BAD = {
     "unknown kind": (GOOD.replace('kind = "attacker"', 'kind = "thief"'), "kind: 'thief'"),
     "not toml": ("[defense\n", "not a valid TOML file"),
     "no agents": (GOOD.split("[[agents]]")[0], "[[agents]]: missing"),
+    "clip upside down": (GOOD.replace('policy = "paper"', 'policy = "paper"\nmin_s = 5.0\n'
+                                      'max_s = 1.0'), "min_s: 5.0 above max_s 1.0"),
+    "fractional batch size": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
+                                           'batch_size = 62.5'), "batch_size: 62.5, expected a whole number"),
+    "missing defense": (GOOD.split("[[agents]]", 1)[1].join(["[[agents]]", ""]),
+                        "[defense]: missing"),
     "probability above one": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
                                            'link_probability = 1.5'), "link_probability: 1.5"),
 }
