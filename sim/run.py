@@ -68,12 +68,12 @@ def prepare(scenario: Scenario) -> Model:
     policy = Policy(defense.policy, policy_reference(defense.reference, metric, defense.batch_size),
                     defense.parameters)
     service = ServiceTimes(scenario.server.inference_s, scenario.server.cost_s)
-    cache: dict[str, Workload] = {}
+    cache: dict[int, Workload] = {}  # by trace object: entries sharing a trace share its batches
 
     def cut(trace: Trace) -> Workload:
-        if trace.source not in cache:
-            cache[trace.source] = workload(trace, defense.batch_size, service, rdp)
-        return cache[trace.source]
+        if id(trace) not in cache:
+            cache[id(trace)] = workload(trace, defense.batch_size, service, rdp)
+        return cache[id(trace)]
 
     return Model(scenario, policy, tuple(cut(a.trace) for a in scenario.agents),
                  tuple(cut(a.cover) if a.cover is not None else None for a in scenario.agents),

@@ -182,8 +182,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise InputError(f"{source}: no such scenario file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, IsADirectoryError) as err:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
+    except OSError as err:
+        raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
     top = _Table(data, source, {"defense", "server", "hardware", "agents"})
     traces = _Traces(Path(path).resolve().parent)
     hardware = _hardware(data.get("hardware", {}), source)
@@ -213,6 +215,10 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
     if min_s > max_s:
         raise InputError(f"{table.where}.min_s: {min_s} above max_s {max_s}, expected min_s <= max_s")
     parameters = PaperParameters(table.number("a", PAPER_A, low=0, strict=True), min_s, max_s)
+    accounting = table.choice("accounting", "account", ACCOUNTINGS)
+    if "link_probability" in table.data and accounting != "group":
+        raise InputError(f"{table.where}.link_probability: set with accounting = '{accounting}', "
+                         "expected accounting = \"group\" beside it")
     if "reference_hash_rate" not in table.data:
         raise InputError(f"{table.where}.reference_hash_rate: missing, expected hashes/s of the "
                          "client the defense is tuned for")
@@ -223,7 +229,7 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
         parameters=parameters,
         batch_size=table.integer("batch_size", None, 1),
         max_bits=table.integer("max_bits", 48, 0, MAX_BITS),
-        accounting=table.choice("accounting", "account", ACCOUNTINGS),
+        accounting=accounting,
         link_probability=table.number("link_probability", 0.0, low=0, high=1),
         sub_solutions=table.integer("sub_solutions", 1, 1))
 

@@ -60,7 +60,6 @@ class Workload:
     the extracted model's final accuracy (%) or NaN.
     """
 
-    name: str
     queries: np.ndarray
     cost: np.ndarray
     inference_s: np.ndarray
@@ -91,28 +90,24 @@ def workload(trace: Trace, batch_size: float | None = None, service: ServiceTime
     return _query_workload(trace, batch_size, service, rdp)
 
 
-def _name(trace: Trace) -> str:
-    return f"{trace.metadata.dataset}-{trace.metadata.attack}"
-
-
 def _curve_workload(trace: Trace, batch_size: float | None, service: ServiceTimes) -> Workload:
     size = batch_size or trace.metadata.batch_size
     if size is None:
         raise InputError(f"{trace.source}: metadata field 'batch_size' is missing, expected it "
                          "or defense.batch_size in the scenario")
     data = trace.data
-    steps = {name: np.diff(data[name].to_numpy(dtype=np.float64), prepend=0.0)
-             for name in ("queries", "cost", "time_s")}
-    steps["queries"][0] = 0.0
-    steps["cost"][1:2] += steps["cost"][0]
-    steps["time_s"][1:2] += steps["time_s"][0]
     if len(data) < 2:
         raise InputError(f"{trace.source}: one row, expected at least two rows in a curve trace "
                          "(the first is the starting point)")
+    steps = {name: np.diff(data[name].to_numpy(dtype=np.float64), prepend=0.0)
+             for name in ("queries", "cost", "time_s")}
+    steps["queries"][0] = 0.0
+    steps["cost"][1] += steps["cost"][0]
+    steps["time_s"][1] += steps["time_s"][0]
     batches = np.maximum(1, np.rint(steps["queries"][1:] / size)).astype(np.int64)
     per_batch = {name: np.repeat(values[1:] / batches, batches) for name, values in steps.items()}
     accuracy = float(data["accuracy"].iloc[-1]) if "accuracy" in data else np.nan
-    return Workload(_name(trace), per_batch["queries"], per_batch["cost"],
+    return Workload(per_batch["queries"], per_batch["cost"],
                     _override(service.inference_s, per_batch["time_s"]),
                     _override(service.cost_s, np.zeros_like(per_batch["time_s"])), accuracy)
 
@@ -136,9 +131,12 @@ def _query_workload(trace: Trace, batch_size: float | None, service: ServiceTime
                          "missing, expected it or [server] inference_s in the scenario")
     inference = measured.get("inference", 0.0)
     estimation = measured.get("inference_and_cost", inference) - inference
+    if estimation < 0:
+        raise InputError(f"{trace.source}: metadata field 'seconds_per_batch.inference_and_cost' "
+                         f"is below 'inference', expected inference plus cost estimation")
     checkpoints = sorted(meta.checkpoints, key=lambda c: c.get("queries", 0))
     accuracy = checkpoints[-1].get("accuracy", np.nan) if checkpoints else np.nan
-    return Workload(_name(trace), queries, cost,
+    return Workload(queries, cost,
                     _override(service.inference_s, inference * scale),
                     _override(service.cost_s, estimation * scale), float(accuracy),
                     np.add.reduceat(_query_rdp(trace), starts, axis=0) if rdp else None)

@@ -110,3 +110,16 @@ def test_more_colluders_than_batches(folder):
     events, summary = run(folder, DEFENSE.format(defense="") + gang)
     assert summary.loc["single", "members"] == 5 and len(events) == 3
     assert summary.loc["single", "queries"] == 30
+
+
+def test_rings_are_linked_with_the_link_probability(folder):
+    # 200 two-account rings, two batches each, p = 0.3. A linked ring's second batch finds
+    # 20 queries on its (shared) account, an unlinked one 10. Linked rings ~ Binomial(200, 0.3):
+    # mean 60, s.d. 6.5; we allow 4 s.d.
+    query_trace(folder / "tiny.parquet", 1.0, batches=2)
+    rings = "".join(f'[[agents]]\nkind = "sybil"\nname = "r{i}"\naccounts = 2\n'
+                    f'trace = "tiny.parquet"\n' for i in range(200))
+    linked = 'accounting = "group"\nlink_probability = 0.3'
+    events, _ = run(folder, DEFENSE.format(defense=linked) + rings, mode="sampled", seed=5)
+    second = events[events["batch"] == 1]
+    assert abs((second["account_queries"] == 20).sum() - 60) < 4 * (200 * 0.3 * 0.7) ** 0.5

@@ -125,7 +125,10 @@ BAD = {
     "missing defense": (GOOD.split("[[agents]]", 1)[1].join(["[[agents]]", ""]),
                         "[defense]: missing"),
     "probability above one": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
-                                           'link_probability = 1.5'), "link_probability: 1.5"),
+                                           'accounting = "group"\nlink_probability = 1.5'),
+                              "link_probability: 1.5"),
+    "link without group": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
+                                        'link_probability = 0.5'), "expected accounting = \"group\""),
 }
 
 
