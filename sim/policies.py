@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from powsim.calibrate.reference import LinearReference
+from powsim.errors import InputError
 from powsim.sim.paper import PaperParameters
 
 POLICIES = ("paper", "one-sided", "rdp")
@@ -39,6 +40,10 @@ class Policy:
     name: str
     reference: LinearReference
     parameters: PaperParameters = PaperParameters()
+
+    def __post_init__(self) -> None:
+        if self.name not in POLICIES:
+            raise InputError(f"policy: {self.name!r}, expected one of {', '.join(POLICIES)}")
 
     def diff(self, queries: float, cost: float) -> float:
         """The charged distance from the reference at ``queries`` cumulative queries."""

@@ -70,3 +70,10 @@ def test_base_one_charges_every_trace_the_same(tmp_path):
     table = simulated_table(TraceLibrary.load(tmp_path), "expected", PROFILES["gpu"],
                             parameters=PaperParameters(a=1.0))
     assert table["time_pow_s"].nunique() == 1 and table["bits_mean"].nunique() == 1
+
+
+def test_unknown_policy_is_one_line(tmp_path, capsys):
+    query_trace(tmp_path / "standard.parquet", 0.1, batches=5, attack="standard")
+    assert main(["table", "--traces", str(tmp_path), "--mode", "expected", "--policy", "fair"]) == 2
+    err = capsys.readouterr().err
+    assert "policy: 'fair', expected one of paper, one-sided, rdp" in err and err.count("\n") == 1
