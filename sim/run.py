@@ -36,10 +36,12 @@ from powsim.traces.format import Trace
 
 @dataclass(frozen=True)
 class Model:
-    """A scenario made ready to run: its policy (reference fitted) and each entry's batches."""
+    """A scenario made ready to run: its policy (reference fitted), difficulty and each
+    entry's batches."""
 
     scenario: Scenario
     policy: Policy
+    difficulty: Difficulty
     workloads: tuple[Workload, ...]
     covers: tuple[Workload | None, ...]
     delta: float | None
@@ -75,7 +77,8 @@ def prepare(scenario: Scenario) -> Model:
             cache[id(trace)] = workload(trace, defense.batch_size, service, rdp)
         return cache[id(trace)]
 
-    return Model(scenario, policy, tuple(cut(a.trace) for a in scenario.agents),
+    difficulty = Difficulty(defense.reference_hash_rate_hz, defense.max_bits, defense.sub_solutions)
+    return Model(scenario, policy, difficulty, tuple(cut(a.trace) for a in scenario.agents),
                  tuple(cut(a.cover) if a.cover is not None else None for a in scenario.agents),
                  reference_delta(defense.reference) if rdp else None)
 
@@ -86,8 +89,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     scenario = model.scenario
     env = env or simpy.Environment()
     durations = Durations(mode == "sampled")
-    server = Server(env, scenario.server, Ledger(model.delta), model.policy,
-                    Difficulty(scenario.defense.reference_hash_rate_hz, scenario.defense.max_bits),
+    server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
                     durations)
     launch = _Launcher(env, server, scenario.defense,
                        solve_model(mode, scenario.defense.sub_solutions), durations)

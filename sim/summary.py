@@ -5,7 +5,10 @@ Per member (a user, a colluder, the one actor of a sybil ring or an adaptive att
 time column), ``time_pow_s`` adds its puzzles' solve and verify seconds, and its overhead
 is their ratio. An entry's row adds its members up, and gives the median and 95th
 percentile of the members' overheads; ``wall_s`` runs from the first start to the last
-release (queues, think times and parallel actors included).
+release (queues, think times and parallel actors included); ``rounding`` is the effect of
+whole bits: the reference client's expected PoW seconds for the puzzles issued, over the
+policy's target seconds (1 = no effect; each puzzle's factor lies in [2^-0.5, 2^0.5] unless
+clamped to [0, max_bits]).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from powsim.sim.run import Model, Run
 
 SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries", "privacy",
                    "time_s", "time_pow_s", "overhead", "overhead_median", "overhead_p95",
-                   "wall_s", "bits_mean", "hashes", "dollars", "kwh", "accuracy"]
+                   "wall_s", "bits_mean", "rounding", "hashes", "dollars", "kwh", "accuracy"]
 
 
 def summarize(model: Model, run: Run) -> pd.DataFrame:
@@ -48,7 +51,10 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
             "overhead_median": float(members["overhead"].median()),
             "overhead_p95": float(members["overhead"].quantile(0.95)),
             "wall_s": float(members["finish_s"].max() - members["start_s"].min()),
-            "bits_mean": float(answered["bits"].mean()), "hashes": hashes,
+            "bits_mean": float(answered["bits"].mean()),
+            "rounding": float(model.difficulty.expected_s(answered["bits"]).sum()
+                              / answered["target_s"].sum()),
+            "hashes": hashes,
             "dollars": spec.hardware.dollars(hashes) + float(mine["fee_usd"].sum()),
             "kwh": spec.hardware.kwh(hashes), "accuracy": work.accuracy,
         })

@@ -55,7 +55,7 @@ def test_expected_mode_equals_the_hand_computation(folder):
     # 1056 hashes at 50 H/s = 21.12 s at $3.6/h = $0.02112; 21.12 s x 100 W = 2112 J.
     assert row["dollars"] == pytest.approx(0.02112)
     assert row["kwh"] == pytest.approx(2112 / 3.6e6)
-    assert row["bits_mean"] == 7.5
+    assert row["bits_mean"] == 7.5 and row["rounding"] == pytest.approx(1.0)  # exact powers of 2
     assert row["accuracy"] == 90.0 and row["privacy"] == pytest.approx(12.0)
 
 
@@ -69,10 +69,12 @@ def test_one_sided_charges_only_excess(folder):
 
 
 def test_rounding_to_whole_bits_stays_within_half_a_bit(folder):
-    events, _ = run(folder, HAND.format(policy="paper"))
-    rounded_s = 2.0 ** events["bits"] / 100.0
-    ratio = rounded_s / events["target_s"]
+    # A reference client of 300 H/s: targets 0.32 s and 10.24 s are 96 and 3072 trials,
+    # rounded to 2^7 = 128 (x 4/3) and 2^12 = 4096 (x 4/3).
+    events, summary = run(folder, HAND.format(policy="paper").replace("100.0", "300.0"))
+    ratio = 2.0 ** events["bits"] / 300.0 / events["target_s"]
     assert ((ratio >= 2**-0.5) & (ratio <= 2**0.5)).all()
+    assert summary.loc["thief", "rounding"] == pytest.approx(4 / 3)
 
 
 def test_rdp_policy_needs_logq(folder, capsys):
@@ -93,3 +95,13 @@ def test_rdp_policy_charges_on_composed_epsilon(folder):
     cost = events["account_cost"].to_numpy()
     assert (cost[1:] > cost[:-1]).all() and math.isfinite(cost[-1])
     assert summary.loc["thief", "hashes"] > 0
+
+
+def test_sub_solutions_split_the_target(folder):
+    # With n = 4 sub-solutions each puzzle has k - 2 bits: the same 32 and 1024 expected
+    # trials as with one solution, and the same time.
+    text = HAND.format(policy="paper").replace('policy = "paper"', 'policy = "paper"\nsub_solutions = 4')
+    events, summary = run(folder, text)
+    assert events["bits"].tolist() == [3, 8]
+    assert events["trials"].tolist() == [32.0, 1024.0]
+    assert summary.loc["thief", "rounding"] == pytest.approx(1.0)
