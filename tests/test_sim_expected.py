@@ -105,3 +105,13 @@ def test_sub_solutions_split_the_target(folder):
     assert events["bits"].tolist() == [3, 8]
     assert events["trials"].tolist() == [32.0, 1024.0]
     assert summary.loc["thief", "rounding"] == pytest.approx(1.0)
+
+
+def test_sampled_hashes_converge_to_the_expected_mode(folder):
+    # The hand trace's two puzzles (5 and 10 bits) take 32 + 1024 = 1056 trials on average,
+    # with variance 32 x 31 + 1024 x 1023 = 1,048,544 (geometric law). The mean over R = 400
+    # replications has standard error sqrt(1,048,544 / 400) = 51.2; we allow 4 of them.
+    _, expected = run(folder, HAND.format(policy="paper"))
+    _, sampled = run(folder, HAND.format(policy="paper"), mode="sampled", seed=8, replications=400)
+    standard_error = math.sqrt((32 * 31 + 1024 * 1023) / 400)
+    assert abs(sampled.loc["thief", "hashes"] - expected.loc["thief", "hashes"]) < 4 * standard_error
