@@ -155,7 +155,9 @@ def _simulate(args: argparse.Namespace) -> int:
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
                         scenario=str(args.scenario))
     paths = write_outputs(args.out, events, summary, origin)
-    print(f"wrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
+    shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
+    print(summary[shown].to_markdown(index=False, floatfmt=".4g"))
+    print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
     return 0
 
 
