@@ -53,6 +53,8 @@ def test_the_example_scenario_runs(tmp_path, capsys):
     events = pd.read_parquet(out / "events.parquet")
     summary = pd.read_csv(out / "summary.csv", comment="#")
     assert len(events) == 3 * (100 * 20 + 100 + 20)  # batches and signups, 3 replications
+    assert {"sim_time_s", "agent", "account", "queries", "account_cost", "target_s", "bits",
+            "trials", "solve_s", "queue_s", "service_s", "replication"} <= set(events.columns)
     assert summary["agent"].tolist() == ["legit-1", "sybil-2"]
     assert summary.loc[0, "members"] == 100 and summary.loc[1, "accounts"] == 100
     assert (summary["ci_low"] <= summary["overhead"]).all()

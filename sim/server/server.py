@@ -73,8 +73,9 @@ class Server:
         cost_s = self._service.draw(batch.cost_s, rng)
         with self.inference.request() as turn:
             yield turn
-            yield self.env.timeout(inference_s if self.estimation else inference_s + cost_s)
-        if self.estimation:
+            yield self.env.timeout(inference_s if self.estimation is not None
+                                   else inference_s + cost_s)
+        if self.estimation is not None:
             with self.estimation.request() as turn:
                 yield turn
                 yield self.env.timeout(cost_s)
