@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
+from powsim.sim.economics import PROFILES
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -22,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 def _command(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str,
              handler: Handler) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        name, help=summary.replace("%", "%%"), description=summary, epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(handler=handler)
     return parser
@@ -87,12 +88,24 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.report import write_table
     from powsim.sim.paper import PaperParameters
-    from powsim.sim.table import paper_table
+    from powsim.sim.table import paper_table, simulated_table
     from powsim.traces.library import TraceLibrary
 
+    parameters = PaperParameters(a=args.a)
     library = TraceLibrary.load(args.traces, args.dataset)
-    table = paper_table(library, PaperParameters(a=args.a), whole_curve=args.curve)
-    origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+    if args.mode == "paper":
+        table = paper_table(library, parameters, whole_curve=args.curve)
+        origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+    else:
+        if args.curve:
+            raise InputError("option --curve: only with --mode paper")
+        hardware = PROFILES[args.hardware]
+        table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
+                                parameters, args.policy, args.reference_hash_rate)
+        origin = provenance(seed=args.seed, mode=args.mode, a=args.a, traces=str(args.traces),
+                            hardware=args.hardware, policy=args.policy,
+                            replications=args.replications,
+                            reference_hash_rate=args.reference_hash_rate or hardware.hash_rate_hz)
     text = write_table(table, args.format, origin, args.out)
     print(text, end="")
     return 0
@@ -102,18 +115,67 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser = _command(
         subparsers, "table",
         "Print a Table 2-style overhead table, one row per attack trace (last row of each curve), "
-        "or with --curve one row per curve row. Paper mode replays the paper's calculation exactly.",
+        "or with --curve one row per curve row. Paper mode replays the paper's calculation exactly; "
+        "expected and sampled modes run each trace's attacker through the simulator (whole-bit "
+        "puzzles per batch) and add bits_mean and dollars, and for sampled a 95 % CI.",
         "powsim table --traces curves/ --mode paper --dataset mnist --format md --out table2.md",
         _table)
     parser.add_argument("--traces", required=True, help="folder of trace parquet files")
-    parser.add_argument("--mode", choices=["paper"], default="paper",
-                        help="paper: the deterministic replay of the paper's Table 2")
+    parser.add_argument("--mode", choices=["paper", "expected", "sampled"], default="paper",
+                        help="paper: the deterministic replay of the paper's Table 2; expected: "
+                             "the simulator with mean solve times; sampled: geometric draws")
+    parser.add_argument("--replications", type=int, default=30,
+                        help="sampled mode: runs per trace for the 95%% CI (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="sampled mode: seed (default 0)")
+    parser.add_argument("--hardware", choices=sorted(PROFILES), default="laptop-cpu",
+                        help="the attacker's hardware profile (default laptop-cpu)")
+    parser.add_argument("--policy", default="paper",
+                        help="simulator modes: the difficulty policy, paper, one-sided or rdp "
+                             "(default paper)")
+    parser.add_argument("--reference-hash-rate", type=float,
+                        help="hashes/s the defense is tuned for (default: the hardware's)")
     parser.add_argument("--dataset", help="only traces of this dataset")
     parser.add_argument("--a", type=float, default=1.0075, help="base a of the a^|diff| charge")
     parser.add_argument("--curve", action="store_true", help="one row per curve row, cumulative")
     parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
                         help="md for people, csv or json for programs")
     parser.add_argument("--out", help="also write the table to this file")
+
+
+# --- simulate ---------------------------------------------------------------------------
+
+def _simulate(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.sim.output import write_outputs
+    from powsim.sim.replicate import replicate
+    from powsim.sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    events, summary = replicate(scenario, args.mode, args.seed, args.replications)
+    origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
+                        scenario=str(args.scenario))
+    paths = write_outputs(args.out, events, summary, origin)
+    shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
+    print(summary[shown].to_markdown(index=False, floatfmt=".4g"))
+    print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
+    return 0
+
+
+def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
+    parser = _command(
+        subparsers, "simulate",
+        "Simulate a scenario (TOML): agents ask a PoW server for labels and pay in hashes. "
+        "Writes DIR/events.parquet (one row per batch) and DIR/summary.csv (one row per agent).",
+        "powsim simulate examples/sybil-vs-group.toml --out results/sybil --mode sampled "
+        "--replications 30",
+        _simulate)
+    parser.add_argument("scenario", help="the scenario TOML file (trace paths relative to its folder)")
+    parser.add_argument("--out", required=True, help="folder to write events.parquet and summary.csv to")
+    parser.add_argument("--mode", choices=["expected", "sampled"], default="expected",
+                        help="expected: every random duration takes its mean; sampled: drawn")
+    parser.add_argument("--replications", type=int, default=1,
+                        help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
 
 
 # --- hashcash ---------------------------------------------------------------------------
@@ -200,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_traces(subparsers)
     _add_table(subparsers)
+    _add_simulate(subparsers)
     _add_hashcash(subparsers)
     parser.set_defaults(handler=lambda args: _usage(parser))
     return parser

@@ -63,8 +63,10 @@ def _read_csv(source: str) -> pd.DataFrame:
     if not Path(source).is_file():
         raise InputError(f"{source}: no such CSV file")
     try:
-        frame = pd.read_csv(source)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{source}: no rows, expected a cumulative curve") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(f"{source}: not a readable CSV file ({reason})") from None
     if frame.empty:
@@ -72,41 +74,39 @@ def _read_csv(source: str) -> pd.DataFrame:
     return frame
 
 
-def _numeric(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
-    """Column ``column`` as float64 (shape (rows,)), or an error naming the first bad row."""
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.flatnonzero(np.isnan(values))
+def _numeric(frame: pd.DataFrame, field: str, source: str) -> np.ndarray:
+    """CSV field ``field`` as float64 (shape (rows,)), or an error naming the first bad row."""
+    values = pd.to_numeric(frame[field], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         row = int(bad[0])
-        raise InputError(f"{source}: field '{column}' row {row}: {frame[column].iloc[row]!r}, "
-                         "expected a number")
+        raise InputError(f"{source}: field '{field}' row {row}: {frame[field].iloc[row]!r}, "
+                         "expected a finite number")
     return values
 
 
-def _renamed(frame: pd.DataFrame, aliases: dict[str, str], required: list[str], source: str
-             ) -> pd.DataFrame:
-    present = {name: aliases[name] for name in frame.columns if name in aliases}
-    missing = [name for name in required if name not in present.values()]
-    if missing:
-        wanted = [alias for alias, name in aliases.items() if name == missing[0]]
-        raise InputError(f"{source}: missing column '{wanted[0]}'")
-    return frame[list(present)].rename(columns=present)
+def _fields(frame: pd.DataFrame, aliases: dict[str, str], required: list[str], source: str
+            ) -> dict[str, str]:
+    """Map each internal name to the CSV field that holds it; error on a missing required one."""
+    fields = {aliases[name]: name for name in frame.columns if name in aliases}
+    for name in required:
+        if name not in fields:
+            wanted = next(alias for alias, internal in aliases.items() if internal == name)
+            raise InputError(f"{source}: missing column '{wanted}'")
+    return fields
 
 
 def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace]:
-    frame = _renamed(frame, _ATTACK_ALIASES, ["time_s", "mode", "new_batches", "cost"], source)
-    numbers = {name: _numeric(frame, name, source)
-               for name in ("time_s", "new_batches", "cost", "accuracy") if name in frame}
+    fields = _fields(frame, _ATTACK_ALIASES, ["time_s", "mode", "new_batches", "cost"], source)
+    numbers = {name: _numeric(frame, field, source) for name, field in fields.items() if name != "mode"}
+    if (numbers["new_batches"] < 0).any():
+        row = int(np.flatnonzero(numbers["new_batches"] < 0)[0])
+        raise InputError(f"{source}: field '{fields['new_batches']}' row {row}: "
+                         f"{numbers['new_batches'][row]:g}, expected a count >= 0")
     traces = []
-    for mode, rows in frame.groupby("mode", sort=False).groups.items():
-        index = frame.index.get_indexer(rows)
-        new_batches = numbers["new_batches"][index]
-        if (new_batches < 0).any():
-            row = int(index[np.flatnonzero(new_batches < 0)[0]])
-            raise InputError(f"{source}: field 'diff queries' row {row}: {new_batches.min()}, "
-                             "expected a count >= 0")
+    for mode, index in frame.groupby(fields["mode"], sort=False).indices.items():
         data = pd.DataFrame({
-            "queries": PAPER_QUERIES_PER_BATCH * np.cumsum(new_batches),
+            "queries": PAPER_QUERIES_PER_BATCH * np.cumsum(numbers["new_batches"][index]),
             "cost": numbers["cost"][index],
             "time_s": numbers["time_s"][index],
         })
@@ -117,13 +117,18 @@ def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace
             batch_size=PAPER_QUERIES_PER_BATCH,
             provenance=provenance(source=str(Path(source).name), mode=str(mode)),
         )
-        traces.append(make_trace(data, metadata, f"{source} (mode {mode!r})"))
+        traces.append(make_trace(data, metadata, f"{source} (mode {mode!r})", labels=_labels(fields)))
     return traces
 
 
 def _reference_curve(frame: pd.DataFrame, dataset: str, source: str) -> Trace:
-    frame = _renamed(frame, _REFERENCE_ALIASES, ["time_s", "cost", "queries"], source)
-    data = pd.DataFrame({name: _numeric(frame, name, source) for name in ("queries", "cost", "time_s")})
+    fields = _fields(frame, _REFERENCE_ALIASES, ["time_s", "cost", "queries"], source)
+    data = pd.DataFrame({name: _numeric(frame, field, source) for name, field in fields.items()})
     metadata = TraceMetadata(kind="curve", dataset=dataset, attack=REFERENCE_ATTACK,
                              provenance=provenance(source=str(Path(source).name)))
-    return make_trace(data, metadata, source)
+    return make_trace(data, metadata, source, labels=_labels(fields))
+
+
+def _labels(fields: dict[str, str]) -> dict[str, str]:
+    """How to name a trace column in messages about the CSV it came from."""
+    return {name: f"field '{field}'" for name, field in fields.items()}

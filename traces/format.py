@@ -173,11 +173,16 @@ class Trace:
         return len(self.data)
 
 
-def make_trace(data: pd.DataFrame, metadata: TraceMetadata, source: str = "<memory>") -> Trace:
-    """Build a trace from a data frame, casting columns to the schema and validating them."""
+def make_trace(data: pd.DataFrame, metadata: TraceMetadata, source: str = "<memory>",
+               labels: dict[str, str] | None = None) -> Trace:
+    """Build a trace from a data frame, casting columns to the schema and validating them.
+
+    ``labels`` names columns in error messages by where they came from (e.g. a CSV field);
+    by default a column is named "column 'NAME'".
+    """
     table = _to_arrow(data, metadata.kind, source)
     metadata.check(source)
-    return Trace(_validated_frame(table, metadata.kind, source), metadata, source)
+    return Trace(_validated_frame(table, metadata.kind, source, labels or {}), metadata, source)
 
 
 def write_trace(trace: Trace, path: str | os.PathLike[str]) -> Path:
@@ -207,7 +212,7 @@ def read_trace(path: str | os.PathLike[str], kind: TraceKind | None = None) -> T
     metadata = TraceMetadata.from_json(raw, source)
     if kind is not None and metadata.kind != kind:
         raise InputError(f"{source}: a {metadata.kind} trace, expected a {kind} trace")
-    return Trace(_validated_frame(table, metadata.kind, source), metadata, source)
+    return Trace(_validated_frame(table, metadata.kind, source, {}), metadata, source)
 
 
 def _to_arrow(data: pd.DataFrame, kind: TraceKind, source: str) -> pa.Table:
@@ -230,7 +235,8 @@ def _to_arrow(data: pd.DataFrame, kind: TraceKind, source: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _validated_frame(table: pa.Table, kind: TraceKind, source: str) -> pd.DataFrame:
+def _validated_frame(table: pa.Table, kind: TraceKind, source: str, labels: dict[str, str]
+                     ) -> pd.DataFrame:
     """Check ``table`` against the ``kind`` schema and return it as a data frame."""
     if table.num_rows == 0:
         raise InputError(f"{source}: no rows, expected at least one row in a {kind} trace")
@@ -241,20 +247,21 @@ def _validated_frame(table: pa.Table, kind: TraceKind, source: str) -> pd.DataFr
                 raise InputError(f"{source}: missing column '{column.name}' "
                                  f"({column.type}: {column.description})")
             continue
+        label = labels.get(column.name, f"column '{column.name}'")
         array = table.column(column.name)
         if not _compatible(array.type, column.type):
-            raise InputError(f"{source}: column '{column.name}' has type {array.type}, "
+            raise InputError(f"{source}: {label} has type {array.type}, "
                              f"expected {column.type} ({column.description})")
         if array.null_count and not column.nullable:
             row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
-            raise InputError(f"{source}: column '{column.name}' row {row}: missing value, "
-                             "expected a number")
+            raise InputError(f"{source}: {label} row {row}: missing value (null or NaN), "
+                             "expected a finite number")
         values = array.cast(column.type)
         if pa.types.is_list(column.type):
             frame[column.name] = values.to_pandas()
             continue
         numbers = values.to_numpy(zero_copy_only=False).astype(np.float64)
-        _check_values(numbers, column, source)
+        _check_values(numbers, column, f"{source}: {label}")
         frame[column.name] = values.to_pandas()
     return pd.DataFrame(frame)
 
@@ -267,25 +274,26 @@ def _compatible(actual: pa.DataType, expected: pa.DataType) -> bool:
     return pa.types.is_integer(actual)
 
 
-def _check_values(values: np.ndarray, column: Column, source: str) -> None:
-    """Raise on the first value in ``values`` (shape (rows,)) that breaks the column's rules."""
+def _check_values(values: np.ndarray, column: Column, where: str) -> None:
+    """Raise on the first value in ``values`` (shape (rows,)) that breaks the column's rules.
+
+    ``where`` starts each message ("FILE: column 'NAME'").
+    """
     present = ~np.isnan(values) if column.nullable else np.ones(values.shape, dtype=bool)
     bad = np.flatnonzero(present & ~np.isfinite(values))
     if bad.size:
         row = int(bad[0])
-        raise InputError(f"{source}: column '{column.name}' row {row}: {values[row]}, "
-                         "expected a finite number")
+        raise InputError(f"{where} row {row}: {values[row]}, expected a finite number")
     if column.nonnegative:
         bad = np.flatnonzero(present & (values < 0))
         if bad.size:
             row = int(bad[0])
-            raise InputError(f"{source}: column '{column.name}' row {row}: {values[row]}, "
-                             "expected a value >= 0")
+            raise InputError(f"{where} row {row}: {values[row]:g}, expected a value >= 0")
     if column.nondecreasing or column.strictly_increasing:
         steps = np.diff(values)
         bad = np.flatnonzero(steps <= 0 if column.strictly_increasing else steps < 0)
         if bad.size:
             row = int(bad[0]) + 1
             rule = "increasing" if column.strictly_increasing else "non-decreasing (cumulative)"
-            raise InputError(f"{source}: column '{column.name}' row {row}: {values[row]} after "
-                             f"{values[row - 1]}, expected {rule} values")
+            raise InputError(f"{where} row {row}: {values[row]:g} after {values[row - 1]:g}, "
+                             f"expected {rule} values")

@@ -1,0 +1,17 @@
+"""Legitimate users and plain attackers: one account, every batch of the trace in order."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+
+import simpy
+
+from powsim.sim.agents.client import Client
+from powsim.sim.workload import Batch
+
+
+def replay(client: Client, account: str, batches: Sequence[Batch], think_s: float = 0.0
+           ) -> Generator[simpy.Event, object, None]:
+    """Think ``think_s`` seconds (mean), ask for a batch, pay its puzzle; until the trace ends."""
+    for batch in batches:
+        yield from client.fetch(account, batch, think_s)

@@ -1,0 +1,65 @@
+"""Hardware profiles: how fast a solver hashes, what an hour of it costs, and what it draws.
+
+Every figure is SHA-256 of a short (one- or two-block) message, the shape of a HashCash
+trial. Scenarios may add or override profiles in a ``[hardware.NAME]`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from powsim.errors import InputError
+
+SECONDS_PER_HOUR = 3600.0
+JOULES_PER_KWH = 3.6e6
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """One solver: ``hash_rate_hz`` SHA-256 trials per second, its price and power draw."""
+
+    name: str
+    hash_rate_hz: float
+    price_per_hour_usd: float
+    watts: float
+
+    def check(self, where: str) -> None:
+        """Raise :class:`InputError` (naming ``where``) for an impossible figure."""
+        if not (0 < self.hash_rate_hz < 1e15):
+            raise InputError(f"{where}: hash_rate_hz {self.hash_rate_hz!r}, expected a positive "
+                             "finite hash rate below 1e15 hashes/s")
+        for field, value in (("price_per_hour_usd", self.price_per_hour_usd), ("watts", self.watts)):
+            if not (0 <= value < float("inf")):
+                raise InputError(f"{where}: {field} {value!r}, expected a finite number >= 0")
+
+    def dollars(self, hashes: float) -> float:
+        """US dollars to compute ``hashes`` trials (rent or amortised purchase, per hour of use)."""
+        return hashes / self.hash_rate_hz / SECONDS_PER_HOUR * self.price_per_hour_usd
+
+    def kwh(self, hashes: float) -> float:
+        """Energy in kWh to compute ``hashes`` trials at the profile's power draw."""
+        return hashes / self.hash_rate_hz * self.watts / JOULES_PER_KWH
+
+
+PROFILES: dict[str, Hardware] = {
+    # A Python client on one laptop core, plain hashlib loop: ~0.7 M SHA-256/s (figure given
+    # in issue 4; the same loop measured 2.2 M/s on one AMD EPYC server core here, 2026-11-23).
+    # Price: a $1,200 laptop amortised over 3 years of round-the-clock use, ~$0.046/h.
+    # Power: ~15 W for one busy core of a 15-45 W laptop package.
+    "laptop-cpu": Hardware("laptop-cpu", 0.7e6, 0.046, 15.0),
+    # A browser (JavaScript/WebAssembly SHA-256) on a recent laptop: ~1.3 M/s, the top of the
+    # published 0.1-1.3 M/s range for browser PoW captchas (issue 4). Price and power as above.
+    "browser": Hardware("browser", 1.3e6, 0.046, 15.0),
+    # A browser on a budget phone: ~0.1 M/s, the bottom of that range. Price: a $300 phone
+    # over 3 years, ~$0.011/h; power ~5 W.
+    "phone-browser": Hardware("phone-browser", 0.1e6, 0.011, 5.0),
+    # Native SHA-256 on one server core with SHA-NI: 8.6 M/s measured here with
+    # `openssl speed -seconds 2 -bytes 32 sha256` (275 MB/s of 32-byte messages, AMD EPYC).
+    # Price: one vCPU on demand (AWS c7a.medium, ~$0.051/h). Power: a 360 W 96-core EPYC
+    # 9654 package, ~3.75 W per core.
+    "server-cpu": Hardware("server-cpu", 8.6e6, 0.051, 3.75),
+    # One RTX 4090: 21,975.5 MH/s in hashcat 6.2.6's SHA2-256 benchmark (-m 1400, published
+    # by Chick3nman, Oct 2022). Price: ~$0.35/h on community GPU clouds (vast.ai, RunPod list
+    # $0.3-0.7/h). Power: 450 W board power.
+    "gpu": Hardware("gpu", 21.9755e9, 0.35, 450.0),
+}

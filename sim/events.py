@@ -1,0 +1,43 @@
+"""The simulation's records: one immutable row per answered batch (or signup puzzle)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class BatchEvent(NamedTuple):
+    """One batch's story, in seconds of simulated time and hash trials.
+
+    ``sim_time_s``: simulated time its labels were released; ``agent``/``kind``: the scenario entry;
+    ``actor``: which member of the entry (user, colluder); ``account``: the account asked;
+    ``batch``: index in the trace (-1 for a signup puzzle); ``cover``: an adaptive
+    attacker's in-distribution cover batch; ``queries``/``cost``: the batch's queries and
+    additive privacy cost; ``account_queries``/``account_cost``: the account's cumulative
+    totals after it, in the policy's metric; ``target_s``: the policy's target; ``bits``,
+    ``trials``, ``solve_s``: the puzzle and its solution; ``queue_s``/``service_s``: waiting
+    for and being served by the workers; ``think_s``: the agent's pause before it;
+    ``fee_usd``: a signup fee paid with it.
+    """
+
+    sim_time_s: float
+    agent: str
+    kind: str
+    actor: int
+    account: str
+    batch: int
+    cover: bool
+    queries: float
+    cost: float
+    account_queries: float
+    account_cost: float
+    target_s: float
+    bits: int
+    trials: float
+    solve_s: float
+    queue_s: float
+    service_s: float
+    think_s: float
+    fee_usd: float
+
+
+EVENT_COLUMNS = BatchEvent._fields

@@ -1,0 +1,41 @@
+"""The defense's legitimate reference in the policy's cost metric.
+
+A curve trace is fitted as it is (as in paper mode); a legitimate query trace is first
+made cumulative at the end of each of its batches: additive cost for ``paper`` and
+``one-sided``, RDP-composed epsilon at the trace's delta for ``rdp``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from powsim.calibrate.reference import LinearReference, fit_reference
+from powsim.errors import InputError
+from powsim.sim.rdp import rdp_to_epsilon
+from powsim.sim.workload import ServiceTimes, workload
+from powsim.traces.format import Trace, TraceMetadata, make_trace
+
+
+def policy_reference(trace: Trace, metric: str, batch_size: float | None = None) -> LinearReference:
+    """Fit E(Q) = b0 + b1 Q on ``trace`` in ``metric`` ('additive' or 'rdp')."""
+    if metric == "additive" and trace.kind == "curve":
+        return fit_reference(trace)
+    batches = workload(trace, batch_size, ServiceTimes(0.0, 0.0), rdp=metric == "rdp")
+    if metric == "rdp":
+        cost = rdp_to_epsilon(np.cumsum(batches.rdp, axis=0), reference_delta(trace))
+    else:
+        cost = np.cumsum(batches.cost)
+    queries = np.cumsum(batches.queries)
+    curve = make_trace(pd.DataFrame({"queries": queries, "cost": cost, "time_s": 0.0}),
+                       TraceMetadata("curve", trace.metadata.dataset, trace.metadata.attack),
+                       trace.source)
+    return fit_reference(curve)
+
+
+def reference_delta(trace: Trace) -> float:
+    """The delta of the RDP-to-epsilon conversion: the reference trace's."""
+    if trace.metadata.delta is None:
+        raise InputError(f"{trace.source}: metadata field 'delta' is missing, expected the PATE "
+                         "delta for the rdp policy")
+    return trace.metadata.delta

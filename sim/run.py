@@ -1,0 +1,159 @@
+"""Run a scenario: build the server and the agents' processes, simulate, collect the events.
+
+Randomness: replication r of seed s draws from SeedSequence(s).spawn(...)[r]; inside it,
+agent entry i from child i, and inside that, child 0 for the entry's own draws (arrival
+times, whether a ring is linked) and child 1 + j for member j. Appending an agent entry
+or a member therefore leaves every other stream, and so every other draw, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from powsim.sim.agents.adaptive import adaptive
+from powsim.sim.agents.client import Client
+from powsim.sim.agents.colluders import colluders
+from powsim.sim.agents.replay import replay
+from powsim.sim.agents.sybil import sybil
+from powsim.sim.durations import Durations
+from powsim.sim.events import EVENT_COLUMNS, BatchEvent
+from powsim.sim.policies import Policy, policy_metric
+from powsim.sim.reference import policy_reference, reference_delta
+from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
+from powsim.sim.server.difficulty import Difficulty
+from powsim.sim.server.ledger import Ledger
+from powsim.sim.server.server import Server
+from powsim.sim.solve import SolveModel, solve_model
+from powsim.sim.workload import ServiceTimes, Workload, workload
+from powsim.traces.format import Trace
+
+
+@dataclass(frozen=True)
+class Model:
+    """A scenario made ready to run: its policy (reference fitted), difficulty and each
+    entry's batches."""
+
+    scenario: Scenario
+    policy: Policy
+    difficulty: Difficulty
+    workloads: tuple[Workload, ...]
+    covers: tuple[Workload | None, ...]
+    delta: float | None
+
+
+class Member(NamedTuple):
+    """One actor of an agent entry and when it started, simulated seconds."""
+
+    agent: str
+    actor: int
+    start_s: float
+
+
+class Run(NamedTuple):
+    """What one run produced: the events (one row per batch) and the members' start times."""
+
+    events: pd.DataFrame
+    members: pd.DataFrame
+
+
+def prepare(scenario: Scenario) -> Model:
+    """Fit the reference and cut every entry's traces into batches (once for all runs)."""
+    defense = scenario.defense
+    metric = policy_metric(defense.policy)
+    rdp = metric == "rdp"
+    policy = Policy(defense.policy, policy_reference(defense.reference, metric, defense.batch_size),
+                    defense.parameters)
+    service = ServiceTimes(scenario.server.inference_s, scenario.server.cost_s)
+    cache: dict[int, Workload] = {}  # by trace object: entries sharing a trace share its batches
+
+    def cut(trace: Trace) -> Workload:
+        if id(trace) not in cache:
+            cache[id(trace)] = workload(trace, defense.batch_size, service, rdp)
+        return cache[id(trace)]
+
+    difficulty = Difficulty(defense.reference_hash_rate_hz, defense.max_bits, defense.sub_solutions)
+    return Model(scenario, policy, difficulty, tuple(cut(a.trace) for a in scenario.agents),
+                 tuple(cut(a.cover) if a.cover is not None else None for a in scenario.agents),
+                 reference_delta(defense.reference) if rdp else None)
+
+
+def simulate(model: Model, mode: str, seed: int, replication: int = 0,
+             env: simpy.Environment | None = None) -> Run:
+    """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'); ``env`` for benchmarks."""
+    scenario = model.scenario
+    env = env or simpy.Environment()
+    durations = Durations(mode == "sampled")
+    server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
+                    durations)
+    launch = _Launcher(env, server, scenario.defense,
+                       solve_model(mode, scenario.defense.sub_solutions), durations)
+    streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(len(scenario.agents))
+    for spec, stream, work, cover in zip(scenario.agents, streams, model.workloads, model.covers):
+        launch.agent(spec, stream, work, cover)
+    env.run()
+    return Run(pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS),
+               pd.DataFrame.from_records(launch.members, columns=Member._fields))
+
+
+def _start(env: simpy.Environment, delay_s: float, story: Generator) -> None:
+    """Start ``story`` as a process after ``delay_s`` simulated seconds (no wrapper process,
+    so each resumption of the story crosses one generator frame fewer)."""
+    if delay_s == 0:
+        env.process(story)
+    else:
+        env.timeout(delay_s).callbacks.append(lambda _: env.process(story))
+
+
+class _Launcher:
+    """Turns agent entries into SimPy processes on one server, collecting their events."""
+
+    def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
+                 solve: SolveModel, durations: Durations) -> None:
+        self.env, self.server, self.defense = env, server, defense
+        self.solve, self.durations = solve, durations
+        self.events: list[BatchEvent] = []
+        self.members: list[Member] = []
+
+    def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
+              cover: Workload | None) -> None:
+        """Open the entry's accounts and start its processes."""
+        own, *member_streams = stream.spawn(1 + spec.members)
+        own_rng = np.random.default_rng(own)
+        clients = [self._client(spec, actor, s) for actor, s in enumerate(member_streams)]
+        accounts = [f"{spec.name}/{j}" for j in range(max(spec.members, spec.accounts))]
+        defense = self.defense
+        if spec.kind in ("sybil", "colluders") and defense.accounting == "group" and (
+                own_rng.random() < defense.link_probability):
+            self.server.ledger.link(accounts)
+        else:
+            for account in accounts:
+                self.server.ledger.open(account)
+        if spec.kind in ("legit", "attacker"):
+            start_s = spec.start_s
+            for client, account in zip(clients, accounts):
+                if spec.arrival_rate_hz is not None:
+                    start_s += self.durations.draw(1 / spec.arrival_rate_hz, own_rng)
+                self.members.append(Member(spec.name, client.actor, start_s))
+                _start(self.env, start_s, replay(client, account, work.batches, spec.think_s))
+            return
+        stories = {
+            "sybil": lambda: sybil(clients[0], accounts, work.batches, spec.signup_bits,
+                                   spec.signup_usd),
+            "colluders": lambda: colluders(self.env, clients, accounts, work.batches),
+            "adaptive": lambda: adaptive(clients[0], accounts[0], work.batches, cover.batches,
+                                         spec.cover_per_batch, spec.max_diff),
+        }
+        for client in clients:
+            self.members.append(Member(spec.name, client.actor, spec.start_s))
+        _start(self.env, spec.start_s, stories[spec.kind]())
+
+    def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
+        return Client(self.env, self.server, spec.name, spec.kind, actor, spec.hardware,
+                      spec.solvers, self.solve, self.durations, np.random.default_rng(stream),
+                      self.events)

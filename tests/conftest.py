@@ -1,0 +1,56 @@
+"""Shared fixtures: the authors' MNIST curves (read in place) and a CLI runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from powsim.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+PAPER_MNIST = REPO.parent / "shared" / "reference" / "paper-mnist"
+ATTACK_CSV = PAPER_MNIST / "model_extraction_attack_accuracy_mnist.csv"
+REFERENCE_CSV = PAPER_MNIST / "time_privacy_cost_mnist.csv"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run ``powsim ARGS`` in process; return its exit code, stdout and stderr."""
+
+    def run(*args: object) -> CliResult:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def paper_curves(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The authors' MNIST curves imported as curve traces into a temporary folder."""
+    if not ATTACK_CSV.is_file():
+        pytest.fail(f"{ATTACK_CSV} is missing: ../shared must sit beside the checkout")
+    out = tmp_path_factory.mktemp("paper-curves")
+    for csv in (ATTACK_CSV, REFERENCE_CSV):
+        assert main(["traces", "import-curve", str(csv), "--dataset", "mnist", "--out", str(out)]) == 0
+    return out
+
+
+def assert_one_line_error(result: CliResult, *fragments: str) -> None:
+    """Exit code 2, nothing on stdout, exactly one line on stderr containing ``fragments``."""
+    assert result.code == 2, result
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
