@@ -151,9 +151,9 @@ def _simulate(args: argparse.Namespace) -> int:
     from powsim.sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
-    events, summary = replicate(scenario, args.mode, args.seed, args.replications)
-    origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
-                        scenario=str(args.scenario))
+    events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
+    origin = provenance(seed=args.seed, mode=args.mode, hash=args.hashing,
+                        replications=args.replications, scenario=str(args.scenario))
     paths = write_outputs(args.out, events, summary, origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
     print(summary[shown].to_markdown(index=False, floatfmt=".4g"))
@@ -173,6 +173,9 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="folder to write events.parquet and summary.csv to")
     parser.add_argument("--mode", choices=["expected", "sampled"], default="expected",
                         help="expected: every random duration takes its mean; sampled: drawn")
+    parser.add_argument("--hash", dest="hashing", choices=["sampled", "real"], default="sampled",
+                        help="sampled: draw each puzzle's trials from the geometric law; real: solve "
+                             "it with real SHA-256 (sampled mode, puzzles up to 24 bits)")
     parser.add_argument("--replications", type=int, default=1,
                         help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
@@ -195,7 +198,8 @@ def _count(name: str, least: int) -> Callable[[str], int]:
 
 def _bench(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
-    from powsim.sim.hashrate import describe, measure, save_local_rate
+    from powsim.sim.hashrate import describe, measure
+    from powsim.sim.local_profile import save_local_rate
 
     rate = measure(args.workers, args.seconds)
     print(describe(rate))

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from powsim.errors import InputError
+from powsim.sim.local_profile import load_local_rate
 
+LOCAL = "local"  # this machine, as measured by ``powsim hashcash bench``
 SECONDS_PER_HOUR = 3600.0
 JOULES_PER_KWH = 3.6e6
 
@@ -63,3 +65,11 @@ PROFILES: dict[str, Hardware] = {
     # $0.3-0.7/h). Power: 450 W board power.
     "gpu": Hardware("gpu", 21.9755e9, 0.35, 450.0),
 }
+
+
+def local_profiles() -> dict[str, Hardware]:
+    """``{'local': this machine's profile}`` once ``powsim hashcash bench`` has stored its hash
+    rate (one core, hashes per CPU-second), else empty. Its price and power are unknown, so 0:
+    a scenario's ``[hardware.local]`` table can set them."""
+    rate = load_local_rate()
+    return {} if rate is None else {LOCAL: Hardware(LOCAL, rate.per_core_hz, 0.0, 0.0)}

@@ -5,49 +5,27 @@ reports by default (it divides by user CPU time): on a machine shared with other
 a wall-clock rate measures the neighbours as much as the code. The all-cores rate is
 hashes per wall-clock second of the multi-core solver, what a solve really gets.
 
-The measured rates are this machine's ``local`` hardware profile, stored as JSON in
-``$POWSIM_CACHE_DIR/hash-rate.json`` (default ``$XDG_CACHE_HOME/powsim``, else
-``~/.cache/powsim``) for the simulator to read with :func:`load_local_rate`.
+The measured rates become this machine's ``local`` hardware profile
+(:mod:`powsim.sim.local_profile` stores them).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from powsim.atomic import write_text_atomic
-from powsim.errors import InputError
 from powsim.sim.hashcash import CHALLENGE_BYTES, has_leading_zeros
+from powsim.sim.local_profile import HashRate
 from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, Messages
 from powsim.sim.solver import Solver
 
 OPENSSL_BYTES = 64  # the message size of ``openssl speed -bytes 64``: two compressions per hash
 _PREFIX = bytes(CHALLENGE_BYTES)  # a challenge-sized prefix: one compression per trial
-
-
-@dataclasses.dataclass(frozen=True)
-class HashRate:
-    """Hash rates of one machine in hashes per second (Hz); None where not measured.
-
-    ``per_core_hz``: the solver's kernel on one core (per CPU-second); ``all_cores_hz``: the
-    multi-core solver with ``workers`` threads (per wall-clock second); ``openssl_hz``:
-    ``openssl speed -evp sha256 -bytes 64`` on one core, 64-byte messages; ``hashlib_hz``:
-    a plain Python loop of ``hashlib.sha256(challenge + nonce)`` and a zero-bit test.
-    """
-
-    per_core_hz: float
-    all_cores_hz: float
-    workers: int
-    openssl_hz: float | None = None
-    hashlib_hz: float | None = None
 
 
 def _cpu_rate(step: Callable[[], float], hashes_per_step: int, seconds: float) -> float:
@@ -130,33 +108,3 @@ def describe(rate: HashRate) -> str:
     lines.append("A solver trial is one SHA-256 compression after the challenge's midstate; "
                  "an openssl 64-byte hash is two.")
     return "\n".join(lines)
-
-
-def local_rate_path() -> Path:
-    """Where the ``local`` profile is stored: ``$POWSIM_CACHE_DIR/hash-rate.json`` or the user cache."""
-    folder = os.environ.get("POWSIM_CACHE_DIR") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "powsim"
-    return Path(folder) / "hash-rate.json"
-
-
-def save_local_rate(rate: HashRate, provenance: dict[str, object]) -> Path:
-    """Store ``rate`` as the ``local`` profile (atomically), with how it was measured."""
-    path = local_rate_path()
-    record = {**dataclasses.asdict(rate), "provenance": provenance}
-    write_text_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
-    return path
-
-
-def load_local_rate() -> HashRate | None:
-    """The stored ``local`` profile, or None if ``powsim hashcash bench`` has not stored one."""
-    path = local_rate_path()
-    if not path.exists():
-        return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        rate = HashRate(**{field.name: record[field.name] for field in dataclasses.fields(HashRate)})
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise InputError(f"{path}: not a hash-rate record ({err}); run 'powsim hashcash bench'") from None
-    if not (isinstance(rate.per_core_hz, (int, float)) and rate.per_core_hz > 0):
-        raise InputError(f"{path}: field per_core_hz: expected a positive number")
-    return rate

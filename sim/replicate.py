@@ -10,8 +10,8 @@ from powsim.sim.scenario import Scenario
 from powsim.sim.summary import combine, summarize
 
 
-def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
+              hashing: str = "sampled") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Events of every replication (column ``replication``) and the combined summary.
 
     Expected mode has no randomness, so it runs once whatever ``replications`` says.
@@ -19,7 +19,8 @@ def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1
     if replications < 1:
         raise InputError(f"option --replications: {replications}, expected a whole number >= 1")
     model = prepare(scenario)
-    runs = [simulate(model, mode, seed, r) for r in range(replications if mode == "sampled" else 1)]
+    runs = [simulate(model, mode, seed, r, hashing=hashing)
+            for r in range(replications if mode == "sampled" else 1)]
     events = pd.concat([run.events.assign(replication=r) for r, run in enumerate(runs)],
                        ignore_index=True)
     return events, combine([summarize(model, run) for run in runs])

@@ -84,15 +84,16 @@ def prepare(scenario: Scenario) -> Model:
 
 
 def simulate(model: Model, mode: str, seed: int, replication: int = 0,
-             env: simpy.Environment | None = None) -> Run:
-    """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'); ``env`` for benchmarks."""
+             env: simpy.Environment | None = None, hashing: str = "sampled") -> Run:
+    """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'), puzzles' trials drawn
+    (``hashing`` 'sampled') or hashed for real ('real'); ``env`` for benchmarks."""
     scenario = model.scenario
     env = env or simpy.Environment()
     durations = Durations(mode == "sampled")
     server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
                     durations)
     launch = _Launcher(env, server, scenario.defense,
-                       solve_model(mode, scenario.defense.sub_solutions), durations)
+                       solve_model(mode, scenario.defense.sub_solutions, hashing), durations)
     streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(len(scenario.agents))
     for spec, stream, work, cover in zip(scenario.agents, streams, model.workloads, model.covers):
         launch.agent(spec, stream, work, cover)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from powsim.errors import InputError
-from powsim.sim.economics import PROFILES, Hardware
+from powsim.sim.economics import PROFILES, Hardware, local_profiles
 from powsim.sim.paper import PAPER_A, PAPER_MAX_SECONDS, PAPER_MIN_SECONDS, PaperParameters
 from powsim.sim.policies import POLICIES
 from powsim.sim.server.server import ServerConfig
@@ -247,7 +247,7 @@ def _server(table: _Table) -> ServerConfig:
 def _hardware(data: object, source: str) -> dict[str, Hardware]:
     if not isinstance(data, dict):
         raise InputError(f"{source}: [hardware]: expected tables [hardware.NAME]")
-    profiles = dict(PROFILES)
+    profiles = {**PROFILES, **local_profiles()}
     for name, entry in data.items():
         table = _Table(entry, f"{source}: [hardware.{name}]", _HARDWARE_KEYS)
         base = profiles.get(name)

@@ -12,7 +12,7 @@ from powsim.sim.durations import Durations
 from powsim.sim.economics import Hardware
 from powsim.sim.events import BatchEvent
 from powsim.sim.server.server import Server
-from powsim.sim.solve import SolveModel, solve_time_s
+from powsim.sim.solve import SolveModel, solve_puzzle
 from powsim.sim.workload import Batch
 
 
@@ -40,8 +40,7 @@ class Client:
         if think_s:
             yield self.env.timeout(think_s)
         challenge = yield from self.server.answer(account, batch, self.rng)
-        trials = self.solve.sample(challenge.bits, self.rng)
-        solve_s = solve_time_s(trials, self.hardware.hash_rate_hz, self.solvers)
+        trials, solve_s = solve_puzzle(self.solve, challenge.bits, self.rng, self.hardware, self.solvers)
         yield self.env.timeout(solve_s)
         yield from self.server.verify(challenge)
         self.events.append(BatchEvent(
@@ -52,8 +51,8 @@ class Client:
 
     def signup(self, account: str, bits: int, fee_usd: float) -> Generator[simpy.Event, object, None]:
         """Open ``account``: solve a signup puzzle of ``bits`` bits and/or pay ``fee_usd``."""
-        trials = self.solve.sample(bits, self.rng) if bits else 0.0
-        solve_s = solve_time_s(trials, self.hardware.hash_rate_hz, self.solvers)
+        trials, solve_s = solve_puzzle(self.solve, bits, self.rng, self.hardware, self.solvers) if bits \
+            else (0.0, 0.0)
         yield self.env.timeout(solve_s)
         self.events.append(BatchEvent(
             self.env.now, self.agent, self.kind, self.actor, account, -1, False, 0.0, 0.0, 0.0,

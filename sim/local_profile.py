@@ -1,0 +1,63 @@
+"""This machine's ``local`` hardware profile: the hash rates ``powsim hashcash bench`` measured.
+
+Stored as JSON in ``$POWSIM_CACHE_DIR/hash-rate.json`` (default ``$XDG_CACHE_HOME/powsim``,
+else ``~/.cache/powsim``): a user cache, because the figures belong to the machine, not
+to a project or a result. The simulator reads it as the ``local`` profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+from powsim.atomic import write_text_atomic
+from powsim.errors import InputError
+
+
+@dataclasses.dataclass(frozen=True)
+class HashRate:
+    """Hash rates of one machine in hashes per second (Hz); None where not measured.
+
+    ``per_core_hz``: the solver's kernel on one core (per CPU-second); ``all_cores_hz``: the
+    multi-core solver with ``workers`` threads (per wall-clock second); ``openssl_hz``:
+    ``openssl speed -evp sha256 -bytes 64`` on one core, 64-byte messages; ``hashlib_hz``:
+    a plain Python loop of ``hashlib.sha256(challenge + nonce)`` and a zero-bit test.
+    """
+
+    per_core_hz: float
+    all_cores_hz: float
+    workers: int
+    openssl_hz: float | None = None
+    hashlib_hz: float | None = None
+
+
+def local_rate_path() -> Path:
+    """Where the ``local`` profile is stored: ``$POWSIM_CACHE_DIR/hash-rate.json`` or the user cache."""
+    folder = os.environ.get("POWSIM_CACHE_DIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "powsim"
+    return Path(folder) / "hash-rate.json"
+
+
+def save_local_rate(rate: HashRate, provenance: dict[str, object]) -> Path:
+    """Store ``rate`` as the ``local`` profile (atomically), with how it was measured."""
+    path = local_rate_path()
+    record = {**dataclasses.asdict(rate), "provenance": provenance}
+    write_text_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_local_rate() -> HashRate | None:
+    """The stored ``local`` profile, or None if ``powsim hashcash bench`` has not stored one."""
+    path = local_rate_path()
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        rate = HashRate(**{field.name: record[field.name] for field in dataclasses.fields(HashRate)})
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError(f"{path}: not a hash-rate record ({err}); run 'powsim hashcash bench'") from None
+    if not (isinstance(rate.per_core_hz, (int, float)) and rate.per_core_hz > 0):
+        raise InputError(f"{path}: field per_core_hz: expected a positive number")
+    return rate

@@ -1,0 +1,131 @@
+"""Real-hash mode of the simulator: puzzles solved with real SHA-256 instead of drawn trials."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from powsim.cli import main
+from powsim.errors import InputError
+from powsim.sim.economics import LOCAL, PROFILES, Hardware, local_profiles
+from powsim.sim.hashcash_validate import geometric_ks_pvalue
+from powsim.sim.local_profile import HashRate, save_local_rate
+from powsim.sim.run import prepare, simulate
+from powsim.sim.scenario import load_scenario
+from powsim.sim.solve import REAL_MAX_BITS, RealHashTrials, solve_model, solve_puzzle
+from powsim.sim.summary import summarize
+from simkit import query_trace, scenario_file
+
+# Small bits (the reference client hashes 10^4/s, puzzles clamped to 2^10 trials) on slow
+# solvers, so that solving is a visible part of every figure.
+SCENARIO = """
+[defense]
+policy = "paper"
+reference = "legit.parquet"
+reference_hash_rate = 1.0e4
+max_bits = 10
+
+[server]
+workers = 2
+
+[hardware.slow]
+hash_rate_hz = 2000.0
+price_per_hour_usd = 0.1
+watts = 10.0
+
+[[agents]]
+kind = "legit"
+name = "users"
+count = 3
+trace = "legit.parquet"
+hardware = "slow"
+
+[[agents]]
+kind = "attacker"
+name = "attacker"
+trace = "attack.parquet"
+hardware = "{hardware}"
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    query_trace(tmp_path / "legit.parquet", 0.1, batches=20)
+    query_trace(tmp_path / "attack.parquet", 1.0, batches=30)
+    return lambda hardware="slow": load_scenario(
+        scenario_file(tmp_path, SCENARIO.format(hardware=hardware)))
+
+
+def per_replication(model, hashing: str, seed: int, replications: int) -> pd.DataFrame:
+    """Summary rows of each replication, indexed by agent."""
+    return pd.concat([summarize(model, simulate(model, "sampled", seed, r, hashing=hashing))
+                      for r in range(replications)]).set_index("agent")
+
+
+def test_sampled_and_real_hashing_give_indistinguishable_summaries(scenario):
+    model = prepare(scenario())
+    sampled, real = per_replication(model, "sampled", 1, 40), per_replication(model, "real", 2, 40)
+    for agent in ("users", "attacker"):
+        for figure in ("hashes", "time_pow_s", "overhead", "wall_s"):
+            a, b = sampled.loc[agent, figure], real.loc[agent, figure]
+            # Same law, independent streams: a two-sample KS and Welch's t test at level 0.001.
+            assert stats.ks_2samp(a, b).pvalue > 0.001, (agent, figure)
+            assert stats.ttest_ind(a, b, equal_var=False).pvalue > 0.001, (agent, figure)
+        # Bits are set by the server, the same law in both modes.
+        assert sampled.loc[agent, "bits_mean"].mean() == pytest.approx(real.loc[agent, "bits_mean"].mean(),
+                                                                       rel=0.05)
+
+
+def test_real_trials_repeat_for_a_seed_and_follow_the_law():
+    model = RealHashTrials()
+    first = [model.sample(6, np.random.default_rng(s)) for s in range(300)]
+    assert first == [model.sample(6, np.random.default_rng(s)) for s in range(300)]
+    assert geometric_ks_pvalue(np.array(first, dtype=np.int64), 6, np.random.default_rng(0)) > 0.001
+
+
+def test_real_sub_solutions_add_up():
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    assert RealHashTrials(3).sample(5, rng_a) == sum(RealHashTrials().sample(5, rng_b) for _ in range(3))
+
+
+def test_time_is_trials_over_the_profile_rate_except_on_the_local_machine():
+    model, rng = RealHashTrials(), np.random.default_rng(0)
+    trials, seconds = solve_puzzle(model, 8, rng, PROFILES["laptop-cpu"], solvers=2)
+    assert seconds == trials / (PROFILES["laptop-cpu"].hash_rate_hz * 2)
+    trials, seconds = solve_puzzle(model, 8, rng, Hardware(LOCAL, 1.0, 0.0, 0.0), solvers=1)
+    assert 0 < seconds < trials  # measured: far faster than the profile's 1 hash/s
+
+
+def test_local_profile_comes_from_the_stored_bench(tmp_path, monkeypatch, scenario):
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
+    assert local_profiles() == {}
+    with pytest.raises(InputError, match="hardware"):
+        scenario("local")
+    save_local_rate(HashRate(per_core_hz=2.5e7, all_cores_hz=5e7, workers=2), {})
+    assert scenario("local").agents[1].hardware == Hardware(LOCAL, 2.5e7, 0.0, 0.0)
+    events = simulate(prepare(scenario("local")), "sampled", 0, hashing="real").events
+    assert (events["solve_s"] > 0).all()
+
+
+@pytest.mark.parametrize("mode, hashing, option", [("expected", "real", "--hash"), ("sampled", "fake", "--hash")])
+def test_bad_hashing_options_name_the_option(mode, hashing, option):
+    with pytest.raises(InputError, match=option):
+        solve_model(mode, hashing=hashing)
+
+
+def test_real_hashing_refuses_puzzles_too_hard_to_solve_here():
+    with pytest.raises(InputError, match=f"{REAL_MAX_BITS} bits"):
+        RealHashTrials().sample(REAL_MAX_BITS + 1, np.random.default_rng(0))
+
+
+def test_simulate_command_takes_the_hash_option(scenario, tmp_path, capsys):
+    scenario()  # writes the traces and scenario.toml
+    out = tmp_path / "out"
+    assert main(["simulate", str(tmp_path / "scenario.toml"), "--out", str(out), "--mode", "sampled",
+                 "--hash", "real"]) == 0
+    assert (out / "summary.csv").exists()
+    assert main(["simulate", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "bad"),
+                 "--hash", "real"]) == 2
+    assert "--hash real" in capsys.readouterr().err and not (tmp_path / "bad").exists()
