@@ -73,12 +73,14 @@ def solver_rate_hz(workers: int, seconds: float = 1.0) -> float:
     return solution.hashes / solution.seconds
 
 
-def openssl_rate_hz(seconds: int = 1) -> float | None:
-    """``openssl speed -evp sha256 -bytes 64`` on one core, in 64-byte hashes per second;
-    None when openssl is not installed or its output cannot be read."""
+def openssl_rate_hz(seconds: int = 1, processes: int = 1) -> float | None:
+    """``openssl speed -evp sha256 -bytes 64`` in 64-byte hashes per second, on one core or
+    (``-multi``) in ``processes`` processes at once, their rates added up; None when openssl is
+    not installed or its output cannot be read."""
     if shutil.which("openssl") is None:
         return None
     command = ["openssl", "speed", "-evp", "sha256", "-bytes", str(OPENSSL_BYTES), "-seconds", str(seconds)]
+    command += ["-multi", str(processes)] if processes > 1 else []
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     match = re.search(r"^sha256\s+([\d.]+)k\s*$", result.stdout, re.MULTILINE)
     return float(match.group(1)) * 1000 / OPENSSL_BYTES if match else None
@@ -87,8 +89,10 @@ def openssl_rate_hz(seconds: int = 1) -> float | None:
 def measure(workers: int | None = None, seconds: float = 1.0) -> HashRate:
     """Every rate of this machine, one after the other in this run."""
     workers = workers or os.cpu_count() or 1
+    whole_seconds = max(1, round(seconds))
     return HashRate(per_core_hz=kernel_rate_hz(seconds), all_cores_hz=solver_rate_hz(workers, seconds),
-                    workers=workers, openssl_hz=openssl_rate_hz(max(1, round(seconds))),
+                    workers=workers, openssl_hz=openssl_rate_hz(whole_seconds),
+                    openssl_all_hz=openssl_rate_hz(whole_seconds, workers) if workers > 1 else None,
                     hashlib_hz=hashlib_rate_hz(seconds))
 
 
@@ -100,6 +104,7 @@ def describe(rate: HashRate) -> str:
             (f"solver, {rate.workers} cores (per wall-clock second)", rate.all_cores_hz),
             (f"solver, per core of {rate.workers} (wall-clock)", rate.all_cores_hz / rate.workers),
             ("openssl speed -evp sha256 -bytes 64, 1 core", rate.openssl_hz),
+            (f"openssl speed ... -multi {rate.workers} (all processes)", rate.openssl_all_hz),
             ("hashlib loop, 1 core", rate.hashlib_hz)]
     lines = [f"{'hash rate':52} {'MH/s':>8} {'/openssl':>8} {'/hashlib':>8}"]
     for name, value in rows:

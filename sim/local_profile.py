@@ -22,14 +22,16 @@ class HashRate:
 
     ``per_core_hz``: the solver's kernel on one core (per CPU-second); ``all_cores_hz``: the
     multi-core solver with ``workers`` threads (per wall-clock second); ``openssl_hz``:
-    ``openssl speed -evp sha256 -bytes 64`` on one core, 64-byte messages; ``hashlib_hz``:
-    a plain Python loop of ``hashlib.sha256(challenge + nonce)`` and a zero-bit test.
+    ``openssl speed -evp sha256 -bytes 64`` on one core, 64-byte messages, and
+    ``openssl_all_hz`` the same with ``-multi workers``; ``hashlib_hz``: a plain Python
+    loop of ``hashlib.sha256(challenge + nonce)`` and a zero-bit test.
     """
 
     per_core_hz: float
     all_cores_hz: float
     workers: int
     openssl_hz: float | None = None
+    openssl_all_hz: float | None = None
     hashlib_hz: float | None = None
 
 
