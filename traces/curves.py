@@ -7,10 +7,14 @@ Two formats are recognised by their header:
   new batches since the previous row; one batch is 1000/16 = 62.5 queries.
 * the legitimate reference, ``time,privacy,queries``: cumulative base time (s),
   cumulative privacy cost and cumulative queries.
+
+A per-query trace becomes a curve with :func:`curve_from_queries`, so that both kinds feed
+the same table builder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -20,6 +24,9 @@ import pandas as pd
 from powsim.errors import InputError
 from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
+
+CURVE_EVERY = 1000
+"""Queries between the rows of a curve made from a per-query trace (the paper's spacing)."""
 
 PAPER_QUERIES_PER_BATCH = 1000 / 16
 REFERENCE_ATTACK = "reference"
@@ -127,3 +134,32 @@ def _reference_curve(frame: pd.DataFrame, dataset: str, source: str) -> Trace:
     metadata = TraceMetadata(kind="curve", dataset=dataset, attack=REFERENCE_ATTACK,
                              provenance=provenance(source=str(Path(source).name)))
     return make_trace(data, metadata, source)
+
+
+def curve_from_queries(trace: Trace, every: int = CURVE_EVERY) -> Trace:
+    """The cumulative curve of a per-query trace: a row at 0 queries, every ``every``, and the end.
+
+    ``cost`` is the running sum of per-query epsilons; ``time_s`` the base time of the
+    batches answered so far at the trace's measured ``seconds_per_batch['inference']``
+    (0 when not measured); ``accuracy`` the extracted model's at a checkpoint of those
+    queries, else missing.
+    """
+    if trace.kind != "query":
+        raise InputError(f"{trace.source}: a {trace.kind} trace, expected a query trace")
+    meta = trace.metadata
+    total = len(trace)
+    queries = np.unique(np.r_[np.arange(0, total, every), total])
+    cost = np.r_[0.0, np.cumsum(trace.data["cost"].to_numpy(dtype=np.float64))][queries]
+    batch_size = meta.batch_size or 1.0
+    time_s = np.ceil(queries / batch_size) * meta.seconds_per_batch.get("inference", 0.0)
+    measured = {int(point["queries"]): point["accuracy"] for point in meta.checkpoints}
+    accuracy = [measured.get(int(q), np.nan) for q in queries]
+    data = pd.DataFrame({"queries": queries.astype(np.float64), "cost": cost, "time_s": time_s,
+                         "accuracy": np.asarray(accuracy, dtype=np.float64)})
+    curve_meta = dataclasses.replace(meta, kind="curve", extra={**meta.extra, "curve_every": every})
+    return make_trace(data, curve_meta, f"{trace.source} (as a curve)")
+
+
+def as_curve(trace: Trace) -> Trace:
+    """``trace`` itself if it is a curve, else its cumulative curve."""
+    return trace if trace.kind == "curve" else curve_from_queries(trace)

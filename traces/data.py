@@ -18,7 +18,6 @@ import torch
 from powsim.errors import InputError
 
 FASHION_MNIST_DIR = Path(os.environ.get("POWSIM_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
-CLASSES = 10
 _IDX_MAGIC = {"images": 2051, "labels": 2049}
 
 

@@ -9,13 +9,11 @@ matrix products, so training or querying 250 teachers is one forward pass, not 2
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from powsim.traces.data import CLASSES
+from powsim.traces.setup import CLASSES, TeacherShape
 
 
 class MnistNet(nn.Module):
@@ -35,25 +33,6 @@ class MnistNet(nn.Module):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         return self.fc2(F.relu(self.fc1(x.flatten(1))))
-
-
-@dataclass(frozen=True)
-class TeacherShape:
-    """Widths of a teacher: conv 1->conv1 5x5, pool, conv conv1->conv2 5x5, pool, fc, fc.
-
-    Smaller than MnistNet (about 7x fewer multiply-adds) because 250 of them answer
-    every query on CPU; a teacher sees only 200 images, which such a net fits well.
-    """
-
-    conv1: int = 8
-    conv2: int = 16
-    hidden: int = 64
-    classes: int = CLASSES
-
-    @property
-    def features(self) -> int:
-        """Size of the flattened second pooling output (4 x 4 per channel)."""
-        return self.conv2 * 16
 
 
 class TeacherNet(nn.Module):

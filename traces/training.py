@@ -26,17 +26,23 @@ def train_classifier(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, e
     """
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     steps = max(1, round(epochs * len(x) / batch_size))
-    model.train()
     order = torch.empty(0, dtype=torch.long)
     for _ in range(steps):
         if len(order) < batch_size:
             order = torch.cat([order, torch.randperm(len(x), generator=generator)])
         batch, order = order[:batch_size], order[batch_size:]
-        optimizer.zero_grad()
-        F.cross_entropy(model(x[batch]), targets[batch]).backward()
-        optimizer.step()
+        step(model, optimizer, x[batch], targets[batch])
     model.eval()
     return optimizer
+
+
+def step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+         targets: torch.Tensor) -> None:
+    """One optimiser step on the cross-entropy of ``model`` on a batch (targets as above)."""
+    model.train()
+    optimizer.zero_grad()
+    F.cross_entropy(model(x), targets).backward()
+    optimizer.step()
 
 
 @torch.no_grad()

@@ -10,9 +10,7 @@ interrupted run leaves either a whole file or none, and the next run resumes fro
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,33 +20,11 @@ import torch
 
 from powsim.atomic import atomic_path, write_text_atomic
 from powsim.traces.data import Splits, fashion_mnist, mnist_digits, split
-from powsim.traces.models import MnistNet, TeacherEnsemble, TeacherShape
+from powsim.traces.models import MnistNet, TeacherEnsemble
+from powsim.traces.setup import DEFAULT_CACHE, Setup
 from powsim.traces.training import ensemble_votes, predict, train_classifier, train_ensemble
 
-DEFAULT_CACHE = Path(os.environ.get("POWSIM_CACHE", Path.home() / ".cache" / "powsim" / "pate"))
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything that determines the victim, the teachers and the pools' votes."""
-
-    seed: int = 0
-    teachers: int = 250
-    pool_size: int = 10_000
-    private_size: int = 50_000
-    victim_epochs: float = 8.0
-    teacher_epochs: int = 40
-    teacher_shape: TeacherShape = TeacherShape()
-
-    def key(self) -> str:
-        """A short name for this setup: seed, teachers and a hash of the rest."""
-        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
-        return f"seed{self.seed}-t{self.teachers}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
-
-    def streams(self) -> list[np.random.SeedSequence]:
-        """Independent seed streams: data split, victim, teachers, attacker."""
-        return np.random.SeedSequence(self.seed).spawn(4)
 
 
 def torch_generator(stream: np.random.SeedSequence) -> torch.Generator:
