@@ -22,7 +22,9 @@ BATCH_SIZE = 64
 """Queries per batch, the unit the server answers (and measures time) in."""
 
 FIT_EPOCHS = 2.0
-"""Passes over the transfer set each time the substitute catches up with new answers."""
+FIT_IMAGES = 10_000
+"""Each time the substitute catches up with new answers it trains for FIT_EPOCHS passes over
+the transfer set, but on at most FIT_IMAGES images, so long traces stay affordable on CPU."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,8 @@ class Substitute:
         """Train on the whole transfer set if answers arrived since the last fit."""
         if self._stale:
             x, probs = self.transfer_set()
-            train_classifier(self.model, x, probs, FIT_EPOCHS, self.generator,
-                             optimizer=self.optimizer)
+            epochs = min(FIT_EPOCHS, FIT_IMAGES / len(x))
+            train_classifier(self.model, x, probs, epochs, self.generator, optimizer=self.optimizer)
             self._stale = False
 
     def step(self, x: torch.Tensor, probs: torch.Tensor) -> None:

@@ -41,7 +41,9 @@ def read_votes_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
         if bad.size:
             row = int(bad[0])
-            raise InputError(f"{source}: field '{column}' row {row}: {frame[column].iloc[row]!r}, "
+            value = frame[column].iloc[row]
+            shown = repr(value) if isinstance(value, str) else str(value)
+            raise InputError(f"{source}: field '{column}' row {row}: {shown}, "
                              "expected a vote count (whole number >= 0)")
     return frame
 
