@@ -77,9 +77,32 @@ def _add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", required=True, help="dataset name used in file names (e.g. mnist)")
     parser.add_argument("--out", required=True, help="folder to write the parquet traces to")
     _add_generate(commands)
+    parser = _command(
+        commands, "summary",
+        "One row per per-query trace in a folder: queries, mean per-query cost and its ratio to "
+        "the 'standard' trace, total and RDP-composed cost, R^2 of cumulative cost against "
+        "queries, extracted-model accuracy and fidelity (%), victim and plurality accuracy (%), "
+        "seconds per batch and generation wall time (s).",
+        "powsim traces summary traces/bundled --format md", _summary)
+    parser.add_argument("folder", help="a folder of trace parquet files")
+    parser.add_argument("--format", choices=["md", "csv", "json"], default="md")
     parser = _command(commands, "info", "Print a trace's schema, metadata and summary statistics.",
                       "powsim traces info curves/mnist-copycat.parquet", _info)
     parser.add_argument("file", help="a trace parquet file")
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.report import render
+    from powsim.traces.info import summarise
+    from powsim.traces.library import TraceLibrary
+
+    table = summarise(list(TraceLibrary.load(args.folder).traces))
+    if table.empty:
+        raise InputError(f"{args.folder}: no per-query traces, expected traces made by "
+                         "'powsim traces generate'")
+    print(render(table, args.format, provenance(traces=str(args.folder))), end="")
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
