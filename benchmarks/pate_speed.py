@@ -7,13 +7,13 @@ a Python loop over the same teachers, measured side by side. Prints figures; ass
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
+from powsim.traces.generate import median_seconds
 from powsim.traces.models import TeacherEnsemble
 from powsim.traces.pate import query_costs
 
@@ -25,17 +25,6 @@ def random_votes(teachers: int, queries: int, seed: int = 0) -> np.ndarray:
     """Vote histograms (queries, 10) from consensus to confusion."""
     rng = np.random.default_rng(seed)
     return rng.multinomial(teachers, rng.dirichlet(np.full(10, 0.3), size=queries))
-
-
-def best_seconds(run: Callable[[], object], repeats: int = 3) -> float:
-    """Fastest of ``repeats`` timed runs after one warm-up, in seconds."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def analysis(votes: np.ndarray) -> Callable[[], object]:
@@ -91,21 +80,21 @@ def main() -> None:
     print(f"torch threads: {torch.get_num_threads()}")
 
     votes = random_votes(args.teachers, args.queries)
-    seconds = best_seconds(analysis(votes))
+    seconds = median_seconds(analysis(votes), 3)
     print(f"PATE analysis (logq, RDP at 396 orders, eps): {args.queries / seconds:,.0f} queries/s "
           f"({args.queries} queries in {seconds:.3f} s)")
 
     ensemble = TeacherEnsemble(args.teachers).eval()
     x = torch.rand(BATCH, 1, 28, 28)
-    fast = best_seconds(vectorised_inference(ensemble, x))
-    slow = best_seconds(looped_inference(ensemble, x))
+    fast = median_seconds(vectorised_inference(ensemble, x), 3)
+    slow = median_seconds(looped_inference(ensemble, x), 3)
     print(f"ensemble votes, batch of {BATCH}, {args.teachers} teachers: vectorised {fast:.3f} s, "
           f"loop over teachers {slow:.3f} s, ratio {slow / fast:.1f}x")
 
     x = torch.rand(TRAIN_BATCH, args.teachers, 28, 28)
     y = torch.randint(0, 10, (TRAIN_BATCH, args.teachers))
-    fast = best_seconds(vectorised_training_step(ensemble, x, y))
-    slow = best_seconds(looped_training_step(ensemble, x, y))
+    fast = median_seconds(vectorised_training_step(ensemble, x, y), 3)
+    slow = median_seconds(looped_training_step(ensemble, x, y), 3)
     print(f"ensemble training step, {TRAIN_BATCH} images per teacher, {args.teachers} teachers: "
           f"vectorised {fast:.3f} s, loop over teachers {slow:.3f} s, ratio {slow / fast:.1f}x")
 

@@ -54,7 +54,7 @@ def curve_file_name(dataset: str, attack: str) -> str:
 def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
     """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
     source = str(path)
-    frame = _read_csv(source)
+    frame = read_csv(source)
     header = {name.strip().lower() for name in frame.columns}
     frame.columns = [name.strip().lower() for name in frame.columns]
     if "mode" in header:
@@ -66,7 +66,9 @@ def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
                      "format 'time,privacy,queries'")
 
 
-def _read_csv(source: str) -> pd.DataFrame:
+def read_csv(source: str, expected: str = "a cumulative curve") -> pd.DataFrame:
+    """The CSV file ``source`` as a data frame; an unreadable or empty file is an InputError
+    whose message says what the file was ``expected`` to hold."""
     if not Path(source).is_file():
         raise InputError(f"{source}: no such CSV file")
     try:
@@ -75,7 +77,7 @@ def _read_csv(source: str) -> pd.DataFrame:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(f"{source}: not a readable CSV file ({reason})") from None
     if frame.empty:
-        raise InputError(f"{source}: no rows, expected a cumulative curve")
+        raise InputError(f"{source}: no rows, expected {expected}")
     return frame
 
 

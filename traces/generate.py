@@ -143,11 +143,12 @@ def seconds_per_batch(bench: Workbench, sigma: float, delta: float, repeats: int
         predict(bench.victim, x)
         query_costs(ensemble_votes(bench.ensemble, x).numpy(), sigma, delta)
 
-    return {name: _median_seconds(run, repeats) for name, run in
+    return {name: median_seconds(run, repeats) for name, run in
             (("inference", inference), ("inference_and_cost", inference_and_cost))}
 
 
-def _median_seconds(run: Callable[[], None], repeats: int) -> float:
+def median_seconds(run: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``repeats`` runs of ``run`` after one warm-up run, in seconds."""
     run()
     times = []
     for _ in range(repeats):

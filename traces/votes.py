@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from powsim.errors import InputError
+from powsim.traces.curves import read_csv
 from powsim.traces.pate import query_costs
 
 OUTPUT_COLUMNS = ("logq", "eps", "order")
@@ -20,13 +20,7 @@ def read_votes_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     Every value must be a non-negative whole number.
     """
     source = str(path)
-    if not Path(source).is_file():
-        raise InputError(f"{source}: no such CSV file")
-    try:
-        frame = pd.read_csv(source)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise InputError(f"{source}: not a readable CSV file ({reason})") from None
+    frame = read_csv(source, "one row of vote counts per query")
     if frame.shape[1] < 2:
         raise InputError(f"{source}: {frame.shape[1]} column, expected one vote-count column "
                          "per class (at least two)")
@@ -34,8 +28,6 @@ def read_votes_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     if clash:
         raise InputError(f"{source}: column '{clash[0]}' is an output column of pate-cost, "
                          "expected vote counts only")
-    if frame.empty:
-        raise InputError(f"{source}: no rows, expected one row of vote counts per query")
     for column in frame.columns:
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
