@@ -32,11 +32,15 @@ def knockoff(attack: Attack) -> Strategy:
         yield attack.from_ood(index)
 
 
+def cheapest_first(cost: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``cost`` (shape (pool,)) in increasing cost, ties in random order."""
+    shuffled = rng.permutation(len(cost))
+    return shuffled[np.argsort(cost[shuffled], kind="stable")]
+
+
 def worstcase(attack: Attack) -> Strategy:
     """An attacker who knows each query's cost and asks the cheapest pool images first."""
-    shuffled = attack.rng.permutation(len(attack.pool_cost))
-    order = shuffled[np.argsort(attack.pool_cost[shuffled], kind="stable")]
-    for index in in_batches(order):
+    for index in in_batches(cheapest_first(attack.pool_cost, attack.rng)):
         yield attack.from_pool(index)
 
 
@@ -74,10 +78,11 @@ def inout(attack: Attack) -> Strategy:
 
     The attacker knows the costs and the legitimate rate (mean cost of the pool): it asks an
     MNIST batch whenever that keeps its total cost within the legitimate rate times its
-    queries, and an in-distribution batch otherwise.
+    queries, and otherwise the cheapest in-distribution batch left, which banks the margin
+    that later MNIST batches spend.
     """
     legitimate_rate = float(attack.pool_cost.mean())
-    inside = iter(in_batches(attack.rng.permutation(len(attack.pool_cost))))
+    inside = iter(in_batches(cheapest_first(attack.pool_cost, attack.rng)))
     outside = iter(in_batches(attack.rng.permutation(len(attack.ood_cost))))
     spent, asked = 0.0, 0
     for out_index in outside:
