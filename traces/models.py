@@ -76,9 +76,11 @@ class TeacherEnsemble(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = x.shape[0]
+        # Grouped convolutions run about 1.5-2x faster on CPU in channels-last layout.
+        x = x.contiguous(memory_format=torch.channels_last)
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.reshape(n, self.teachers, self.shape.features).transpose(0, 1)
+        x = x.contiguous().reshape(n, self.teachers, self.shape.features).transpose(0, 1)
         x = F.relu(torch.baddbmm(self.fc1_bias, x, self.fc1_weight))
         return torch.baddbmm(self.fc2_bias, x, self.fc2_weight)
 
