@@ -27,7 +27,7 @@ from powsim.traces.attacker import BATCH_SIZE, Attack, Batch, Strategy, Substitu
 from powsim.traces.format import Trace, TraceMetadata, make_trace
 from powsim.traces.pate import query_costs
 from powsim.traces.setup import CLASSES
-from powsim.traces.training import ensemble_votes, predict
+from powsim.traces.training import agreement, ensemble_votes, predict
 from powsim.traces.workbench import Workbench, torch_generator
 
 DATASET = "fmnist"
@@ -126,9 +126,8 @@ def checkpoint(bench: Workbench, substitute: Substitute, asked: int) -> dict[str
     """Fit the substitute to all answers so far; its accuracy and fidelity (%) after ``asked``."""
     substitute.fit()
     predicted = predict(substitute.model, bench.splits.evaluation.x).argmax(dim=1)
-    return {"queries": asked,
-            "accuracy": 100.0 * (predicted == bench.splits.evaluation.y).double().mean().item(),
-            "fidelity": 100.0 * (predicted == bench.evaluation_probs.argmax(1)).double().mean().item()}
+    return {"queries": asked, "accuracy": agreement(predicted, bench.splits.evaluation.y),
+            "fidelity": agreement(predicted, bench.evaluation_probs.argmax(1))}
 
 
 def seconds_per_batch(bench: Workbench, sigma: float, delta: float, repeats: int = 5

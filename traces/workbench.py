@@ -22,7 +22,8 @@ from powsim.atomic import atomic_path, write_text_atomic
 from powsim.traces.data import Splits, fashion_mnist, mnist_digits, split
 from powsim.traces.models import MnistNet, TeacherEnsemble
 from powsim.traces.setup import DEFAULT_CACHE, Setup
-from powsim.traces.training import ensemble_votes, predict, train_classifier, train_ensemble
+from powsim.traces.training import (agreement, ensemble_votes, predict, train_classifier,
+                                    train_ensemble)
 
 Log = Callable[[str], None]
 
@@ -32,7 +33,7 @@ def torch_generator(stream: np.random.SeedSequence) -> torch.Generator:
     return torch.Generator().manual_seed(int(stream.generate_state(1, np.uint64)[0] >> 1))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Workbench:
     """A setup's data, trained models and cached answers on the pools.
 
@@ -102,8 +103,8 @@ def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print) 
     answers = _cached_tensors(folder / "answers.pt", lambda: _answers(splits, victim, ensemble), log)
     truth = splits.evaluation.y
     bench = Workbench(setup, splits, victim, ensemble,
-                      _percent(answers["evaluation_probs"].argmax(1) == truth),
-                      _percent(answers["evaluation_votes"].argmax(1) == truth), **answers)
+                      agreement(answers["evaluation_probs"].argmax(1), truth),
+                      agreement(answers["evaluation_votes"].argmax(1), truth), **answers)
     write_text_atomic(folder / "summary.json", json.dumps({
         "setup": dataclasses.asdict(setup), "victim_accuracy": bench.victim_accuracy,
         "plurality_accuracy": bench.plurality_accuracy}, indent=2))
@@ -119,6 +120,3 @@ def _answers(splits: Splits, victim: MnistNet, ensemble: TeacherEnsemble) -> dic
         answers[f"{name}_probs"] = predict(victim, images)
     return answers
 
-
-def _percent(hits: torch.Tensor) -> float:
-    return 100.0 * hits.double().mean().item()
