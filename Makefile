@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Fashion-MNIST, the data of the PATE traces (tests run a small pipeline on it).
+FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test bench clean
 
@@ -14,15 +17,20 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet -e ".[traces,test]"
 	touch $(STAMP)
 
+$(FASHION_MNIST):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y dataset-fashion-mnist
+
 demo: $(STAMP)
 	mkdir -p results
 	$(BIN)/powsim table --traces traces/bundled --mode paper --format md --out results/table2-paper.md
 	@echo "wrote results/table2-paper.md"
 
-test: $(STAMP)
+test: $(STAMP) $(FASHION_MNIST)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/pate_speed.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
 clean:

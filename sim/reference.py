@@ -12,9 +12,9 @@ import pandas as pd
 
 from powsim.calibrate.reference import LinearReference, fit_reference
 from powsim.errors import InputError
-from powsim.sim.rdp import rdp_to_epsilon
 from powsim.sim.workload import ServiceTimes, workload
 from powsim.traces.format import Trace, TraceMetadata, make_trace
+from powsim.traces.pate import epsilon
 
 
 def policy_reference(trace: Trace, metric: str, batch_size: float | None = None) -> LinearReference:
@@ -23,7 +23,7 @@ def policy_reference(trace: Trace, metric: str, batch_size: float | None = None)
         return fit_reference(trace)
     batches = workload(trace, batch_size, ServiceTimes(0.0, 0.0), rdp=metric == "rdp")
     if metric == "rdp":
-        cost = rdp_to_epsilon(np.cumsum(batches.rdp, axis=0), reference_delta(trace))
+        cost, _ = epsilon(np.cumsum(batches.rdp, axis=0), reference_delta(trace))
     else:
         cost = np.cumsum(batches.cost)
     queries = np.cumsum(batches.queries)

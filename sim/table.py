@@ -11,6 +11,7 @@ from powsim.sim.paper import PaperParameters, replay_curve
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.server import ServerConfig
+from powsim.traces.curves import as_curve
 from powsim.traces.format import Trace
 from powsim.traces.library import TraceLibrary
 
@@ -42,11 +43,14 @@ def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
 
 def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParameters(),
                 whole_curve: bool = False) -> pd.DataFrame:
-    """Paper-mode table: per attack trace its last row, or every row with ``whole_curve``."""
+    """Paper-mode table: per attack trace its last row, or every row with ``whole_curve``.
+
+    Per-query traces are replayed as their cumulative curves (one row per 1000 queries).
+    """
     parts = []
     for dataset in library.datasets:
-        reference = fit_reference(library.reference(dataset))
-        for curve in library.attacks(dataset):
+        reference = fit_reference(as_curve(library.reference(dataset)))
+        for curve in map(as_curve, library.attacks(dataset)):
             rows = paper_curve_rows(curve, replay_curve(curve, reference, parameters))
             parts.append(rows if whole_curve else rows.iloc[[-1]])
     return pd.concat(parts, ignore_index=True)

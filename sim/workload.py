@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 
 from powsim.errors import InputError
-from powsim.sim.rdp import ORDERS, rdp_gnmax
 from powsim.traces.format import Trace
+from powsim.traces import pate
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Workload:
 
     ``queries``: queries per batch; ``cost``: additive privacy cost per batch (sum of
     single-query epsilons); ``rdp``: per-batch RDP at each order of
-    :data:`~powsim.sim.rdp.ORDERS`, shape (batches, orders), or ``None`` when not needed;
+    :data:`~powsim.traces.pate.ORDERS`, shape (batches, orders), or ``None`` when not needed;
     ``inference_s``/``cost_s``: service seconds per batch on each worker; ``accuracy``:
     the extracted model's final accuracy (%) or NaN.
     """
@@ -155,4 +155,4 @@ def _query_rdp(trace: Trace) -> np.ndarray:
     if trace.metadata.sigma is None:
         raise InputError(f"{trace.source}: metadata field 'sigma' is missing, expected the GNMax "
                          "noise for the rdp policy")
-    return rdp_gnmax(trace.data["logq"].to_numpy(dtype=np.float64), trace.metadata.sigma, ORDERS)
+    return pate.rdp(trace.data["logq"].to_numpy(dtype=np.float64), trace.metadata.sigma)

@@ -7,10 +7,14 @@ Two formats are recognised by their header:
   new batches since the previous row; one batch is 1000/16 = 62.5 queries.
 * the legitimate reference, ``time,privacy,queries``: cumulative base time (s),
   cumulative privacy cost and cumulative queries.
+
+A per-query trace becomes a curve with :func:`curve_from_queries`, so that both kinds feed
+the same table builder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -20,6 +24,9 @@ import pandas as pd
 from powsim.errors import InputError
 from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
+
+CURVE_EVERY = 1000
+"""Queries between the rows of a curve made from a per-query trace (the paper's spacing)."""
 
 PAPER_QUERIES_PER_BATCH = 1000 / 16
 REFERENCE_ATTACK = "reference"
@@ -47,7 +54,7 @@ def curve_file_name(dataset: str, attack: str) -> str:
 def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
     """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
     source = str(path)
-    frame = _read_csv(source)
+    frame = read_csv(source)
     header = {name.strip().lower() for name in frame.columns}
     frame.columns = [name.strip().lower() for name in frame.columns]
     if "mode" in header:
@@ -59,18 +66,20 @@ def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
                      "format 'time,privacy,queries'")
 
 
-def _read_csv(source: str) -> pd.DataFrame:
+def read_csv(source: str, expected: str = "a cumulative curve") -> pd.DataFrame:
+    """The CSV file ``source`` as a data frame; an unreadable or empty file is an InputError
+    whose message says what the file was ``expected`` to hold."""
     if not Path(source).is_file():
         raise InputError(f"{source}: no such CSV file")
     try:
         frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise InputError(f"{source}: no rows, expected a cumulative curve") from None
+        raise InputError(f"{source}: no rows, expected {expected}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(f"{source}: not a readable CSV file ({reason})") from None
     if frame.empty:
-        raise InputError(f"{source}: no rows, expected a cumulative curve")
+        raise InputError(f"{source}: no rows, expected {expected}")
     return frame
 
 
@@ -132,3 +141,33 @@ def _reference_curve(frame: pd.DataFrame, dataset: str, source: str) -> Trace:
 def _labels(fields: dict[str, str]) -> dict[str, str]:
     """How to name a trace column in messages about the CSV it came from."""
     return {name: f"field '{field}'" for name, field in fields.items()}
+
+
+def curve_from_queries(trace: Trace, every: int = CURVE_EVERY) -> Trace:
+    """The cumulative curve of a per-query trace: a row at 0 queries, every ``every``, and the end.
+
+    ``cost`` is the running sum of per-query epsilons; ``time_s`` the base time of the
+    batches answered so far at the trace's measured ``seconds_per_batch["inference_and_cost"]``
+    (0 when not measured): the server's time with the defense's cost estimation but without
+    PoW, as in the paper's time column and the simulator's ``time_s``; ``accuracy`` the extracted model's at a checkpoint of those
+    queries, else missing.
+    """
+    if trace.kind != "query":
+        raise InputError(f"{trace.source}: a {trace.kind} trace, expected a query trace")
+    meta = trace.metadata
+    total = len(trace)
+    queries = np.unique(np.r_[np.arange(0, total, every), total])
+    cost = np.r_[0.0, np.cumsum(trace.data["cost"].to_numpy(dtype=np.float64))][queries]
+    batch_size = meta.batch_size or 1.0
+    time_s = np.ceil(queries / batch_size) * meta.seconds_per_batch.get("inference_and_cost", 0.0)
+    measured = {int(point["queries"]): point["accuracy"] for point in meta.checkpoints}
+    accuracy = [measured.get(int(q), np.nan) for q in queries]
+    data = pd.DataFrame({"queries": queries.astype(np.float64), "cost": cost, "time_s": time_s,
+                         "accuracy": np.asarray(accuracy, dtype=np.float64)})
+    curve_meta = dataclasses.replace(meta, kind="curve", extra={**meta.extra, "curve_every": every})
+    return make_trace(data, curve_meta, f"{trace.source} (as a curve)")
+
+
+def as_curve(trace: Trace) -> Trace:
+    """``trace`` itself if it is a curve, else its cumulative curve."""
+    return trace if trace.kind == "curve" else curve_from_queries(trace)

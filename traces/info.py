@@ -1,10 +1,15 @@
-"""A human-readable description of a trace: schema, metadata and summary statistics."""
+"""Human-readable descriptions: one trace (schema, metadata, statistics) or a folder of traces."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
+from scipy import stats
+
 from powsim.traces.format import COLUMNS, Trace
+from powsim.traces.pate import composed_epsilon
 
 
 def describe(trace: Trace) -> str:
@@ -22,3 +27,33 @@ def describe(trace: Trace) -> str:
     if meta.kind == "query":
         lines.append(f"\ntotal cost (sum of per-query epsilons): {trace.data['cost'].sum():.6g}")
     return "\n".join(lines)
+
+
+def summarise(traces: list[Trace], legitimate: str = "standard") -> pd.DataFrame:
+    """One row per per-query trace: size, cost per query and against ``legitimate``, linearity,
+    extracted model at the last checkpoint, victim and plurality accuracy, service times.
+
+    ``cost_ratio`` is the trace's mean per-query cost over the legitimate trace's;
+    ``r_squared`` the R^2 of a straight line through its cumulative cost against queries;
+    ``composed_eps`` the whole trace's epsilon by RDP composition (not the sum).
+    """
+    queries = [t for t in traces if t.kind == "query"]
+    rates = {t.metadata.attack: t.data["cost"].mean() for t in queries}
+    rows = []
+    for trace in queries:
+        meta, cost = trace.metadata, trace.data["cost"].to_numpy()
+        last = meta.checkpoints[-1] if meta.checkpoints else {}
+        rows.append({
+            "attack": meta.attack, "queries": len(trace), "mean_cost": cost.mean(),
+            "cost_ratio": cost.mean() / rates[legitimate] if legitimate in rates else np.nan,
+            "total_cost": cost.sum(),
+            "composed_eps": composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0],
+            "r_squared": stats.linregress(np.arange(1, cost.size + 1), np.cumsum(cost)).rvalue ** 2,
+            "accuracy": last.get("accuracy", np.nan), "fidelity": last.get("fidelity", np.nan),
+            "victim_accuracy": meta.victim_accuracy,
+            "plurality_accuracy": meta.extra.get("plurality_accuracy", np.nan),
+            "inference_s_per_batch": meta.seconds_per_batch.get("inference", np.nan),
+            "with_cost_s_per_batch": meta.seconds_per_batch.get("inference_and_cost", np.nan),
+            "wall_time_s": meta.provenance.get("wall_time_s", np.nan),
+        })
+    return pd.DataFrame(rows)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from powsim.sim.rdp import ORDERS, rdp_to_epsilon
 from powsim.sim.workload import Batch
+from powsim.traces.pate import ORDERS, epsilon
 
 
 class Account:
@@ -52,7 +52,7 @@ class Ledger:
         if account.rdp is None:
             return account.queries, account.cost
         account.rdp += batch.rdp
-        return account.queries, float(rdp_to_epsilon(account.rdp, self.delta))
+        return account.queries, float(epsilon(account.rdp, self.delta)[0])
 
     def preview(self, name: str, batch: Batch) -> tuple[float, float]:
         """(queries, cost metric) that :meth:`charge` would return, without charging."""
@@ -60,4 +60,4 @@ class Ledger:
         queries = account.queries + batch.queries
         if account.rdp is None:
             return queries, account.cost + batch.cost
-        return queries, float(rdp_to_epsilon(account.rdp + batch.rdp, self.delta))
+        return queries, float(epsilon(account.rdp + batch.rdp, self.delta)[0])

@@ -1,0 +1,50 @@
+"""Vote histograms from CSV and their per-query PATE cost as a table (``powsim pate-cost``)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from powsim.errors import InputError
+from powsim.traces.curves import read_csv
+from powsim.traces.pate import query_costs
+
+OUTPUT_COLUMNS = ("logq", "eps", "order")
+
+
+def read_votes_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A CSV of vote counts: one column per class (at least two), one row per query.
+
+    Every value must be a non-negative whole number.
+    """
+    source = str(path)
+    frame = read_csv(source, "one row of vote counts per query")
+    if frame.shape[1] < 2:
+        raise InputError(f"{source}: {frame.shape[1]} column, expected one vote-count column "
+                         "per class (at least two)")
+    clash = [name for name in OUTPUT_COLUMNS if name in frame.columns]
+    if clash:
+        raise InputError(f"{source}: column '{clash[0]}' is an output column of pate-cost, "
+                         "expected vote counts only")
+    counts = {}
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
+        if bad.size:
+            row = int(bad[0])
+            raise InputError(f"{source}: field '{column}' row {row}: {frame[column].iloc[row]!r}, "
+                             "expected a vote count (whole number >= 0)")
+        counts[column] = values.astype(np.int64)
+    return pd.DataFrame(counts)
+
+
+def cost_table(votes: pd.DataFrame, sigma: float, delta: float) -> pd.DataFrame:
+    """``votes`` with three columns added: ``logq``, ``eps`` (single-query) and ``order``."""
+    for name, value, ok in (("--sigma", sigma, sigma > 0), ("--delta", delta, 0 < delta < 1)):
+        if not ok:
+            raise InputError(f"option {name}: {value}, expected "
+                             + ("a positive number" if name == "--sigma" else "0 < delta < 1"))
+    costs = query_costs(votes.to_numpy(dtype=np.float64), sigma, delta)
+    return votes.assign(logq=costs.logq, eps=costs.eps, order=costs.order)
