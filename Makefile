@@ -22,14 +22,16 @@ $(FASHION_MNIST):
 	$(SUDO) apt-get install -y dataset-fashion-mnist
 
 demo: $(STAMP)
-	mkdir -p results
 	$(BIN)/powsim table --traces traces/bundled --mode paper --format md --out results/table2-paper.md
 	@echo "wrote results/table2-paper.md"
+	$(BIN)/powsim simulate examples/quickstart.toml --out results/quickstart --seed 0
 
 test: $(STAMP) $(FASHION_MNIST)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/pate_speed.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
