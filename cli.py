@@ -172,17 +172,18 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
 
 
 def _pate_cost(args: argparse.Namespace) -> int:
-    from powsim.atomic import atomic_path
+    from powsim.provenance import provenance
+    from powsim.report import write_table
     from powsim.traces.votes import cost_table, read_votes_csv
 
     table = cost_table(read_votes_csv(args.votes), args.sigma, args.delta)
+    origin = provenance(votes=str(args.votes), sigma=args.sigma, delta=args.delta)
+    text = write_table(table, "csv", origin, args.out)
     if args.out is None:
-        table.to_csv(sys.stdout, index=False, float_format="%.17g")
-        return 0
-    with atomic_path(args.out) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.17g")
-    print(f"wrote {args.out} ({len(table)} queries, total cost {table['eps'].sum():.6g} "
-          "(sum of per-query epsilons))")
+        print(text, end="")
+    else:
+        print(f"wrote {args.out} ({len(table)} queries, total cost {table['eps'].sum():.6g} "
+              "(sum of per-query epsilons))")
     return 0
 
 

@@ -23,7 +23,8 @@ def test_adds_logq_eps_and_order(tmp_path, capsys):
     assert main(["pate-cost", str(tmp_path / "votes.csv"), "--sigma", "2", "--delta", "1e-5",
                  "--out", str(tmp_path / "costs.csv")]) == 0
     assert "wrote" in capsys.readouterr().out
-    costs = pd.read_csv(tmp_path / "costs.csv")
+    costs = pd.read_csv(tmp_path / "costs.csv", comment="#")
+    assert '"sigma": 2.0' in (tmp_path / "costs.csv").read_text().splitlines()[0]
     assert list(costs.columns) == [f"class{j}" for j in range(10)] + ["logq", "eps", "order"]
     assert (costs.iloc[:, :10].to_numpy() == votes).all()
     for row, histogram in enumerate(votes.tolist()):
@@ -36,8 +37,9 @@ def test_prints_csv_without_out(tmp_path, capsys):
     write_votes(tmp_path / "votes.csv", np.array([[250, 0, 0], [100, 100, 50]]))
     assert main(["pate-cost", str(tmp_path / "votes.csv"), "--sigma", "10", "--delta", "1e-5"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == "class0,class1,class2,logq,eps,order"
-    assert len(printed) == 3
+    assert printed[0].startswith("# produced by powsim: ")
+    assert printed[1] == "class0,class1,class2,logq,eps,order"
+    assert len(printed) == 4
 
 
 @pytest.mark.parametrize("content, expected", [
