@@ -340,8 +340,8 @@ def _validate(args: argparse.Namespace) -> int:
           "(times are CPU seconds of the solving thread)")
     if args.out:
         out = Path(args.out)
-        save_chart(validation_chart(validation.trials), out / "validate")
         origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz)
+        save_chart(validation_chart(validation.trials, origin), out / "validate")
         write_table(validation.table, "csv", origin, out / "validate.csv")
         print(f"wrote {out / 'validate.csv'}, {out / 'validate.html'} and {out / 'validate.png'}")
     return 0

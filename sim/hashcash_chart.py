@@ -32,8 +32,12 @@ def _frames(trials: dict[int, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(curves, ignore_index=True), pd.concat(pairs, ignore_index=True)
 
 
-def validation_chart(trials: dict[int, np.ndarray]) -> alt.VConcatChart:
-    """ECDF of real trials against the geometric CDF, one panel per k, above a QQ plot."""
+def validation_chart(trials: dict[int, np.ndarray], provenance: dict[str, object]
+                     ) -> alt.VConcatChart:
+    """ECDF of real trials against the geometric CDF, one panel per k, above a QQ plot.
+
+    ``provenance`` goes into the spec's ``usermeta`` and, briefly, into the subtitle.
+    """
     curves, pairs = _frames(trials)
     long = curves.melt(id_vars=["bits", "trials / 2^k"], var_name="curve", value_name="probability")
     ecdf = alt.Chart(long).mark_line(interpolate="step-after").encode(
@@ -47,8 +51,10 @@ def validation_chart(trials: dict[int, np.ndarray]) -> alt.VConcatChart:
     qq = alt.Chart(pairs).mark_point(size=12).encode(
         x=alt.X(f"{x_title}:Q", title=x_title), y=alt.Y(f"{y_title}:Q", title=y_title),
         color=alt.Color("bits:O", title="bits k"))
+    subtitle = f"{provenance.get('command')} (seed {provenance.get('seed')}, {provenance.get('created')})"
     return alt.vconcat(ecdf, (diagonal + qq).properties(width=400, height=400, title="QQ plot")).properties(
-        title="Real HashCash trials against Geometric(2^-k)").resolve_scale(color="independent")
+        title=alt.Title("Real HashCash trials against Geometric(2^-k)", subtitle=subtitle),
+        usermeta={"powsim": provenance}).resolve_scale(color="independent")
 
 
 def save_chart(chart: alt.TopLevelMixin, stem: str | os.PathLike[str]) -> list[Path]:
