@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,8 +23,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _command(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str,
              handler: Handler) -> argparse.ArgumentParser:
+    headline = re.split(r"[.:;]\s+(?=[A-Za-z(])", summary, maxsplit=1)[0]
     parser = subparsers.add_parser(
-        name, help=summary.replace("%", "%%"), description=summary, epilog=f"example:\n  {example}",
+        name, help=headline.replace("%", "%%"), description=summary, epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(handler=handler)
     return parser
