@@ -4,6 +4,9 @@ Randomness: replication r of seed s draws from SeedSequence(s).spawn(...)[r]; in
 agent entry i from child i, and inside that, child 0 for the entry's own draws (arrival
 times, whether a ring is linked) and child 1 + j for member j. Appending an agent entry
 or a member therefore leaves every other stream, and so every other draw, unchanged.
+With real hashing the server's HashCash (its secret and its challenges' random bytes)
+draws from the replication's own SeedSequence, which no agent entry uses (they use its
+children), so it too is unchanged by appending entries.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from powsim.sim.reference import policy_reference, reference_delta
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
-from powsim.sim.server.server import Server
-from powsim.sim.solve import SolveModel, solve_model
+from powsim.sim.server.server import Server, simulated_hashcash
+from powsim.sim.solve import RealHashTrials, SolveModel, solve_model
 from powsim.sim.workload import ServiceTimes, Workload, workload
 from powsim.traces.format import Trace
 
@@ -90,11 +93,12 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     scenario = model.scenario
     env = env or simpy.Environment()
     durations = Durations(mode == "sampled")
+    solve = solve_model(mode, scenario.defense.sub_solutions, hashing)
+    root = np.random.SeedSequence(seed, spawn_key=(replication,))
     server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
-                    durations)
-    launch = _Launcher(env, server, scenario.defense,
-                       solve_model(mode, scenario.defense.sub_solutions, hashing), durations)
-    streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(len(scenario.agents))
+                    durations, simulated_hashcash(env, root) if hashing == "real" else None)
+    launch = _Launcher(env, server, scenario.defense, solve, durations)
+    streams = root.spawn(len(scenario.agents))
     for spec, stream, work, cover in zip(scenario.agents, streams, model.workloads, model.covers):
         launch.agent(spec, stream, work, cover)
     env.run()
@@ -115,7 +119,7 @@ class _Launcher:
     """Turns agent entries into SimPy processes on one server, collecting their events."""
 
     def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
-                 solve: SolveModel, durations: Durations) -> None:
+                 solve: SolveModel | RealHashTrials, durations: Durations) -> None:
         self.env, self.server, self.defense = env, server, defense
         self.solve, self.durations = solve, durations
         self.events: list[BatchEvent] = []

@@ -2,8 +2,9 @@
 
 A model is a small object with one method, ``sample(bits, rng) -> trials`` (the shape of
 Ciw's distributions), so that swapping the model (expected value, geometric draws, n
-sub-solutions, or real hashes) changes no other code. Trials are a float count of
-hashes; the time they take is :func:`solve_time_s` (see :func:`solve_puzzle`).
+sub-solutions) changes no other code; real hashing (:class:`RealHashTrials`) solves the
+server's real challenges instead. Trials are a float count of hashes; the time they take
+is :func:`solve_time_s` (see :func:`solve_puzzle`).
 
 A puzzle of k bits is solved by each trial with probability p = 2^-k, so the trials until
 success are Geometric(p) on {1, 2, ...}: mean 2^k, variance 2^k (2^k - 1). A puzzle made of
@@ -13,6 +14,7 @@ n 2^k (2^k - 1), i.e. a relative spread smaller by sqrt(n).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,35 +62,31 @@ class GeometricTrials:
 
 @dataclass(frozen=True)
 class RealHashTrials:
-    """Trials of real SHA-256 nonce searches, one per sub-solution (``--hash real``).
+    """Real SHA-256 nonce searches on the server's HashCash challenges (``--hash real``).
 
-    Each puzzle's 160 challenge bytes (the size of a real challenge) are drawn from the
-    agent's stream, so a seed gives the same trials bit for bit; to the solver they are
-    as random as a real challenge's random field and tag. Trials are the first winning
-    nonce's position, Geometric(2^-bits) exactly (see :mod:`powsim.sim.solver`).
+    Not a :class:`SolveModel`: there is nothing to sample, the server issues the
+    challenges (one per sub-solution, see :mod:`powsim.sim.server.server`) and the client
+    solves their real bytes. Trials are each first winning nonce's position,
+    Geometric(2^-bits) exactly (see :mod:`powsim.sim.solver`), summed over the challenges.
     """
 
-    sub_solutions: int = 1
-
-    def sample(self, bits: int, rng: np.random.Generator) -> float:
-        return self.solve(bits, rng, workers=1)[0]
-
-    def solve(self, bits: int, rng: np.random.Generator, workers: int) -> tuple[float, float]:
-        """Trials and wall-clock seconds of solving the puzzle here with ``workers`` threads."""
+    def solve(self, challenges: Sequence[bytes], bits: int, workers: int
+              ) -> tuple[float, float, tuple[bytes, ...]]:
+        """Trials, wall-clock seconds and nonces (8 bytes each, one per challenge) of solving
+        ``challenges`` (160 bytes each) of ``bits`` bits here with ``workers`` threads."""
         if bits > REAL_MAX_BITS:
             raise InputError(f"option --hash real: a puzzle of {bits} bits; real hashing stops at "
                              f"{REAL_MAX_BITS} bits (lower defense.max_bits, or use --hash sampled)")
         from powsim.sim.solver import Solver  # compiles the SHA-256 search: only when hashing for real
 
-        trials = seconds = 0.0
         with Solver(workers) as solver:
-            for _ in range(self.sub_solutions):
-                solution = solver.solve(rng.bytes(160), bits)
-                trials, seconds = trials + solution.trials, seconds + solution.seconds
-        return trials, seconds
+            solutions = [solver.solve(challenge, bits) for challenge in challenges]
+        return (float(sum(s.trials for s in solutions)), sum(s.seconds for s in solutions),
+                tuple(s.nonce_bytes for s in solutions))
 
 
-def solve_model(mode: str, sub_solutions: int = 1, hashing: str = "sampled") -> SolveModel:
+def solve_model(mode: str, sub_solutions: int = 1, hashing: str = "sampled"
+                ) -> SolveModel | RealHashTrials:
     """The solve-time model of a simulation ``mode`` ('expected' or 'sampled') and ``hashing``
     ('sampled': trials drawn from the law; 'real': puzzles solved for real, sampled mode only)."""
     if hashing not in HASHING:
@@ -96,7 +94,7 @@ def solve_model(mode: str, sub_solutions: int = 1, hashing: str = "sampled") -> 
     if hashing == "real":
         if mode != "sampled":
             raise InputError(f"option --hash real: needs --mode sampled, not {mode!r} (real trials are random)")
-        return RealHashTrials(sub_solutions)
+        return RealHashTrials()
     if mode == "expected":
         return ExpectedTrials(sub_solutions)
     if mode == "sampled":
@@ -109,14 +107,20 @@ def solve_time_s(trials: float, hash_rate_hz: float, solvers: int = 1) -> float:
     return trials / (hash_rate_hz * solvers)
 
 
-def solve_puzzle(model: SolveModel, bits: int, rng: np.random.Generator, hardware: Hardware,
-                 solvers: int) -> tuple[float, float]:
-    """Trials and seconds of one puzzle on ``solvers`` solvers of ``hardware``.
+def solve_puzzle(model: SolveModel | RealHashTrials, bits: int, challenges: Sequence[bytes],
+                 rng: np.random.Generator, hardware: Hardware, solvers: int
+                 ) -> tuple[float, float, tuple[bytes, ...]]:
+    """Trials, seconds and nonces of one puzzle of ``bits`` bits on ``solvers`` solvers of ``hardware``.
 
-    Seconds are trials / (H x solvers), except that real hashes on this machine's own
-    ``local`` profile take the wall-clock seconds they really took.
+    With real hashing the puzzle is the server's ``challenges`` (160 bytes each), solved for
+    real, and the nonces (8 bytes each) go back to the server; otherwise trials are drawn
+    from ``model`` and there are no nonces. Seconds are trials / (H x solvers), except that
+    real hashes on this machine's own ``local`` profile take the wall-clock seconds they
+    really took.
     """
-    if isinstance(model, RealHashTrials) and hardware.name == LOCAL:
-        return model.solve(bits, rng, solvers)
+    if isinstance(model, RealHashTrials):
+        local = hardware.name == LOCAL
+        trials, seconds, nonces = model.solve(challenges, bits, solvers if local else 1)
+        return trials, seconds if local else solve_time_s(trials, hardware.hash_rate_hz, solvers), nonces
     trials = model.sample(bits, rng)
-    return trials, solve_time_s(trials, hardware.hash_rate_hz, solvers)
+    return trials, solve_time_s(trials, hardware.hash_rate_hz, solvers), ()

@@ -1,4 +1,5 @@
-"""Real-hash mode of the simulator: puzzles solved with real SHA-256 instead of drawn trials."""
+"""Real-hash mode of the simulator: the server issues real HashCash challenges, the clients
+solve them with real SHA-256 instead of drawing trials, and the server verifies them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from scipy import stats
 from powsim.cli import main
 from powsim.errors import InputError
 from powsim.sim.economics import LOCAL, PROFILES, Hardware, local_profiles
+from powsim.sim.hashcash import HashCash, Verdict
 from powsim.sim.hashcash_validate import geometric_ks_pvalue
 from powsim.sim.local_profile import HashRate, save_local_rate
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
+from powsim.sim.server.server import SIGNUP
 from powsim.sim.solve import REAL_MAX_BITS, RealHashTrials, solve_model, solve_puzzle
 from powsim.sim.summary import summarize
 from simkit import query_trace, scenario_file
@@ -78,23 +81,76 @@ def test_sampled_and_real_hashing_give_indistinguishable_summaries(scenario):
                                                                        rel=0.05)
 
 
-def test_real_trials_repeat_for_a_seed_and_follow_the_law():
-    model = RealHashTrials()
-    first = [model.sample(6, np.random.default_rng(s)) for s in range(300)]
-    assert first == [model.sample(6, np.random.default_rng(s)) for s in range(300)]
-    assert geometric_ks_pvalue(np.array(first, dtype=np.int64), 6, np.random.default_rng(0)) > 0.001
+def test_real_trials_follow_the_law():
+    rng = np.random.default_rng(0)
+    trials = [RealHashTrials().solve([rng.bytes(160)], 6, workers=1)[0] for _ in range(300)]
+    assert geometric_ks_pvalue(np.array(trials, dtype=np.int64), 6, np.random.default_rng(0)) > 0.001
 
 
-def test_real_sub_solutions_add_up():
-    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
-    assert RealHashTrials(3).sample(5, rng_a) == sum(RealHashTrials().sample(5, rng_b) for _ in range(3))
+RING = """
+[[agents]]
+kind = "sybil"
+name = "ring"
+accounts = 3
+signup_bits = 4
+trace = "attack.parquet"
+hardware = "slow"
+"""
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Every challenge the simulated servers issue and every verdict they give."""
+    issued, verdicts = [], []
+
+    def issue(self, *args):
+        issued.append(challenge := real_issue(self, *args))
+        return challenge
+
+    def verify(self, challenge, *args):
+        verdicts.append((challenge, verdict := real_verify(self, challenge, *args)))
+        return verdict
+
+    real_issue, real_verify = HashCash.issue, HashCash.verify
+    monkeypatch.setattr(HashCash, "issue", issue)
+    monkeypatch.setattr(HashCash, "verify", verify)
+    return issued, verdicts
+
+
+@pytest.mark.parametrize("sub_solutions", [1, 2])
+def test_every_real_challenge_is_issued_by_the_server_and_verified_once(tmp_path, spy, sub_solutions):
+    query_trace(tmp_path / "legit.parquet", 0.1, batches=20)
+    query_trace(tmp_path / "attack.parquet", 1.0, batches=30)
+    text = SCENARIO.format(hardware="slow").replace(
+        "max_bits = 10", f"max_bits = 10\nsub_solutions = {sub_solutions}") + RING
+    events = simulate(prepare(load_scenario(scenario_file(tmp_path, text))), "sampled", 3,
+                      hashing="real").events
+    issued, verdicts = spy
+    assert {v for _, v in verdicts} == {Verdict.OK}
+    assert sorted(c for c, _ in verdicts) == sorted(c.encode() for c in issued)  # each once
+    assert len(issued) == sub_solutions * len(events)  # batches answered and signups
+    assert (events["batch"] == SIGNUP).sum() == 3
+    first = [c.encode() for c in issued]
+    issued.clear()
+    again = simulate(prepare(load_scenario(scenario_file(tmp_path, text))), "sampled", 3,
+                     hashing="real").events
+    pd.testing.assert_frame_equal(events, again)
+    assert [c.encode() for c in issued] == first  # same seed, same secret and challenges
+
+
+def test_a_refused_solution_is_a_simulator_bug(scenario, monkeypatch):
+    monkeypatch.setattr(HashCash, "verify", lambda *args: Verdict.BATCH)
+    with pytest.raises(RuntimeError, match="simulator bug.*another query batch"):
+        simulate(prepare(scenario()), "sampled", 0, hashing="real")
 
 
 def test_time_is_trials_over_the_profile_rate_except_on_the_local_machine():
     model, rng = RealHashTrials(), np.random.default_rng(0)
-    trials, seconds = solve_puzzle(model, 8, rng, PROFILES["laptop-cpu"], solvers=2)
-    assert seconds == trials / (PROFILES["laptop-cpu"].hash_rate_hz * 2)
-    trials, seconds = solve_puzzle(model, 8, rng, Hardware(LOCAL, 1.0, 0.0, 0.0), solvers=1)
+    trials, seconds, nonces = solve_puzzle(model, 8, [rng.bytes(160)], rng, PROFILES["laptop-cpu"],
+                                           solvers=2)
+    assert seconds == trials / (PROFILES["laptop-cpu"].hash_rate_hz * 2) and len(nonces) == 1
+    trials, seconds, _ = solve_puzzle(model, 8, [rng.bytes(160)], rng, Hardware(LOCAL, 1.0, 0.0, 0.0),
+                                      solvers=1)
     assert 0 < seconds < trials  # measured: far faster than the profile's 1 hash/s
 
 
@@ -117,7 +173,7 @@ def test_bad_hashing_options_name_the_option(mode, hashing, option):
 
 def test_real_hashing_refuses_puzzles_too_hard_to_solve_here():
     with pytest.raises(InputError, match=f"{REAL_MAX_BITS} bits"):
-        RealHashTrials().sample(REAL_MAX_BITS + 1, np.random.default_rng(0))
+        RealHashTrials().solve([bytes(160)], REAL_MAX_BITS + 1, workers=1)
 
 
 def test_simulate_command_takes_the_hash_option(scenario, tmp_path, capsys):

@@ -11,8 +11,8 @@ import simpy
 from powsim.sim.durations import Durations
 from powsim.sim.economics import Hardware
 from powsim.sim.events import BatchEvent
-from powsim.sim.server.server import Server
-from powsim.sim.solve import SolveModel, solve_puzzle
+from powsim.sim.server.server import SIGNUP, Server
+from powsim.sim.solve import RealHashTrials, SolveModel, solve_puzzle
 from powsim.sim.workload import Batch
 
 
@@ -28,7 +28,7 @@ class Client:
     actor: int
     hardware: Hardware
     solvers: int
-    solve: SolveModel
+    solve: SolveModel | RealHashTrials
     durations: Durations
     rng: np.random.Generator
     events: list[BatchEvent]
@@ -40,9 +40,10 @@ class Client:
         if think_s:
             yield self.env.timeout(think_s)
         challenge = yield from self.server.answer(account, batch, self.rng)
-        trials, solve_s = solve_puzzle(self.solve, challenge.bits, self.rng, self.hardware, self.solvers)
+        trials, solve_s, nonces = solve_puzzle(self.solve, challenge.bits, challenge.puzzles, self.rng,
+                                               self.hardware, self.solvers)
         yield self.env.timeout(solve_s)
-        yield from self.server.verify(challenge)
+        yield from self.server.verify(challenge, batch, nonces)
         self.events.append(BatchEvent(
             self.env.now, self.agent, self.kind, self.actor, account, batch.index, cover,
             batch.queries, batch.cost, challenge.account_queries, challenge.account_cost,
@@ -51,10 +52,12 @@ class Client:
 
     def signup(self, account: str, bits: int, fee_usd: float) -> Generator[simpy.Event, object, None]:
         """Open ``account``: solve a signup puzzle of ``bits`` bits and/or pay ``fee_usd``."""
-        trials, solve_s = solve_puzzle(self.solve, bits, self.rng, self.hardware, self.solvers) if bits \
-            else (0.0, 0.0)
+        puzzles = self.server.issue(account, SIGNUP, bits) if bits else ()
+        trials, solve_s, nonces = solve_puzzle(self.solve, bits, puzzles, self.rng, self.hardware,
+                                               self.solvers) if bits else (0.0, 0.0, ())
         yield self.env.timeout(solve_s)
+        self.server.check(account, SIGNUP, puzzles, nonces)
         self.events.append(BatchEvent(
-            self.env.now, self.agent, self.kind, self.actor, account, -1, False, 0.0, 0.0, 0.0,
+            self.env.now, self.agent, self.kind, self.actor, account, SIGNUP, False, 0.0, 0.0, 0.0,
             0.0, self.server.difficulty.expected_s(bits) if bits else 0.0, bits, trials,
             solve_s, 0.0, 0.0, 0.0, fee_usd))

@@ -4,11 +4,19 @@ A batch waits for an inference worker, is served, then waits for a cost-estimati
 (which updates the ledger with the batch's privacy cost); the policy turns the account's
 new state into a target time, the difficulty into bits, and the server issues the
 challenge. Labels are released once the solution is verified.
+
+With real hashing (``--hash real``) the server owns a :class:`~powsim.sim.hashcash.HashCash`
+(see :func:`simulated_hashcash`) and the challenge carries real HashCash challenges for
+(account, batch digest, bits), one per sub-solution; the client returns their nonces and
+the server verifies each. The batch digest (:func:`batch_key`) binds a challenge to the
+account and the batch's index in the agent's trace; signups use index :data:`SIGNUP`.
+Otherwise there are no challenge bytes and verification only takes ``verify_s``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import struct
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -16,10 +24,32 @@ import numpy as np
 import simpy
 
 from powsim.sim.durations import Durations
+from powsim.sim.hashcash import HashCash, batch_digest
 from powsim.sim.policies import Policy
 from powsim.sim.server.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.workload import Batch
+
+SIGNUP = -1  # batch index of a signup puzzle (in the events and in its batch digest)
+# Simulated seconds a real challenge stays valid (~31,700 years): any simulated solve, however
+# slow its hardware or long its geometric tail, fits, so expiry never refuses a solution;
+# what real mode checks is the tag, account, batch and work.
+TTL_S = 1e12
+SECRET_BYTES = 32  # the HashCash secret's length
+
+
+def simulated_hashcash(env: simpy.Environment, stream: np.random.SeedSequence) -> HashCash:
+    """A HashCash on the simulation clock (``env.now``, seconds) whose secret and challenges'
+    random bytes are drawn from ``stream``, so a seed gives the same challenges."""
+    rng = np.random.default_rng(stream)
+    return HashCash(rng.bytes(SECRET_BYTES), ttl_s=TTL_S, grace_s=0.0, clock=lambda: env.now,
+                    random_bytes=rng.bytes)
+
+
+def batch_key(account: str, index: int) -> bytes:
+    """The batch digest (32 bytes) of batch ``index`` of ``account``: SHA-256 of the index as
+    8 bytes big-endian signed, then the account's UTF-8 (fixed width first: unambiguous)."""
+    return batch_digest(struct.pack(">q", index) + account.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -48,13 +78,16 @@ class Challenge(NamedTuple):
     account_cost: float
     queue_s: float
     service_s: float
+    puzzles: tuple[bytes, ...] = ()  # real hashing: HashCash challenges, 160 bytes each
 
 
 class Server:
-    """The server of one simulation run: two worker pools, the ledger, policy and difficulty."""
+    """The server of one simulation run: two worker pools, the ledger, policy and difficulty,
+    and with real hashing the ``hashcash`` that issues and verifies real challenges."""
 
     def __init__(self, env: simpy.Environment, config: ServerConfig, ledger: Ledger,
-                 policy: Policy, difficulty: Difficulty, durations: Durations) -> None:
+                 policy: Policy, difficulty: Difficulty, durations: Durations,
+                 hashcash: HashCash | None = None) -> None:
         self.env = env
         self.config = config
         self.ledger = ledger
@@ -64,6 +97,7 @@ class Server:
         self.estimation = (simpy.Resource(env, capacity=config.cost_workers)
                            if config.cost_workers else None)
         self._service = Durations(durations.sampled and config.service == "exponential")
+        self.hashcash = hashcash
 
     def answer(self, account: str, batch: Batch, rng: np.random.Generator
                ) -> Generator[simpy.Event, object, Challenge]:
@@ -82,13 +116,37 @@ class Server:
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
         service_s = inference_s + cost_s
-        return Challenge(account, target_s, self.difficulty.bits(target_s), queries, cost,
-                         self.env.now - arrived - service_s, service_s)
+        bits = self.difficulty.bits(target_s)
+        # The hashcash test is inline, not in issue(): sampled mode's hot path makes no call.
+        return Challenge(account, target_s, bits, queries, cost, self.env.now - arrived - service_s,
+                         service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
-    def verify(self, challenge: Challenge) -> Generator[simpy.Event, object, None]:
-        """Check the solution of ``challenge`` (one hash; ``verify_s`` seconds)."""
+    def verify(self, challenge: Challenge, batch: Batch, nonces: Sequence[bytes]
+               ) -> Generator[simpy.Event, object, None]:
+        """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each; ``verify_s`` seconds)."""
+        if challenge.puzzles:
+            self.check(challenge.account, batch.index, challenge.puzzles, nonces)
         if self.config.verify_s:
             yield self.env.timeout(self.config.verify_s)
+
+    def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
+        """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
+        ``account``, or none unless hashing for real."""
+        if self.hashcash is None:
+            return ()
+        digest = batch_key(account, index)
+        return tuple(self.hashcash.issue(account, digest, bits).encode()
+                     for _ in range(self.difficulty.sub_solutions))
+
+    def check(self, account: str, index: int, puzzles: Sequence[bytes], nonces: Sequence[bytes]) -> None:
+        """Verify ``nonces`` (8 bytes each) for the real ``puzzles`` issued for batch ``index``
+        of ``account``; any verdict but OK is a bug of the simulator (RuntimeError)."""
+        digest = batch_key(account, index)
+        for puzzle, nonce in zip(puzzles, nonces, strict=True):
+            verdict = self.hashcash.verify(puzzle, nonce, account, digest)
+            if not verdict.ok:
+                raise RuntimeError(f"simulator bug: the server refused a real solution of account "
+                                   f"{account!r}, batch {index}: {verdict.value}")
 
     def predicted_diff(self, account: str, batch: Batch) -> float:
         """The policy's diff for ``account`` if ``batch`` were answered next (no charge)."""
