@@ -12,8 +12,7 @@ import pyarrow.parquet as pq
 
 from powsim.atomic import atomic_path
 from powsim.report import write_table
-
-PROVENANCE_KEY = b"powsim"
+from powsim.traces.format import METADATA_KEY
 
 
 def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary: pd.DataFrame,
@@ -23,7 +22,7 @@ def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary:
     folder = Path(folder)
     table = pa.Table.from_pandas(events, preserve_index=False)
     table = table.replace_schema_metadata({
-        **(table.schema.metadata or {}), PROVENANCE_KEY: json.dumps(provenance).encode()})
+        **(table.schema.metadata or {}), METADATA_KEY: json.dumps(provenance).encode()})
     events_path, summary_path = folder / "events.parquet", folder / "summary.csv"
     with atomic_path(events_path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
@@ -33,4 +32,4 @@ def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary:
 
 def read_provenance(events_path: str | os.PathLike[str]) -> dict[str, object]:
     """The provenance recorded in an events.parquet file."""
-    return json.loads(pq.read_schema(events_path).metadata[PROVENANCE_KEY])
+    return json.loads(pq.read_schema(events_path).metadata[METADATA_KEY])

@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from powsim.traces.format import COLUMNS, Trace
+from powsim.traces.library import LEGITIMATE_ATTACK
 from powsim.traces.pate import composed_epsilon
 
 
@@ -29,7 +30,7 @@ def describe(trace: Trace) -> str:
     return "\n".join(lines)
 
 
-def summarise(traces: list[Trace], legitimate: str = "standard") -> pd.DataFrame:
+def summarise(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
     """One row per per-query trace: size, cost per query and against ``legitimate``, linearity,
     extracted model at the last checkpoint, victim and plurality accuracy, service times.
 
