@@ -1,16 +1,20 @@
-"""The ``powsim`` command: thin wrappers that parse options and call the library."""
+"""The ``powsim`` command: thin wrappers that parse options and call the library.
+
+``table`` and ``simulate`` live here, the other command groups in ``commands/``. Library
+errors name parameters (:class:`~powsim.errors.ParameterError`); :func:`main` shows them
+as the options that set them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.parsing import Parser, command, usage
 from powsim.commands.traces import add_pate_cost, add_traces
-from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.errors import InputError, ParameterError
 from powsim.sim.economics import PROFILES
 

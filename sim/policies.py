@@ -10,8 +10,9 @@ a^diff seconds per 1,000 queries, pro rata to the batch's queries, with a^diff c
 * ``rdp``: diff = |eps_RDP - E_RDP(Q)|, measured on the RDP-composed epsilon (and a reference
   fitted on it) instead of the additive sum of single-query epsilons.
 
-Group accounting (linked accounts sharing one ledger) is a ledger option, not a policy: it
-combines with any of these (see ``sim/server/ledger.py``).
+Each is a :class:`Policy` subclass in the :data:`POLICIES` registry: a new policy is one
+subclass plus :func:`register_policy`. Group accounting (linked accounts sharing one ledger)
+is a ledger option, not a policy: it combines with any of these (see ``sim/server/ledger.py``).
 """
 
 from __future__ import annotations

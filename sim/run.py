@@ -147,8 +147,9 @@ class _Launcher:
             return
         for client in clients:
             self.members.append(Member(spec.name, client.actor, spec.start_s))
+        cover_batches = cover.batches if cover is not None else None
         _start(self.env, spec.start_s, kind.story(self.env, spec, clients, accounts, work.batches,
-                                                  cover and cover.batches))
+                                                  cover_batches))
 
     def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
         return Client(self.env, self.server, spec.name, spec.kind, actor, spec.hardware,
