@@ -6,7 +6,8 @@ mode, capture stdout, stderr, exit codes and written files, and compare two capt
     python benchmarks/same_outputs.py compare /tmp/before /tmp/after
 
 Everything is compared byte for byte except the provenance's ``created`` time (UTC, to the
-second), which is masked in text and in parquet metadata; parquet files are compared as
+second) and the capture's own folder (outputs name where they were written), which are
+masked in text and in parquet metadata; parquet files are compared as
 their tables plus their masked key-value metadata. Exit 0 when identical, 1 otherwise.
 """
 
@@ -94,14 +95,17 @@ def capture(out: Path) -> None:
         print(f"{name}: exit {result.returncode}", flush=True)
 
 
-def _masked(path: Path) -> object:
+def _masked(root: Path, path: Path) -> object:
+    """``root / path`` with its provenance time and its own capture folder masked."""
+    def mask(text: str) -> str:
+        return CREATED.sub('"created": -', text.replace(str(root), "<capture>"))
+
     if path.suffix == ".parquet":
-        table = pq.read_table(path)
-        metadata = {k: CREATED.sub('"created": -', v.decode()) for k, v in
-                    (table.schema.metadata or {}).items() if k != b"pandas"}
+        table = pq.read_table(root / path)
+        metadata = {k: mask(v.decode()) for k, v in (table.schema.metadata or {}).items()
+                    if k != b"pandas"}
         return table.replace_schema_metadata({}), metadata
-    text = path.read_text()
-    return CREATED.sub('"created": -', text)
+    return mask((root / path).read_text())
 
 
 def compare(before: Path, after: Path) -> int:
@@ -113,18 +117,13 @@ def compare(before: Path, after: Path) -> int:
     for path in differ:
         print(f"only in one capture: {path}")
     for path in sorted(files(before) & files(after)):
-        a, b = _masked(before / path), _masked(after / path)
-        same = a[0].equals(b[0]) and a[1] == b[1] if isinstance(a, tuple) else a == _rebase(b, before, after)
+        a, b = _masked(before, path), _masked(after, path)
+        same = a[0].equals(b[0]) and a[1] == b[1] if isinstance(a, tuple) else a == b
         if not same:
             differ.append(path)
             print(f"differs: {path}")
     print(f"{len(files(before))} files compared, {len(differ)} differ")
     return 1 if differ else 0
-
-
-def _rebase(text: str, before: Path, after: Path) -> str:
-    """Outputs name their own capture folder; read ``after``'s as ``before``'s."""
-    return text.replace(str(after), str(before))
 
 
 def main() -> int:
