@@ -165,9 +165,10 @@ def test_local_profile_comes_from_the_stored_bench(tmp_path, monkeypatch, scenar
     assert (events["solve_s"] > 0).all()
 
 
-@pytest.mark.parametrize("mode, hashing, option", [("expected", "real", "--hash"), ("sampled", "fake", "--hash")])
-def test_bad_hashing_options_name_the_option(mode, hashing, option):
-    with pytest.raises(InputError, match=option):
+@pytest.mark.parametrize("mode, hashing", [("expected", "real"), ("sampled", "fake")])
+def test_bad_hashing_names_the_parameter(mode, hashing):
+    # The library names its parameter; cli.py shows it as --hash (see the test below).
+    with pytest.raises(InputError, match="^hashing"):
         solve_model(mode, hashing=hashing)
 
 
