@@ -54,5 +54,5 @@ def test_bits_zero_takes_one_trial():
 
 
 def test_unknown_mode_is_an_input_error():
-    with pytest.raises(InputError, match="--mode"):
+    with pytest.raises(InputError, match="^mode: "):
         solve_model("real")
