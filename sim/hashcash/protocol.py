@@ -1,17 +1,21 @@
 """Interactive binary HashCash: the server issues a challenge, the client finds a nonce.
 
 A challenge unlocks one batch of queries for one account. The client must find a nonce
-(8 bytes) such that SHA-256(challenge bytes || nonce) starts with ``bits`` zero bits;
-the server sets ``bits`` when it issues the challenge and signs it, so a client can
-neither lower it nor reuse a challenge for another account, batch or time.
+(8 bytes) whose digest under the challenge's puzzle family (SHA-256(challenge bytes ||
+nonce) by default; Argon2id or scrypt, see :mod:`powsim.sim.hashcash.families`) starts
+with ``bits`` zero bits; the server sets ``bits``, the family and its parameters when it
+issues the challenge and signs them, so a client can neither lower the work nor reuse a
+challenge for another account, batch or time.
 
 Byte layout of a challenge (160 bytes, fixed width; integers and floats big-endian):
 
     offset  size  field
-         0     1  version, 1
+         0     1  version, 2
          1     1  bits: leading zero bits required, 0..64
-         2     1  n: length of the account id in bytes, 1..61
-         3    61  account id: n bytes of UTF-8, then zero bytes
+         2     1  puzzle family code (0 sha256, 1 argon2id, 2 scrypt)
+         3     1  n: length of the account id in bytes, 1..48
+         4    48  account id: n bytes of UTF-8, then zero bytes
+        52    12  the family's parameters: three unsigned 32-bit integers, unused ones 0
         64     8  issued_at_s: IEEE-754 binary64, seconds on the server's clock
         72     8  expires_at_s: same
         80    16  random bytes (unique per challenge)
@@ -41,16 +45,17 @@ import threading
 import time
 from collections.abc import Callable
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
+from powsim.sim.hashcash.families import Puzzle, Sha256, decode_puzzle
 from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, check_bits
 
-VERSION = 1
+VERSION = 2  # 2: the family and its parameters are signed
 CHALLENGE_BYTES = 160
-ACCOUNT_BYTES = 61
+ACCOUNT_BYTES = 48
 RANDOM_BYTES = 16
 DIGEST_BYTES = 32
 MIN_SECRET_BYTES = 16
-_SIGNED = struct.Struct(f">BBB{ACCOUNT_BYTES}sdd{RANDOM_BYTES}s{DIGEST_BYTES}s")  # bytes 0..127
+_SIGNED = struct.Struct(f">BBBB{ACCOUNT_BYTES}sIIIdd{RANDOM_BYTES}s{DIGEST_BYTES}s")  # bytes 0..127
 
 
 class Verdict(enum.Enum):
@@ -84,12 +89,14 @@ class Challenge:
     random: bytes
     batch_digest: bytes
     tag: bytes
+    puzzle: Puzzle = Sha256()
 
     def signed_bytes(self) -> bytes:
         """Bytes 0..127 of the layout: everything the tag covers."""
         account = self.account.encode("utf-8")
-        return _SIGNED.pack(self.version, self.bits, len(account), account, self.issued_at_s,
-                            self.expires_at_s, self.random, self.batch_digest)
+        return _SIGNED.pack(self.version, self.bits, self.puzzle.code, len(account), account,
+                            *self.puzzle.encoded_parameters(), self.issued_at_s, self.expires_at_s,
+                            self.random, self.batch_digest)
 
     def encode(self) -> bytes:
         """The challenge's 160 bytes."""
@@ -100,7 +107,8 @@ class Challenge:
         """The challenge encoded in ``data``; :class:`InputError` naming the field if malformed."""
         if len(data) != CHALLENGE_BYTES:
             raise InputError(f"challenge: {len(data)} bytes, expected {CHALLENGE_BYTES}")
-        version, bits, length, account, issued, expires, random, batch = _SIGNED.unpack(data[:_SIGNED.size])
+        version, bits, code, length, account, *encoded, issued, expires, random, batch = _SIGNED.unpack(
+            data[:_SIGNED.size])
         if version != VERSION:
             raise InputError(f"challenge field version: {version}, expected {VERSION}")
         if bits > KERNEL_MAX_BITS:
@@ -113,7 +121,11 @@ class Challenge:
             name = account[:length].decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("challenge field account: expected UTF-8") from None
-        return cls(version, bits, name, issued, expires, random, batch, data[_SIGNED.size:])
+        try:
+            puzzle = decode_puzzle(code, tuple(encoded))
+        except ParameterError as err:
+            raise InputError(f"challenge field puzzle: {err}") from None
+        return cls(version, bits, name, issued, expires, random, batch, data[_SIGNED.size:], puzzle)
 
 
 def batch_digest(batch: bytes) -> bytes:
@@ -184,16 +196,19 @@ class HashCash:
     def _tag(self, signed: bytes) -> bytes:
         return hmac.new(self._secret, signed, hashlib.sha256).digest()
 
-    def issue(self, account: str, batch: bytes, bits: int) -> Challenge:
-        """A signed challenge for ``account`` to unlock the batch of digest ``batch``, valid ttl_s."""
+    def issue(self, account: str, batch: bytes, bits: int, puzzle: Puzzle = Sha256()) -> Challenge:
+        """A signed challenge for ``account`` to unlock the batch of digest ``batch``, valid ttl_s,
+        solved under ``puzzle`` (SHA-256 by default)."""
         if not isinstance(account, str) or not 1 <= len(account.encode("utf-8")) <= ACCOUNT_BYTES:
             raise InputError(f"account {account!r}: expected 1..{ACCOUNT_BYTES} bytes of UTF-8")
         if not isinstance(batch, bytes) or len(batch) != DIGEST_BYTES:
             raise InputError(f"batch digest: expected {DIGEST_BYTES} bytes")
         check_bits(bits)
+        if not isinstance(puzzle, Puzzle):
+            raise InputError(f"puzzle {puzzle!r}: expected a puzzle family (powsim.sim.hashcash.families)")
         now = float(self._clock())
         unsigned = Challenge(VERSION, bits, account, now, now + self.ttl_s,
-                             self._random_bytes(RANDOM_BYTES), batch, b"")
+                             self._random_bytes(RANDOM_BYTES), batch, b"", puzzle)
         return dataclasses.replace(unsigned, tag=self._tag(unsigned.signed_bytes()))
 
     def verify(self, challenge: object, nonce: object, account: object, batch: object) -> Verdict:
@@ -220,7 +235,7 @@ class HashCash:
             return Verdict.ACCOUNT
         if issued.batch_digest != batch:
             return Verdict.BATCH
-        if not has_leading_zeros(hashlib.sha256(challenge + nonce).digest(), issued.bits):
+        if not has_leading_zeros(issued.puzzle.digest(challenge, nonce), issued.bits):
             return Verdict.WORK
         if not self._redeemed.redeem(tag, issued.expires_at_s + self.grace_s, now):
             return Verdict.REPLAY

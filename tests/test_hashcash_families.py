@@ -1,0 +1,154 @@
+"""Puzzle families in the protocol: the family and its parameters are signed, verification
+hashes under the signed family, and parameters outside the libraries' ranges are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import numpy as np
+import pytest
+from argon2.low_level import Type, hash_secret_raw
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from powsim.errors import InputError, ParameterError
+from powsim.sim.hashcash.families import FAMILIES, Argon2id, Scrypt, Sha256, decode_puzzle, puzzle
+from powsim.sim.hashcash.family_solver import FamilySolver
+from powsim.sim.hashcash.protocol import Challenge, HashCash, Verdict, batch_digest, has_leading_zeros
+
+SECRET = b"0123456789abcdef-test-secret"
+BATCH = batch_digest(b"queries")
+# Tiny memory so a trial costs microseconds: the protocol does not depend on the size.
+TINY = {"sha256": Sha256(), "argon2id": Argon2id(memory_kib=8, iterations=1, parallelism=1),
+        "scrypt": Scrypt(n=16, r=1, p=1)}
+families = st.sampled_from(sorted(TINY))
+
+
+def server(seed: int = 0) -> HashCash:
+    return HashCash(SECRET, clock=lambda: 1000.0, random_bytes=np.random.default_rng(seed).bytes)
+
+
+def first_nonce(challenge: bytes, bits: int, family: str, not_under: str | None = None) -> bytes:
+    """The first nonce whose digest under ``family`` has ``bits`` zero bits (and, with
+    ``not_under``, whose digest under that family has not)."""
+    for nonce in range(1 << 16):
+        candidate = nonce.to_bytes(8, "big")
+        if has_leading_zeros(TINY[family].digest(challenge, candidate), bits) and not (
+                not_under and has_leading_zeros(TINY[not_under].digest(challenge, candidate), bits)):
+            return candidate
+    raise AssertionError("no nonce found")
+
+
+def test_registry_lists_every_family():
+    assert sorted(FAMILIES) == ["argon2id", "scrypt", "sha256"]
+    assert len({cls.code for cls in FAMILIES.values()}) == len(FAMILIES)
+
+
+def test_digests_are_the_libraries_own():
+    challenge, nonce = bytes(range(160)), b"\x00" * 7 + b"\x05"
+    assert TINY["sha256"].digest(challenge, nonce) == hashlib.sha256(challenge + nonce).digest()
+    assert TINY["argon2id"].digest(challenge, nonce) == hash_secret_raw(nonce, challenge, 1, 8, 1, 32, Type.ID)
+    assert TINY["scrypt"].digest(challenge, nonce) == hashlib.scrypt(nonce, salt=challenge, n=16, r=1, p=1,
+                                                                     dklen=32)
+    assert len({TINY[name].digest(challenge, nonce) for name in TINY}) == 3
+
+
+@settings(max_examples=30, deadline=None)
+@given(family=families, bits=st.integers(0, 5), seed=st.integers(0, 2**32))
+def test_a_solution_verifies_under_its_own_family(family, bits, seed):
+    hashcash = server(seed)
+    challenge = hashcash.issue("alice", BATCH, bits, TINY[family])
+    assert Challenge.decode(challenge.encode()).puzzle == TINY[family]
+    nonce = first_nonce(challenge.encode(), bits, family)
+    assert hashcash.verify(challenge.encode(), nonce, "alice", BATCH) is Verdict.OK
+
+
+@settings(max_examples=30, deadline=None)
+@given(issued=families, other=families, bits=st.integers(3, 6), seed=st.integers(0, 2**32))
+def test_a_nonce_meeting_the_bits_under_another_family_is_refused(issued, other, bits, seed):
+    if issued == other:
+        return
+    hashcash = server(seed)
+    challenge = hashcash.issue("alice", BATCH, bits, TINY[issued]).encode()
+    nonce = first_nonce(challenge, bits, other, not_under=issued)
+    assert hashcash.verify(challenge, nonce, "alice", BATCH) is Verdict.WORK
+
+
+@settings(max_examples=60, deadline=None)
+@given(family=families, seed=st.integers(0, 2**32), offset=st.sampled_from([1, 2, *range(52, 64)]),
+       flip=st.integers(1, 255))
+def test_tampering_with_the_family_or_its_parameters_is_refused(family, seed, offset, flip):
+    """Offsets 1, 2 and 52..63: the bits, the family code and the family's parameters."""
+    hashcash = server(seed)
+    challenge = bytearray(hashcash.issue("alice", BATCH, 0, TINY[family]).encode())
+    nonce = first_nonce(bytes(challenge), 0, family)
+    challenge[offset] ^= flip
+    assert hashcash.verify(bytes(challenge), nonce, "alice", BATCH) is Verdict.TAG
+
+
+@pytest.mark.parametrize("family", sorted(TINY))
+def test_an_honestly_relabelled_challenge_is_refused(family):
+    """Re-signing is impossible without the secret: a challenge re-encoded with another family
+    and the original tag fails the tag check."""
+    hashcash = server()
+    issued = hashcash.issue("alice", BATCH, 0, TINY[family])
+    for other in TINY.values():
+        if other != issued.puzzle:
+            relabelled = Challenge(**{**issued.__dict__, "puzzle": other}).encode()
+            assert hashcash.verify(relabelled, b"\x00" * 8, "alice", BATCH) is Verdict.TAG
+
+
+@pytest.mark.parametrize("name, parameters, named", [
+    ("blake3", {}, "puzzle"),
+    ("sha256", {"memory_kib": 64}, "memory_kib"),
+    ("argon2id", {"memory_kib": 7}, "memory_kib"),
+    ("argon2id", {"memory_kib": 16, "parallelism": 4}, "memory_kib"),
+    ("argon2id", {"memory_kib": 2**32}, "memory_kib"),
+    ("argon2id", {"iterations": 0}, "iterations"),
+    ("argon2id", {"parallelism": 0}, "parallelism"),
+    ("argon2id", {"iterations": True}, "iterations"),
+    ("scrypt", {"n": 1000}, "n"),
+    ("scrypt", {"n": 1}, "n"),
+    ("scrypt", {"n": 2**24, "r": 8}, "n"),  # 16 GiB: over hashlib.scrypt's maxmem
+    ("scrypt", {"r": 0}, "r"),
+    ("scrypt", {"p": 2**24, "r": 2**7}, "p"),
+])
+def test_parameters_outside_the_libraries_ranges_name_the_parameter(name, parameters, named):
+    with pytest.raises(ParameterError) as caught:
+        puzzle(name, **parameters)
+    assert caught.value.template.startswith(f"{{{named}}}")
+
+
+def test_decoding_refuses_unknown_codes_and_stray_parameters():
+    with pytest.raises(ParameterError):
+        decode_puzzle(9, (0, 0, 0))
+    with pytest.raises(ParameterError):
+        decode_puzzle(Sha256.code, (1, 0, 0))
+    assert decode_puzzle(Scrypt.code, (32, 2, 1)) == Scrypt(32, 2, 1)
+
+
+def test_issue_refuses_what_is_not_a_puzzle():
+    with pytest.raises(InputError):
+        server().issue("alice", BATCH, 1, "argon2id")
+
+
+@pytest.mark.parametrize("family", ["argon2id", "scrypt"])
+@pytest.mark.parametrize("workers", [1, 3])
+def test_solver_finds_the_first_nonce_in_order(family, workers):
+    challenge = server().issue("alice", BATCH, 4, TINY[family]).encode()
+    with FamilySolver(TINY[family], workers) as solver:
+        solution = solver.solve(challenge, 4)
+    assert solution.nonce_bytes == first_nonce(challenge, 4, family)
+    assert solution.trials == solution.nonce + 1 <= solution.hashes
+    assert server().verify(challenge, solution.nonce_bytes, "alice", BATCH) is Verdict.OK
+
+
+def test_solver_stops_on_the_event_and_the_timeout():
+    challenge = bytes(160)
+    stop = threading.Event()
+    stop.set()
+    with FamilySolver(TINY["argon2id"], 2) as solver:
+        assert solver.solve(challenge, 64, stop=stop).nonce is None
+        timed = solver.solve(challenge, 64, timeout_s=0.05)
+    assert timed.nonce is None and timed.hashes > 0 and timed.seconds < 1.0
