@@ -20,11 +20,13 @@ import pandas as pd
 import simpy
 
 from powsim.calibrate.difficulty import Difficulty
+from powsim.errors import ParameterError
 from powsim.sim.agents.client import Client
 from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.agents.replay import replay
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
+from powsim.sim.hashcash.families import Sha256
 from powsim.sim.policies import Policy, policy_class
 from powsim.sim.policy_reference import policy_reference, reference_delta
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
@@ -89,6 +91,9 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'), puzzles' trials drawn
     (``hashing`` 'sampled') or hashed for real ('real')."""
     scenario = model.scenario
+    if hashing == "real" and not isinstance(scenario.defense.puzzle, Sha256):
+        raise ParameterError(f"{{hashing}}: 'real' hashes SHA-256 puzzles only, expected 'sampled' for "
+                             f"{scenario.defense.puzzle.name} ('powsim hashcash validate --puzzle' hashes it for real)")
     env = simpy.Environment()
     durations = Durations(mode == "sampled")
     solve = solve_model(mode, scenario.defense.sub_solutions, hashing)

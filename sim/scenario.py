@@ -10,6 +10,7 @@ field and what was expected. Defaults are the dataclasses' own.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -17,12 +18,14 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.economics import PROFILES, Hardware, local_profiles
+from powsim.sim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
 from powsim.sim.policies import POLICIES
+from powsim.sim.puzzle_rates import check_memory, family_rate_hz, on_puzzle
 from powsim.sim.server.server import ServerConfig
 from powsim.traces.format import Trace, read_trace
 
@@ -37,7 +40,8 @@ class DefenseConfig:
     ``reference`` trace, the tuned-for client's ``reference_hash_rate_hz``,
     ``queries_per_puzzle`` (None: the traces' own batches), ``max_bits``, ``accounting``
     ('account', or 'group' to link each ring with ``link_probability``) and the
-    ``sub_solutions`` each puzzle requires."""
+    ``sub_solutions`` each puzzle requires; ``puzzle`` the family and its parameters
+    (``reference_hash_rate_hz`` counts that family's trials)."""
 
     policy: str
     reference: Trace
@@ -48,6 +52,7 @@ class DefenseConfig:
     accounting: str = "account"
     link_probability: float = 0.0
     sub_solutions: int = 1
+    puzzle: Puzzle = Sha256()
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{source}: [[agents]]: missing, expected at least one agent entry")
     agents = tuple(_agent(entry, i, source, traces, hardware) for i, entry in enumerate(entries))
+    server, agents = _on_puzzle(defense, server, agents, hardware, source)
     names = [agent.name for agent in agents]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
@@ -197,8 +203,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return Scenario(defense, server, agents, source)
 
 
+_PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
 _DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
-                 "max_s", "max_bits", "accounting", "link_probability", "sub_solutions"}
+                 "max_s", "max_bits", "accounting", "link_probability", "sub_solutions", "puzzle",
+                 *_PUZZLE_KEYS}
 _OLD_DEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
 _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s", "cost_s"}
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
@@ -244,7 +252,35 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
         accounting=accounting,
         link_probability=table.number("link_probability", DefenseConfig.link_probability, low=0,
                                       high=1),
-        sub_solutions=table.integer("sub_solutions", DefenseConfig.sub_solutions, 1))
+        sub_solutions=table.integer("sub_solutions", DefenseConfig.sub_solutions, 1),
+        puzzle=_puzzle(table))
+
+
+def _puzzle(table: _Table) -> Puzzle:
+    """``puzzle`` (default sha256) with its parameters, checked against the libraries' ranges
+    and the largest profile's memory."""
+    name = table.choice("puzzle", Sha256.name, tuple(FAMILIES))
+    try:
+        puzzle = make_puzzle(name, **{key: table.data[key] for key in _PUZZLE_KEYS & set(table.data)})
+    except ParameterError as err:
+        raise InputError(f"{table.where}.{err.renamed(str)}") from None
+    check_memory(puzzle, f"{table.where}.puzzle")
+    return puzzle
+
+
+def _on_puzzle(defense: DefenseConfig, server: ServerConfig, agents: tuple[AgentSpec, ...],
+               hardware: dict[str, Hardware], source: str) -> tuple[ServerConfig, tuple[AgentSpec, ...]]:
+    """Under a memory-hard puzzle: every agent's hardware at its rate for that family (within its
+    device's memory), and the server's verify_s plus one trial per sub-solution on one
+    ``server-cpu`` core. (A SHA-256 verification, a microsecond, stays inside verify_s.)"""
+    puzzle = defense.puzzle
+    if isinstance(puzzle, Sha256):
+        return server, agents
+    agents = tuple(dataclasses.replace(agent, hardware=on_puzzle(agent.hardware, puzzle, agent.solvers,
+                                                                 f"{source}: [[agents]] #{i + 1}"))
+                   for i, agent in enumerate(agents))
+    verify_s = defense.sub_solutions / family_rate_hz(hardware["server-cpu"], puzzle)
+    return dataclasses.replace(server, verify_s=server.verify_s + verify_s), agents
 
 
 def _server(table: _Table) -> ServerConfig:
