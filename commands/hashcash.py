@@ -8,11 +8,36 @@ from pathlib import Path
 from powsim.commands.parsing import command, count, group
 
 
+_PUZZLE_OPTIONS = ("memory_kib", "iterations", "parallelism", "n", "r", "p")
+
+
+def _puzzle(args: argparse.Namespace):
+    """The puzzle named by --puzzle with the parameters given on the command line."""
+    from powsim.sim.hashcash.families import puzzle
+
+    given = {name: getattr(args, name) for name in _PUZZLE_OPTIONS if getattr(args, name) is not None}
+    return puzzle(args.puzzle, **given)
+
+
+def _bench_family(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.sim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
+
+    bench = measure_family(_puzzle(args), args.workers, args.seconds)
+    print(describe_family_bench(bench))
+    if not args.no_save:
+        path = save_family_rate(bench, provenance(**bench.puzzle.parameters()))
+        print(f"stored as the 'local' profile's {bench.puzzle.name} rate: {path}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.sim.hashcash.hashrate import describe_rate, measure
     from powsim.sim.hashcash.local_profile import save_local_rate
 
+    if args.puzzle != "sha256" or any(getattr(args, name) is not None for name in _PUZZLE_OPTIONS):
+        return _bench_family(args)
     rate = measure(args.workers, args.seconds)
     print(describe_rate(rate))
     print(f"use as: --hash-rate {rate.per_core_hz:.4g} (hashes/s per core) with {rate.workers} workers")
@@ -27,13 +52,21 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.sim.hashcash.chart import save_chart, validation_chart
     from powsim.sim.hashcash.validate import parse_bits, validate
 
-    validation = validate(parse_bits(args.bits), args.samples, args.seed)
+    from powsim.sim.hashcash.family_validate import validate_family
+
+    puzzle = _puzzle(args)
+    bits = parse_bits(args.bits)
+    if puzzle.name == "sha256":
+        validation = validate(bits, args.samples, args.seed)
+    else:
+        validation = validate_family(puzzle, bits, args.samples, args.seed)
     print(validation.table.to_markdown(index=False, floatfmt=".4g"))
-    print(f"hash rate measured beside the puzzles: {validation.hash_rate_hz / 1e6:.2f} MH/s per CPU-second "
+    print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")
     if args.out:
         out = Path(args.out)
-        origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz)
+        origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz, puzzle=puzzle.name,
+                            **puzzle.parameters())
         save_chart(validation_chart(validation.trials, origin), out / "validate")
         write_table(validation.table, "csv", origin, out / "validate.csv")
         print(f"wrote {out / 'validate.csv'}, {out / 'validate.html'} and {out / 'validate.png'}")
@@ -53,6 +86,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=count("--workers", 1),
                         help="solver threads for the all-cores rate (default: every core)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not store the profile")
+    _add_puzzle_options(parser)
     parser = command(
         commands, "validate",
         "Solve SAMPLES real puzzles for each k and test trials against Geometric(2^-k) and solve "
@@ -65,3 +99,18 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=count("--seed", 0), default=0,
                         help="seed of the challenges and of the KS test's randomisation (default 0)")
     parser.add_argument("--out", help="folder to write validate.csv, .html and .png to")
+    _add_puzzle_options(parser)
+
+
+def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:
+    """--puzzle and each family's parameters (left unset: the family's defaults)."""
+    from powsim.sim.hashcash.families import FAMILIES
+
+    parser.add_argument("--puzzle", choices=list(FAMILIES), default="sha256",
+                        help="puzzle family (default sha256)")
+    for name, meaning in (("memory_kib", "argon2id memory in KiB (default 19456)"),
+                          ("iterations", "argon2id passes (default 2)"),
+                          ("parallelism", "argon2id lanes (default 1)"),
+                          ("n", "scrypt CPU/memory cost, a power of 2 (default 16384)"),
+                          ("r", "scrypt block size (default 8)"), ("p", "scrypt parallelism (default 1)")):
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=int, help=meaning)

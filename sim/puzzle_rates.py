@@ -16,7 +16,8 @@ import dataclasses
 import math
 
 from powsim.errors import InputError
-from powsim.sim.economics import Hardware
+from powsim.sim.economics import LOCAL, Hardware
+from powsim.sim.hashcash.family_rate import load_family_rates
 from powsim.sim.hashcash.families import Argon2id, Puzzle, Scrypt, Sha256
 
 GIB = 2**30
@@ -83,11 +84,13 @@ DEVICE_MEMORY_BYTES: dict[str, int] = {
 
 
 def family_rate_hz(hardware: Hardware, puzzle: Puzzle) -> float:
-    """Trials per second of one ``hardware`` solver under ``puzzle``; :class:`InputError` when
-    no figure is known for that profile and family."""
+    """Trials per second of one ``hardware`` solver under ``puzzle`` (for ``local``, the rate
+    ``powsim hashcash bench --puzzle`` stored); :class:`InputError` when no figure is known."""
     if isinstance(puzzle, Sha256):
         return hardware.hash_rate_hz
     rate = FAMILY_RATES.get((hardware.name, puzzle.name))
+    if rate is None and hardware.name == LOCAL and puzzle.name in (stored := load_family_rates()):
+        rate = FamilyRate(*stored[puzzle.name], "measured by powsim hashcash bench --puzzle", False)
     if rate is None:
         known = sorted({name for name, family in FAMILY_RATES if family == puzzle.name})
         raise InputError(f"hardware profile '{hardware.name}': no {puzzle.name} hash rate, expected one "

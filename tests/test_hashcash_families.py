@@ -3,15 +3,18 @@ hashes under the signed family, and parameters outside the libraries' ranges are
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 from argon2.low_level import Type, hash_secret_raw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import assert_one_line_error
 from powsim.errors import InputError, ParameterError
 from powsim.sim.hashcash.families import FAMILIES, Argon2id, Scrypt, Sha256, decode_puzzle, puzzle
 from powsim.sim.hashcash.family_solver import FamilySolver
@@ -152,3 +155,46 @@ def test_solver_stops_on_the_event_and_the_timeout():
         assert solver.solve(challenge, 64, stop=stop).nonce is None
         timed = solver.solve(challenge, 64, timeout_s=0.05)
     assert timed.nonce is None and timed.hashes > 0 and timed.seconds < 1.0
+
+
+def test_validate_family_matches_the_geometric_law_and_the_rate(cli, tmp_path, monkeypatch):
+    """KS p-values and time ratios of a small Argon2id run; the bound is the issue's: every
+    p-value > 0.001 (a false alarm per k has probability 0.001) and ratio within 10 %
+    (timing noise of 30 puzzles of 2^k trials, each ~50 microseconds, is a few %)."""
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
+    result = cli("hashcash", "validate", "--puzzle", "argon2id", "--memory-kib", "256", "--iterations", "1",
+                 "--bits", "2:4", "--samples", "60", "--out", tmp_path / "v")
+    assert result.code == 0, result.err
+    table = pd.read_csv(tmp_path / "v" / "validate.csv", comment="#")
+    assert (table["puzzle"] == "argon2id").all() and (table["memory_kib"] == 256).all()
+    assert list(table["bits"]) == [2, 3, 4]
+    assert (table["ks_pvalue"] > 0.001).all()
+    assert ((table["time_ratio"] - 1).abs() < 0.25).all()  # loose: CPU time on a shared machine
+
+
+def test_bench_stores_the_local_family_rate_and_the_model_reads_it(cli, tmp_path, monkeypatch):
+    from powsim.sim.economics import PROFILES, local_profiles  # noqa: F401  (profiles read the cache)
+    from powsim.sim.hashcash.family_rate import load_family_rates
+    from powsim.sim.puzzle_rates import family_rate_hz
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
+    result = cli("hashcash", "bench", "--puzzle", "scrypt", "--n", "64", "--r", "1", "--seconds", "1",
+                 "--workers", "1")
+    assert result.code == 0, result.err
+    rate, measured = load_family_rates()["scrypt"]
+    assert measured == Scrypt(n=64, r=1, p=1) and rate > 0
+    local = dataclasses.replace(PROFILES["server-cpu"], name="local")
+    assert family_rate_hz(local, Scrypt(n=128, r=1, p=1)) == pytest.approx(rate / 2)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["validate", "--puzzle", "argon2id", "--bits", "10:12", "--samples", "100"], ["--bits", "h at", "lower"]),
+    (["validate", "--puzzle", "argon2id", "--memory-kib", "4"], ["--memory-kib", "8.."]),
+    (["validate", "--puzzle", "scrypt", "--memory-kib", "64"], ["--memory-kib", "not a parameter of scrypt"]),
+    (["bench", "--puzzle", "scrypt", "--n", "1000"], ["--n", "power of 2"]),
+    (["validate", "--puzzle", "blake3"], ["--puzzle"]),
+])
+def test_bad_real_mode_input_is_one_line(cli, tmp_path, monkeypatch, args, fragments):
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
+    result = cli("hashcash", *args, "--out", tmp_path / "out") if args[0] == "validate" else cli("hashcash", *args)
+    assert_one_line_error(result, *fragments)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()

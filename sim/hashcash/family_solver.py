@@ -27,7 +27,7 @@ from powsim.sim.hashcash.solver import Solution, Solver
 class _Search:
     """One puzzle's shared state: the next nonce to hand out and the best answer so far."""
 
-    def __init__(self, challenge: bytes, bits: int, puzzle: Puzzle, stop: threading.Event,
+    def __init__(self, challenge: bytes, bits: int, puzzle: Puzzle, stop: threading.Event | None,
                  deadline: float) -> None:
         self.challenge, self.bits, self.puzzle = challenge, bits, puzzle
         self.stop, self.deadline = stop, deadline
@@ -40,7 +40,7 @@ class _Search:
         """The next nonce, or None when no nonce can improve the answer."""
         with self.lock:
             nonce = self.next_nonce
-            if nonce >= self.best or self.stop.is_set() or time.monotonic() > self.deadline:
+            if nonce >= self.best or (self.stop and self.stop.is_set()) or time.monotonic() > self.deadline:
                 return None
             self.next_nonce += 1
             return nonce
@@ -76,7 +76,7 @@ class FamilySolver(Solver):
         check_bits(bits)
         began = time.monotonic()
         deadline = began + timeout_s if timeout_s is not None else float("inf")
-        search = _Search(challenge, bits, self.puzzle, stop or threading.Event(), deadline)
+        search = _Search(challenge, bits, self.puzzle, stop, deadline)
         helpers = [self._pool.submit(search.work) for _ in range(self.workers - 1)] if self._pool else []
         search.work()
         for helper in helpers:
