@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
+from powsim.commands.puzzles import add_puzzles
 from powsim.commands.parsing import Parser, command, usage
 from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_table(subparsers)
     _add_simulate(subparsers)
     add_hashcash(subparsers)
+    add_puzzles(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 

@@ -15,6 +15,7 @@ import math
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,8 +173,9 @@ class _Traces:
         return self.read[path]
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate the scenario TOML file at ``path``."""
+def load_scenario(path: str | os.PathLike[str], edit: Callable[[dict], dict] | None = None) -> Scenario:
+    """Read and validate the scenario TOML file at ``path``, after ``edit`` (given the parsed
+    TOML, returns a variant of it, e.g. another puzzle family) when given."""
     source = str(path)
     try:
         with open(path, "rb") as handle:
@@ -184,6 +186,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
     except OSError as err:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
+    data = edit(data) if edit else data
     top = _Table(data, source, {"defense", "server", "hardware", "agents"})
     traces = _Traces(Path(path).resolve().parent)
     hardware = _hardware(data.get("hardware", {}), source)
@@ -203,10 +206,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return Scenario(defense, server, agents, source)
 
 
-_PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
+PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
 _DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
                  "max_s", "max_bits", "accounting", "link_probability", "sub_solutions", "puzzle",
-                 *_PUZZLE_KEYS}
+                 *PUZZLE_KEYS}
 _OLD_DEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
 _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s", "cost_s"}
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
@@ -261,7 +264,7 @@ def _puzzle(table: _Table) -> Puzzle:
     and the largest profile's memory."""
     name = table.choice("puzzle", Sha256.name, tuple(FAMILIES))
     try:
-        puzzle = make_puzzle(name, **{key: table.data[key] for key in _PUZZLE_KEYS & set(table.data)})
+        puzzle = make_puzzle(name, **{key: table.data[key] for key in PUZZLE_KEYS & set(table.data)})
     except ParameterError as err:
         raise InputError(f"{table.where}.{err.renamed(str)}") from None
     check_memory(puzzle, f"{table.where}.puzzle")
