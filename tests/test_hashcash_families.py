@@ -198,3 +198,20 @@ def test_bad_real_mode_input_is_one_line(cli, tmp_path, monkeypatch, args, fragm
     result = cli("hashcash", *args, "--out", tmp_path / "out") if args[0] == "validate" else cli("hashcash", *args)
     assert_one_line_error(result, *fragments)
     assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("family", ["argon2id", "scrypt"])
+def test_a_memory_hard_challenge_costs_the_server_one_hash(family, monkeypatch):
+    """A flood of wrong nonces on one challenge: the first is hashed and burns the challenge,
+    the rest are refused as replays without hashing; then even the right nonce is refused."""
+    hashcash = server()
+    challenge = hashcash.issue("alice", BATCH, 3, TINY[family]).encode()
+    right = first_nonce(challenge, 3, family)
+    wrong = next(n.to_bytes(8, "big") for n in range(1 << 10)
+                 if not has_leading_zeros(TINY[family].digest(challenge, n.to_bytes(8, "big")), 3))
+    hashed = []
+    original = type(TINY[family]).digest
+    monkeypatch.setattr(type(TINY[family]), "digest", lambda self, c, n: hashed.append(n) or original(self, c, n))
+    verdicts = [hashcash.verify(challenge, wrong, "alice", BATCH) for _ in range(5)]
+    assert verdicts == [Verdict.WORK] + [Verdict.REPLAY] * 4 and len(hashed) == 1
+    assert hashcash.verify(challenge, right, "alice", BATCH) is Verdict.REPLAY

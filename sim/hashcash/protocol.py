@@ -28,7 +28,9 @@ compression after the midstate (see :mod:`powsim.sim.hashcash.sha256`).
 
 Verification does the cheap checks first (types and sizes, the tag in constant time,
 the validity window with a clock-skew grace, account, batch), then the hash, then
-redeems the challenge at most once. It never raises: it returns a :class:`Verdict`.
+redeems the challenge at most once; under a memory-hard family it redeems before the
+hash, so each challenge costs the server at most one such hash. It never raises: it
+returns a :class:`Verdict`.
 """
 
 from __future__ import annotations
@@ -235,8 +237,13 @@ class HashCash:
             return Verdict.ACCOUNT
         if issued.batch_digest != batch:
             return Verdict.BATCH
+        # A memory-hard hash costs the server milliseconds and MiB: one attempt per challenge,
+        # redeemed before hashing, so a flood of wrong nonces needs one issued challenge each.
+        costly = issued.puzzle.memory_bytes > 0
+        if costly and not self._redeemed.redeem(tag, issued.expires_at_s + self.grace_s, now):
+            return Verdict.REPLAY
         if not has_leading_zeros(issued.puzzle.digest(challenge, nonce), issued.bits):
             return Verdict.WORK
-        if not self._redeemed.redeem(tag, issued.expires_at_s + self.grace_s, now):
+        if not costly and not self._redeemed.redeem(tag, issued.expires_at_s + self.grace_s, now):
             return Verdict.REPLAY
         return Verdict.OK
