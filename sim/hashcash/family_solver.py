@@ -20,14 +20,14 @@ import time
 from powsim.errors import InputError
 from powsim.sim.hashcash.families import Puzzle
 from powsim.sim.hashcash.protocol import has_leading_zeros
-from powsim.sim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES, check_bits
-from powsim.sim.hashcash.solver import Solution, Solver
+from powsim.sim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES
+from powsim.sim.hashcash.solver import Solver
 
 
 class _Search:
     """One puzzle's shared state: the next nonce to hand out and the best answer so far."""
 
-    def __init__(self, challenge: bytes, bits: int, puzzle: Puzzle, stop: threading.Event | None,
+    def __init__(self, challenge: bytes, bits: int, puzzle: Puzzle, stop: threading.Event,
                  deadline: float) -> None:
         self.challenge, self.bits, self.puzzle = challenge, bits, puzzle
         self.stop, self.deadline = stop, deadline
@@ -40,7 +40,7 @@ class _Search:
         """The next nonce, or None when no nonce can improve the answer."""
         with self.lock:
             nonce = self.next_nonce
-            if nonce >= self.best or (self.stop and self.stop.is_set()) or time.monotonic() > self.deadline:
+            if nonce >= self.best or self.stop.is_set() or time.monotonic() > self.deadline:
                 return None
             self.next_nonce += 1
             return nonce
@@ -58,8 +58,8 @@ class _Search:
 
 class FamilySolver(Solver):
     """Finds nonces under ``puzzle`` with ``workers`` threads (default: every core); close it
-    when done. Same interface as :class:`~powsim.sim.hashcash.solver.Solver`, which is faster
-    for SHA-256 (compiled, midstate, SIMD lanes)."""
+    when done. :class:`~powsim.sim.hashcash.solver.Solver`'s ``solve`` over this family's search
+    (one nonce at a time); Solver itself is faster for SHA-256 (compiled, midstate, SIMD lanes)."""
 
     def __init__(self, puzzle: Puzzle, workers: int | None = None) -> None:
         if not isinstance(puzzle, Puzzle):
@@ -67,21 +67,5 @@ class FamilySolver(Solver):
         super().__init__(workers)
         self.puzzle = puzzle
 
-    def solve(self, challenge: bytes, bits: int, *, stop: threading.Event | None = None,
-              timeout_s: float | None = None) -> Solution:
-        """Find the first nonce whose digest under the puzzle has ``bits`` leading zero bits.
-
-        Stops early, with ``nonce`` None, when ``stop`` is set or after ``timeout_s`` seconds.
-        """
-        check_bits(bits)
-        began = time.monotonic()
-        deadline = began + timeout_s if timeout_s is not None else float("inf")
-        search = _Search(challenge, bits, self.puzzle, stop, deadline)
-        helpers = [self._pool.submit(search.work) for _ in range(self.workers - 1)] if self._pool else []
-        search.work()
-        for helper in helpers:
-            helper.result()
-        seconds = time.monotonic() - began
-        if search.best == MAX_NONCE:
-            return Solution(None, search.hashes, search.hashes, seconds)
-        return Solution(search.best, search.best + 1, search.hashes, seconds)
+    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> _Search:
+        return _Search(challenge, bits, self.puzzle, stop, deadline)

@@ -15,17 +15,17 @@ starts (from a short measurement of H) and refused when it would take longer tha
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
-import pandas as pd
 
 from powsim.errors import ParameterError
 from powsim.sim.hashcash.families import Puzzle
 from powsim.sim.hashcash.family_solver import FamilySolver
 from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest, has_leading_zeros
 from powsim.sim.hashcash.sha256 import NONCE_BYTES
-from powsim.sim.hashcash.validate import COLUMNS, Validation, geometric_ks_pvalue
+from powsim.sim.hashcash.validate import Validation, collect, seeded_server
 
 MAX_REAL_SECONDS = 3600.0  # refuse runs estimated to take longer: an hour of one core
 ACCOUNT = "validate"
@@ -67,35 +67,31 @@ def check_duration(puzzle: Puzzle, bits: list[int], samples: int, rate_hz: float
 def validate_family(puzzle: Puzzle, bits: list[int], samples: int, seed: int = 0,
                     max_seconds: float = MAX_REAL_SECONDS) -> Validation:
     """Solve ``samples`` real ``puzzle`` puzzles for each k in ``bits`` and compare with the model;
-    the table has :data:`COLUMNS`, then ``puzzle`` and the family's parameters."""
+    the table has the columns of :data:`~powsim.sim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
     check_duration(puzzle, bits, samples, loop_rate_hz(puzzle), max_seconds)
-    challenge_seed, pit_seed = np.random.SeedSequence(seed).spawn(2)
-    challenge_rng, pit_rng = np.random.default_rng(challenge_seed), np.random.default_rng(pit_seed)
-    server = HashCash(challenge_rng.bytes(32), clock=lambda: 0.0, random_bytes=challenge_rng.bytes)
-    rows, trials_by_bits, hashes, seconds = [], {}, 0.0, 0.0
+    server, pit_rng = seeded_server(seed)
     with FamilySolver(puzzle, 1) as solver:
-        for k in bits:
-            trials, solve_s, rate_s = np.empty(samples, dtype=np.int64), 0.0, 0.0
-            for i in range(samples):
-                batch = batch_digest(f"bits={k} sample={i}".encode())
-                challenge = server.issue(ACCOUNT, batch, k, puzzle).encode()
-                began = time.thread_time()
-                solution = solver.solve(challenge, k)
-                solve_s += time.thread_time() - began
-                rate_s += loop_cpu_seconds(puzzle, 1 << k, i << k)
-                verdict = server.verify(challenge, solution.nonce_bytes, ACCOUNT, batch)
-                if not verdict.ok:
-                    raise RuntimeError(f"a solved {k}-bit {puzzle.name} puzzle failed verification: {verdict.value}")
-                trials[i] = solution.trials
-            rate_hz = samples * 2**k / rate_s
-            predicted_s = trials.mean() / rate_hz
-            rows.append({"bits": k, "samples": samples, "mean_trials": trials.mean(),
-                         "expected_trials": 2.0**k, "ks_pvalue": geometric_ks_pvalue(trials, k, pit_rng),
-                         "mean_time_s": solve_s / samples, "predicted_time_s": predicted_s,
-                         "time_ratio": solve_s / samples / predicted_s})
-            trials_by_bits[k] = trials
-            hashes, seconds = hashes + trials.sum(), seconds + trials.sum() / rate_hz
-    table = pd.DataFrame(rows, columns=COLUMNS).assign(puzzle=puzzle.name, **puzzle.parameters())
-    return Validation(table, trials_by_bits, hashes / seconds)
+        validation = collect(bits, samples, lambda k: _solve(server, solver, k, samples), pit_rng)
+    table = validation.table.assign(puzzle=puzzle.name, **puzzle.parameters())
+    return dataclasses.replace(validation, table=table)
+
+
+def _solve(server: HashCash, solver: FamilySolver, bits: int, samples: int) -> tuple[np.ndarray, float, float]:
+    """Issue, solve and verify ``samples`` puzzles of ``bits``: (trials, solve CPU seconds, hash
+    rate in Hz of a plain loop hashing 2^bits nonces after each puzzle)."""
+    puzzle = solver.puzzle
+    trials, solve_s, rate_s = np.empty(samples, dtype=np.int64), 0.0, 0.0
+    for i in range(samples):
+        batch = batch_digest(f"bits={bits} sample={i}".encode())
+        challenge = server.issue(ACCOUNT, batch, bits, puzzle).encode()
+        began = time.thread_time()
+        solution = solver.solve(challenge, bits)
+        solve_s += time.thread_time() - began
+        rate_s += loop_cpu_seconds(puzzle, 1 << bits, i << bits)
+        verdict = server.verify(challenge, solution.nonce_bytes, ACCOUNT, batch)
+        if not verdict.ok:
+            raise RuntimeError(f"a solved {bits}-bit {puzzle.name} puzzle failed verification: {verdict.value}")
+        trials[i] = solution.trials
+    return trials, solve_s, samples * 2**bits / rate_s

@@ -108,10 +108,9 @@ class Solver:
         Stops early, with ``nonce`` None, when ``stop`` is set or after ``timeout_s`` seconds.
         """
         check_bits(bits)
-        message = Messages([challenge])
         began = time.monotonic()
         deadline = began + timeout_s if timeout_s is not None else float("inf")
-        search = _Search(message, bits, self.workers, stop or threading.Event(), deadline)
+        search = self._search(challenge, bits, stop or threading.Event(), deadline)
         helpers = [self._pool.submit(search.work) for _ in range(self.workers - 1)] if self._pool else []
         search.work()
         for helper in helpers:
@@ -120,6 +119,10 @@ class Solver:
         if search.best == MAX_NONCE:
             return Solution(None, search.hashes, search.hashes, seconds)
         return Solution(search.best, search.best + 1, search.hashes, seconds)
+
+    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> _Search:
+        """One puzzle's shared search state, whose ``work()`` each thread runs (SHA-256 here)."""
+        return _Search(Messages([challenge]), bits, self.workers, stop, deadline)
 
     def close(self) -> None:
         """Stop the worker threads."""

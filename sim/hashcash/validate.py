@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -97,13 +98,26 @@ def validate(bits: list[int], samples: int, seed: int = 0) -> Validation:
     """Solve ``samples`` real puzzles for each k in ``bits`` and compare with the geometric model."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
+    server, pit_rng = seeded_server(seed)
+    Messages([bytes(CHALLENGE_BYTES)]).search(0)  # compile before anything is timed
+    return collect(bits, samples, lambda k: _solve(server, k, samples), pit_rng)
+
+
+def seeded_server(seed: int) -> tuple[HashCash, np.random.Generator]:
+    """A server whose secret and challenges come from ``seed`` (its clock fixed at 0), and the
+    generator of the KS test's randomisation, on streams of their own."""
     challenge_seed, pit_seed = np.random.SeedSequence(seed).spawn(2)
     challenge_rng, pit_rng = np.random.default_rng(challenge_seed), np.random.default_rng(pit_seed)
-    server = HashCash(challenge_rng.bytes(32), clock=lambda: 0.0, random_bytes=challenge_rng.bytes)
-    Messages([bytes(CHALLENGE_BYTES)]).search(0)  # compile before anything is timed
+    return HashCash(challenge_rng.bytes(32), clock=lambda: 0.0, random_bytes=challenge_rng.bytes), pit_rng
+
+
+def collect(bits: list[int], samples: int, solve: Callable[[int], tuple[np.ndarray, float, float]],
+            pit_rng: np.random.Generator) -> Validation:
+    """The validation of ``solve(k)`` for each k in ``bits``: it returns the trials of
+    ``samples`` puzzles, their solve CPU seconds and the hash rate (Hz) measured beside them."""
     rows, trials_by_bits, hashes, seconds = [], {}, 0.0, 0.0
     for k in bits:
-        trials, solve_s, rate_hz = _solve(server, k, samples)
+        trials, solve_s, rate_hz = solve(k)
         predicted_s = trials.mean() / rate_hz
         rows.append({"bits": k, "samples": samples, "mean_trials": trials.mean(),
                      "expected_trials": 2.0**k, "ks_pvalue": geometric_ks_pvalue(trials, k, pit_rng),
