@@ -115,6 +115,7 @@ def test_an_honestly_relabelled_challenge_is_refused(family):
     ("scrypt", {"n": 1}, "n"),
     ("scrypt", {"n": 2**24, "r": 8}, "n"),  # 16 GiB: over hashlib.scrypt's maxmem
     ("scrypt", {"r": 0}, "r"),
+    ("scrypt", {"n": 2**16, "r": 1}, "n"),  # RFC 7914: N < 2^(16 r)
     ("scrypt", {"p": 2**24, "r": 2**7}, "p"),
 ])
 def test_parameters_outside_the_libraries_ranges_name_the_parameter(name, parameters, named):
@@ -191,6 +192,8 @@ def test_bench_stores_the_local_family_rate_and_the_model_reads_it(cli, tmp_path
     (["validate", "--puzzle", "argon2id", "--memory-kib", "4"], ["--memory-kib", "8.."]),
     (["validate", "--puzzle", "scrypt", "--memory-kib", "64"], ["--memory-kib", "not a parameter of scrypt"]),
     (["bench", "--puzzle", "scrypt", "--n", "1000"], ["--n", "power of 2"]),
+    (["bench", "--puzzle", "argon2id", "--memory-kib", str(2**32 - 1)], ["--memory-kib", "this machine's"]),
+    (["validate", "--puzzle", "argon2id", "--memory-kib", str(2**32 - 1)], ["--memory-kib", "this machine's"]),
     (["validate", "--puzzle", "blake3"], ["--puzzle"]),
 ])
 def test_bad_real_mode_input_is_one_line(cli, tmp_path, monkeypatch, args, fragments):

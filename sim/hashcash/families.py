@@ -151,6 +151,8 @@ class Scrypt(Puzzle):
             raise ParameterError(f"{{n}}: {self.n}, expected a power of 2 for scrypt")
         self._check("r", 1, 2**24)
         self._check("p", 1, 2**24)
+        if self.n >= 2 ** (16 * self.r):  # RFC 7914: N < 2^(128 r / 8)
+            raise ParameterError(f"{{n}}: {self.n}, expected below 2^(16 r) = {2 ** (16 * self.r)} for scrypt")
         if self.r * self.p >= 2**30:  # RFC 7914
             raise ParameterError(f"{{p}}: r * p = {self.r * self.p}, expected below 2^30 for scrypt")
         if self.memory_bytes > SCRYPT_MAX_BYTES:

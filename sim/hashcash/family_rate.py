@@ -18,7 +18,7 @@ from powsim.atomic import write_text_atomic
 from powsim.errors import InputError
 from powsim.sim.hashcash.families import Puzzle, puzzle as make_puzzle
 from powsim.sim.hashcash.family_solver import FamilySolver
-from powsim.sim.hashcash.family_validate import loop_rate_hz
+from powsim.sim.hashcash.family_validate import check_fits_here, loop_rate_hz
 from powsim.sim.hashcash.local_profile import local_rate_path
 from powsim.sim.hashcash.protocol import CHALLENGE_BYTES
 from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS
@@ -50,6 +50,7 @@ def solver_core_rate_hz(puzzle: Puzzle, seconds: float) -> float:
 def measure_family(puzzle: Puzzle, workers: int | None = None, seconds: float = 1.0) -> FamilyBench:
     """Every rate of ``puzzle`` on this machine, one after the other in this run."""
     workers = workers or os.cpu_count() or 1
+    check_fits_here(puzzle, workers)
     with FamilySolver(puzzle, workers) as solver:
         solver.solve(_PROBE, KERNEL_MAX_BITS, timeout_s=0.01)
         everyone = solver.solve(_PROBE, KERNEL_MAX_BITS, timeout_s=seconds)

@@ -16,6 +16,7 @@ starts (from a short measurement of H) and refused when it would take longer tha
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -50,6 +51,16 @@ def loop_rate_hz(puzzle: Puzzle, seconds: float = 0.2) -> float:
     return count / spent
 
 
+def check_fits_here(puzzle: Puzzle, workers: int = 1) -> None:
+    """:class:`ParameterError` naming the memory parameter when ``workers`` trials of ``puzzle``
+    at once would take over half of this machine's physical memory."""
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if puzzle.memory_bytes * workers > physical / 2:
+        name = "memory_kib" if "memory_kib" in puzzle.parameters() else "n"
+        raise ParameterError(f"{{{name}}}: {workers} x {puzzle.memory_bytes / 2**30:.3g} GiB for {puzzle.describe()}, "
+                             f"expected at most half of this machine's {physical / 2**30:.3g} GiB")
+
+
 def check_duration(puzzle: Puzzle, bits: list[int], samples: int, rate_hz: float,
                    max_seconds: float = MAX_REAL_SECONDS) -> float:
     """The estimated seconds of validating ``bits`` x ``samples`` (solving plus measuring H:
@@ -70,6 +81,7 @@ def validate_family(puzzle: Puzzle, bits: list[int], samples: int, seed: int = 0
     the table has the columns of :data:`~powsim.sim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
+    check_fits_here(puzzle)
     check_duration(puzzle, bits, samples, loop_rate_hz(puzzle), max_seconds)
     server, pit_rng = seeded_server(seed)
     with FamilySolver(puzzle, 1) as solver:
