@@ -174,7 +174,7 @@ def test_validate_family_matches_the_geometric_law_and_the_rate(cli, tmp_path, m
 
 
 def test_bench_stores_the_local_family_rate_and_the_model_reads_it(cli, tmp_path, monkeypatch):
-    from powsim.sim.economics import PROFILES, local_profiles  # noqa: F401  (profiles read the cache)
+    from powsim.sim.economics import PROFILES
     from powsim.sim.hashcash.family_rate import load_family_rates
     from powsim.sim.puzzle_rates import family_rate_hz
     monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
