@@ -10,24 +10,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from powsim.atomic import atomic_path
-from powsim.report import write_table
+from powsim.outputs import sidecar_name, staged
+from powsim.report import provenance_json
 from powsim.traces.format import METADATA_KEY
+
+OUTPUT_NAMES = ("events.parquet", "summary.csv", sidecar_name("summary.csv"))
 
 
 def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary: pd.DataFrame,
                   provenance: dict[str, object]) -> tuple[Path, Path]:
-    """Write both files atomically; provenance goes in the parquet key-value metadata (key
-    'powsim', JSON) and in the CSV's leading '#' line. Returns their paths."""
+    """Write both files, all or nothing; provenance goes in the parquet key-value metadata (key
+    'powsim', JSON) and in ``summary.csv.provenance.json``. Returns their paths."""
     folder = Path(folder)
     table = pa.Table.from_pandas(events, preserve_index=False)
     table = table.replace_schema_metadata({
         **(table.schema.metadata or {}), METADATA_KEY: json.dumps(provenance).encode()})
-    events_path, summary_path = folder / "events.parquet", folder / "summary.csv"
-    with atomic_path(events_path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
-    write_table(summary, "csv", provenance, summary_path)
-    return events_path, summary_path
+    with staged(folder, "folder") as staging:
+        pq.write_table(table, staging.path(OUTPUT_NAMES[0]), compression="zstd")
+        summary.to_csv(staging.path(OUTPUT_NAMES[1]), index=False)
+        staging.path(OUTPUT_NAMES[2]).write_text(provenance_json(provenance), encoding="utf-8")
+    return folder / OUTPUT_NAMES[0], folder / OUTPUT_NAMES[1]
 
 
 def read_provenance(events_path: str | os.PathLike[str]) -> dict[str, object]:

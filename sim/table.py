@@ -22,7 +22,9 @@ TABLE_COLUMNS = ["dataset", "attack", "queries", "privacy", "time_s", "time_pow_
 def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     """One table row per curve row: cumulative queries, privacy, times (s), overhead, accuracy (%).
 
-    ``replay`` is :func:`~powsim.sim.paper.replay_curve`'s output for ``curve``.
+    ``replay`` is :func:`~powsim.sim.paper.replay_curve`'s output for ``curve``. ``queries``
+    is the curve's true cumulative count (the data-free curve's first row already holds
+    21,875), not the replay's count from the first row.
     """
     data = curve.data
     time_s = data["time_s"].to_numpy(dtype=np.float64)
@@ -31,7 +33,7 @@ def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "dataset": curve.metadata.dataset,
         "attack": curve.metadata.attack,
-        "queries": replay["queries"].to_numpy(),
+        "queries": data["queries"].to_numpy(dtype=np.float64),
         "privacy": data["cost"].to_numpy(dtype=np.float64),
         "time_s": time_s,
         "time_pow_s": time_pow_s,

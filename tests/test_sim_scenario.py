@@ -1,5 +1,6 @@
 """Scenario files: the example works, bad ones fail with one line, runs are reproducible."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -51,7 +52,7 @@ def test_the_example_scenario_runs(tmp_path, capsys):
     assert main(["simulate", str(tmp_path / "examples" / "quickstart.toml"), "--out", str(out),
                  "--mode", "sampled", "--replications", "3", "--seed", "5"]) == 0
     events = pd.read_parquet(out / "events.parquet")
-    summary = pd.read_csv(out / "summary.csv", comment="#")
+    summary = pd.read_csv(out / "summary.csv")
     assert len(events) == 3 * (100 * 20 + 100 + 20)  # batches and signups, 3 replications
     assert {"sim_time_s", "agent", "account", "queries", "account_cost", "target_s", "bits",
             "trials", "solve_s", "queue_s", "service_s", "replication"} <= set(events.columns)
@@ -60,7 +61,8 @@ def test_the_example_scenario_runs(tmp_path, capsys):
     assert (summary["ci_low"] <= summary["overhead"]).all()
     assert (summary["overhead"] <= summary["ci_high"]).all()
     assert read_provenance(out / "events.parquet")["seed"] == 5
-    assert (out / "summary.csv").read_text().startswith("# produced by powsim:")
+    assert (summary["seed"] == 5).all() and (summary["mode"] == "sampled").all()
+    assert json.loads((out / "summary.csv.provenance.json").read_text())["seed"] == 5
 
 
 def test_curve_traces_replay_as_batches(tmp_path):

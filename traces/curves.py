@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from powsim.errors import InputError
+from powsim.outputs import safe_name
 from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
 
@@ -48,12 +49,13 @@ def mode_slug(mode: str) -> str:
 
 def curve_file_name(dataset: str, attack: str) -> str:
     """The file name a curve trace of ``dataset`` and ``attack`` is stored under."""
-    return f"{dataset}-{attack}.parquet"
+    return safe_name(f"{dataset}-{attack}.parquet", "file name")
 
 
 def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
     """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
     source = str(path)
+    safe_name(dataset, "option --dataset")
     frame = read_csv(source)
     header = {name.strip().lower() for name in frame.columns}
     frame.columns = [name.strip().lower() for name in frame.columns]
@@ -112,8 +114,14 @@ def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace
         row = int(np.flatnonzero(numbers["new_batches"] < 0)[0])
         raise InputError(f"{source}: field '{fields['new_batches']}' row {row}: "
                          f"{numbers['new_batches'][row]:g}, expected a count >= 0")
-    traces = []
+    traces, slugs = [], {}
     for mode, index in frame.groupby(fields["mode"], sort=False).indices.items():
+        where = f"{source}: field '{fields['mode']}' row {int(index[0])}"
+        slug = safe_name(mode_slug(mode), where)
+        if slug in slugs:
+            raise InputError(f"{where}: mode {mode!r} and mode {slugs[slug]!r} both become "
+                             f"'{slug}', expected modes with distinct names")
+        slugs[slug] = mode
         data = pd.DataFrame({
             "queries": PAPER_QUERIES_PER_BATCH * np.cumsum(numbers["new_batches"][index]),
             "cost": numbers["cost"][index],
@@ -122,7 +130,7 @@ def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace
         if "accuracy" in numbers:
             data["accuracy"] = numbers["accuracy"][index]
         metadata = TraceMetadata(
-            kind="curve", dataset=dataset, attack=mode_slug(mode),
+            kind="curve", dataset=dataset, attack=slug,
             batch_size=PAPER_QUERIES_PER_BATCH,
             provenance=provenance(source=str(Path(source).name), mode=str(mode)),
         )

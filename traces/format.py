@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from powsim.atomic import atomic_path
 from powsim.errors import InputError
+from powsim.outputs import staged
 
 SCHEMA_VERSION = 1
 METADATA_KEY = b"powsim"
@@ -188,11 +189,24 @@ def make_trace(data: pd.DataFrame, metadata: TraceMetadata, source: str = "<memo
 def write_trace(trace: Trace, path: str | os.PathLike[str]) -> Path:
     """Write ``trace`` to ``path`` as parquet (atomically: whole or not at all)."""
     path = Path(path)
-    table = _to_arrow(trace.data, trace.kind, str(path))
-    table = table.replace_schema_metadata({METADATA_KEY: trace.metadata.to_json().encode()})
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        _write_parquet(trace, tmp, str(path))
     return path
+
+
+def write_traces(folder: str | os.PathLike[str], traces: list[tuple[str, Trace]]) -> list[Path]:
+    """Write each ``(file name, trace)`` into ``folder``: all of them or none; a name used
+    twice is refused. Returns the paths."""
+    with staged(folder, "folder") as staging:
+        for name, trace in traces:
+            _write_parquet(trace, staging.path(name), str(Path(folder) / name))
+    return [Path(folder) / name for name, _ in traces]
+
+
+def _write_parquet(trace: Trace, path: Path, source: str) -> None:
+    table = _to_arrow(trace.data, trace.kind, source)
+    table = table.replace_schema_metadata({METADATA_KEY: trace.metadata.to_json().encode()})
+    pq.write_table(table, path, compression="zstd")
 
 
 def read_trace(path: str | os.PathLike[str], kind: TraceKind | None = None) -> Trace:
