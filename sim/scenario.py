@@ -27,6 +27,14 @@ AGENT_KINDS = ("legit", "attacker", "sybil", "colluders", "adaptive")
 ACCOUNTINGS = ("account", "group")
 SERVICES = ("fixed", "exponential")
 MAX_BITS = 60  # numpy's geometric draws stay exact in int64 up to here
+# Upper bounds that keep a run finite and its sums finite (refused with the bound in the message).
+MAX_SECONDS = 1e9          # ~31 years: any start, pause or service time
+MIN_RATE_HZ = 1e-9         # a Poisson stream slower than this never starts within MAX_SECONDS
+MAX_MEMBERS = 100_000      # users, accounts or colluders of one entry, and of all entries together
+MAX_SOLVERS = 1024
+MAX_WORKERS = 10_000
+MAX_SUB_SOLUTIONS = 64
+MAX_A = 1e6
 
 
 @dataclass(frozen=True)
@@ -137,7 +145,8 @@ class _Table:
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (
                 high is not None and value > high):
-            raise self._fail(key, f"a whole number >= {low}" + (f" and <= {high}" if high else ""))
+            raise self._fail(key, f"a whole number >= {low}"
+                             + (f" and <= {high:,}" if high is not None else ""))
         return value
 
     def choice(self, key: str, default: str | None, options: tuple[str, ...]) -> str:
@@ -195,6 +204,10 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{source}: [[agents]]: missing, expected at least one agent entry")
     agents = tuple(_agent(entry, i, source, traces, hardware) for i, entry in enumerate(entries))
+    members = sum(agent.members * agent.accounts for agent in agents)
+    if members > MAX_MEMBERS:
+        raise InputError(f"{source}: [[agents]]: {members:,} users, accounts and colluders in all, "
+                         f"expected at most {MAX_MEMBERS:,}")
     names = [agent.name for agent in agents]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
@@ -210,11 +223,11 @@ _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
 
 
 def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
-    min_s = table.number("min_s", PAPER_MIN_SECONDS, low=0, strict=True)
-    max_s = table.number("max_s", PAPER_MAX_SECONDS, low=0, strict=True)
+    min_s = table.number("min_s", PAPER_MIN_SECONDS, low=0, strict=True, high=MAX_SECONDS)
+    max_s = table.number("max_s", PAPER_MAX_SECONDS, low=0, strict=True, high=MAX_SECONDS)
     if min_s > max_s:
         raise InputError(f"{table.where}.min_s: {min_s} above max_s {max_s}, expected min_s <= max_s")
-    parameters = PaperParameters(table.number("a", PAPER_A, low=0, strict=True), min_s, max_s)
+    parameters = PaperParameters(table.number("a", PAPER_A, low=1, high=MAX_A), min_s, max_s)
     accounting = table.choice("accounting", "account", ACCOUNTINGS)
     if "link_probability" in table.data and accounting != "group":
         raise InputError(f"{table.where}.link_probability: set with accounting = '{accounting}', "
@@ -227,21 +240,21 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
         reference=traces.get(table, "reference"),
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
-        batch_size=table.integer("batch_size", None, 1),
+        batch_size=table.integer("batch_size", None, 1, 10**6),
         max_bits=table.integer("max_bits", 48, 0, MAX_BITS),
         accounting=accounting,
         link_probability=table.number("link_probability", 0.0, low=0, high=1),
-        sub_solutions=table.integer("sub_solutions", 1, 1))
+        sub_solutions=table.integer("sub_solutions", 1, 1, MAX_SUB_SOLUTIONS))
 
 
 def _server(table: _Table) -> ServerConfig:
-    workers = table.integer("workers", 1, 1)
+    workers = table.integer("workers", 1, 1, MAX_WORKERS)
     return ServerConfig(
-        workers=workers, cost_workers=table.integer("cost_workers", workers, 0),
+        workers=workers, cost_workers=table.integer("cost_workers", workers, 0, MAX_WORKERS),
         service=table.choice("service", "fixed", SERVICES),
-        verify_s=table.number("verify_s", 0.0, low=0),
-        inference_s=table.number("inference_s", None, low=0),
-        cost_s=table.number("cost_s", None, low=0))
+        verify_s=table.number("verify_s", 0.0, low=0, high=MAX_SECONDS),
+        inference_s=table.number("inference_s", None, low=0, high=MAX_SECONDS),
+        cost_s=table.number("cost_s", None, low=0, high=MAX_SECONDS))
 
 
 def _hardware(data: object, source: str) -> dict[str, Hardware]:
@@ -257,8 +270,8 @@ def _hardware(data: object, source: str) -> dict[str, Hardware]:
         profile = Hardware(
             name,
             table.number("hash_rate_hz", base and base.hash_rate_hz, low=0, strict=True, high=1e15),
-            table.number("price_per_hour_usd", base and base.price_per_hour_usd, low=0),
-            table.number("watts", base and base.watts, low=0))
+            table.number("price_per_hour_usd", base and base.price_per_hour_usd, low=0, high=1e9),
+            table.number("watts", base and base.watts, low=0, high=1e9))
         profile.check(table.where)
         profiles[name] = profile
     return profiles
@@ -277,12 +290,15 @@ def _agent(entry: object, index: int, source: str, traces: _Traces,
     profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
     return AgentSpec(
         kind=kind, name=name, trace=traces.get(table, "trace"), hardware=hardware[profile],
-        count=table.integer("count", 1, 1), accounts=table.integer("accounts", 1, 1),
-        actors=table.integer("actors", 1, 1), solvers=table.integer("solvers", 1, 1),
-        think_s=table.number("think_s", 0.0, low=0), start_s=table.number("start_s", 0.0, low=0),
-        arrival_rate_hz=table.number("arrival_rate_hz", None, low=0, strict=True),
+        count=table.integer("count", 1, 1, MAX_MEMBERS),
+        accounts=table.integer("accounts", 1, 1, MAX_MEMBERS),
+        actors=table.integer("actors", 1, 1, MAX_MEMBERS),
+        solvers=table.integer("solvers", 1, 1, MAX_SOLVERS),
+        think_s=table.number("think_s", 0.0, low=0, high=MAX_SECONDS),
+        start_s=table.number("start_s", 0.0, low=0, high=MAX_SECONDS),
+        arrival_rate_hz=table.number("arrival_rate_hz", None, low=MIN_RATE_HZ, high=1e9),
         signup_bits=table.integer("signup_bits", 0, 0, MAX_BITS),
-        signup_usd=table.number("signup_usd", 0.0, low=0),
+        signup_usd=table.number("signup_usd", 0.0, low=0, high=1e9),
         cover=traces.get(table, "cover") if kind == "adaptive" else None,
-        cover_per_batch=table.integer("cover_per_batch", 4, 0),
-        max_diff=table.number("max_diff", 0.0, low=0))
+        cover_per_batch=table.integer("cover_per_batch", 4, 0, 1000),
+        max_diff=table.number("max_diff", 0.0, low=0, high=1e12))

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from powsim.calibrate.reference import fit_reference
+from powsim.errors import InputError
 from powsim.sim.economics import Hardware
 from powsim.sim.paper import PaperParameters, replay_curve
 from powsim.sim.replicate import replicate
@@ -52,10 +53,20 @@ def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParame
     parts = []
     for dataset in library.datasets:
         reference = fit_reference(as_curve(library.reference(dataset)))
-        for curve in map(as_curve, library.attacks(dataset)):
+        for curve in map(timed_curve, library.attacks(dataset)):
             rows = paper_curve_rows(curve, replay_curve(curve, reference, parameters))
             parts.append(rows if whole_curve else rows.iloc[[-1]])
     return pd.concat(parts, ignore_index=True)
+
+
+def timed_curve(trace: Trace) -> Trace:
+    """The curve of ``trace`` for the time columns; a query trace without measured seconds per
+    batch is refused (its time_s would be 0 and its overhead undefined)."""
+    if trace.kind == "query" and "inference_and_cost" not in trace.metadata.seconds_per_batch:
+        raise InputError(f"{trace.source}: metadata field 'seconds_per_batch.inference_and_cost' "
+                         "is missing, expected measured seconds per batch for time_s and overhead "
+                         "(give 'powsim traces import' --seconds-per-batch)")
+    return as_curve(trace)
 
 
 SIMULATED_COLUMNS = TABLE_COLUMNS + ["bits_mean", "dollars"]

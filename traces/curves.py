@@ -14,6 +14,7 @@ the same table builder.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import os
 from pathlib import Path
@@ -82,7 +83,17 @@ def read_csv(source: str, expected: str = "a cumulative curve") -> pd.DataFrame:
         raise InputError(f"{source}: not a readable CSV file ({reason})") from None
     if frame.empty:
         raise InputError(f"{source}: no rows, expected {expected}")
+    _check_header(source)
     return frame
+
+
+def _check_header(source: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'x.1')."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        names = [name.strip().lower() for name in next(csv.reader(handle))]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        raise InputError(f"{source}: header names column '{twice}' twice, expected each column once")
 
 
 def _numeric(frame: pd.DataFrame, field: str, source: str) -> np.ndarray:

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from powsim.atomic import atomic_path
 from powsim.errors import InputError
 from powsim.outputs import staged
+from powsim.traces.metadata_fields import check_record
 
 SCHEMA_VERSION = 1
 METADATA_KEY = b"powsim"
@@ -114,9 +115,13 @@ class TraceMetadata:
     def from_json(cls, text: str | bytes, source: str) -> TraceMetadata:
         """Parse and check the metadata JSON of the file ``source``."""
         try:
-            record = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"{source}: metadata 'powsim' is not valid JSON ({err.msg})") from None
+            record = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except UnicodeDecodeError as err:
+            raise InputError(f"{source}: metadata 'powsim' byte {err.start} is not UTF-8, "
+                             "expected UTF-8 JSON") from None
+        except (json.JSONDecodeError, RecursionError) as err:
+            reason = getattr(err, "msg", "nested too deeply")
+            raise InputError(f"{source}: metadata 'powsim' is not valid JSON ({reason})") from None
         if not isinstance(record, dict):
             raise InputError(f"{source}: metadata 'powsim' must be a JSON object")
         known = {f.name for f in dataclasses.fields(cls)}
@@ -133,6 +138,7 @@ class TraceMetadata:
         if version != SCHEMA_VERSION:
             raise InputError(f"{source}: metadata field 'schema_version' is {version!r}, "
                              f"expected {SCHEMA_VERSION}")
+        check_record(record, source)
         record["checkpoints"] = tuple(record.get("checkpoints", ()))
         metadata = cls(**record)
         metadata.check(source)
@@ -270,7 +276,11 @@ def _validated_frame(table: pa.Table, kind: TraceKind, source: str, labels: dict
             row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
             raise InputError(f"{source}: {label} row {row}: missing value (null or NaN), "
                              "expected a finite number")
-        values = array.cast(column.type)
+        try:
+            values = array.cast(column.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{source}: {label} holds values out of range for {column.type} "
+                             f"({column.description})") from None
         if pa.types.is_list(column.type):
             frame[column.name] = values.to_pandas()
             continue
