@@ -133,8 +133,9 @@ class _Table:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise self._fail(key, "a finite number")
         if value < low or (strict and value == low) or value > high:
-            bound = f"> {low}" if strict else f">= {low}"
-            raise self._fail(key, f"a number {bound}" + (f" and <= {high}" if high < math.inf else ""))
+            bound = f"> {low:,g}" if strict else f">= {low:,g}"
+            raise self._fail(key, f"a number {bound}" + (f" and <= {high:,.0f}" if high < math.inf
+                                                          else ""))
         return float(value)
 
     def integer(self, key: str, default: int | None, low: int, high: int | None = None
