@@ -13,6 +13,7 @@ from pathlib import Path
 from powsim import options
 from powsim.errors import InputError
 from powsim.outputs import check_destination
+from powsim.provenance import record_command
 from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
 from powsim.sim.policies import POLICIES
 
@@ -457,6 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv is None:
             warnings.simplefilter("ignore")
         try:
+            record_command(sys.argv[1:] if argv is None else argv)
             args = build_parser().parse_args(argv)
             return args.handler(args)
         except InputError as err:
