@@ -71,6 +71,55 @@ def _import_curve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from powsim.traces.format import write_traces
+    from powsim.traces.importer import ImportRequest, import_trace
+
+    out = check_destination(args.out, "file")
+    request = ImportRequest(args.dataset, args.attack, args.queries_per_batch, args.seconds_per_batch,
+                            args.inference_seconds_per_batch, args.sigma, args.delta, args.accuracy)
+    request.check()
+    trace = import_trace(args.file, request)
+    write_traces(out.parent, [(out.name, trace)])
+    timing = ("" if trace.metadata.seconds_per_batch else
+              "; no --seconds-per-batch, so the table's time columns and simulate refuse it")
+    print(f"wrote {out} ({len(trace)} queries, attack '{args.attack}', total cost "
+          f"{trace.data['cost'].sum():.6g} (sum of per-query epsilons){timing})")
+    return 0
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    parser = _command(
+        commands, "import",
+        "Import your own per-query trace from a CSV or parquet file: either a 'cost' (or 'eps') "
+        "column, one row per query in order, with optional query, batch, logq and label columns; "
+        "or vote histograms (one vote-count column per class), priced with --sigma and --delta. "
+        "Writes a query trace (parquet) that table, simulate and summary read.",
+        "powsim traces import costs.csv --dataset mnist --attack copycat --queries-per-batch 64 "
+        "--seconds-per-batch 0.12 --out traces/mnist-copycat.parquet", _import)
+    parser.add_argument("file", help="a .csv or .parquet file, one row per query")
+    parser.add_argument("--dataset", required=True, help="dataset name (letters, digits, . _ -)")
+    parser.add_argument("--attack", required=True,
+                        help="attack name (letters, digits, . _ -); 'standard' is the legitimate "
+                             "reference of its dataset")
+    parser.add_argument("--out", required=True, help="the parquet trace to write")
+    parser.add_argument("--queries-per-batch", type=options.integer(1, 10**6), default=1,
+                        help="queries answered per batch, the unit one puzzle pays for, when the "
+                             "file has no batch column (default 1)")
+    parser.add_argument("--seconds-per-batch", type=options.number(0, 1e9),
+                        help="measured service seconds of one batch, inference plus cost "
+                             "estimation (default: not measured; then table's time columns and "
+                             "simulate refuse the trace)")
+    parser.add_argument("--inference-seconds-per-batch", type=options.number(0, 1e9),
+                        help="the inference part of --seconds-per-batch (default: all of it)")
+    parser.add_argument("--sigma", type=options.number(*SIGMA_RANGE),
+                        help="GNMax noise, to price vote histograms (default: none)")
+    parser.add_argument("--delta", type=options.number(0, 1, True, True),
+                        help="delta of the (eps, delta) cost, with --sigma (default: none)")
+    parser.add_argument("--accuracy", type=options.number(0, 100),
+                        help="extracted model's accuracy (%%) after the last query (default: none)")
+
+
 def _info(args: argparse.Namespace) -> int:
     from powsim.traces.info import describe
     from powsim.traces.format import read_trace
@@ -93,6 +142,7 @@ def _add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", required=True, help="dataset name used in file names (e.g. "
                         "mnist): letters, digits, '.', '_', '-'")
     parser.add_argument("--out", required=True, help="folder to write the parquet traces to")
+    _add_import(commands)
     _add_generate(commands)
     parser = _command(
         commands, "summary",

@@ -300,6 +300,49 @@ VOTE_CASES = [
 ]
 
 
+def _import(content: str | bytes, *options: str, name: str = "mine.csv") -> Build:
+    def build(folder: Path) -> list[str]:
+        path = text_file(folder, name, content)
+        given = dict(zip(options[::2], options[1::2]))
+        settings = {"--dataset": "toy", "--attack": "mine", "--out": str(folder / "t.parquet"),
+                    **given}
+        return ["traces", "import", str(path), *[f"{k}={v}" for k, v in settings.items()]]
+    return build
+
+
+COSTS = "cost\n0.5\n0.25\n"
+IMPORT_CASES = [
+    Case("import-unknown-column", _import("cost,speed\n1,2\n"), ("mine.csv", "unknown column 'speed'")),
+    Case("import-cost-and-eps", _import("cost,eps\n1,2\n"), ("mine.csv", "'cost' and 'eps'")),
+    Case("import-cost-text", _import("cost\n0.5\nabc\n"), ("mine.csv", "field 'cost' row 1")),
+    Case("import-cost-negative", _import("cost\n0.5\n-1\n"), ("mine.csv", "field 'cost' row 1", ">= 0")),
+    Case("import-cost-inf", _import("cost\n0.5\ninf\n"), ("mine.csv", "field 'cost' row 1", "finite")),
+    Case("import-batch-fraction", _import("cost,batch\n0.5,0.5\n"), ("mine.csv", "field 'batch' row 0")),
+    Case("import-batch-decreasing", _import("cost,batch\n0.5,1\n0.5,0\n"), ("mine.csv", "'batch' row 1")),
+    Case("import-label-overflow", _import("cost,label\n0.5,70000\n"), ("mine.csv", "'label'")),
+    Case("import-accuracy-200", _import("cost,accuracy\n0.5,200\n"), ("mine.csv", "field 'accuracy' row 0")),
+    Case("import-votes-without-sigma", _import(VOTES), ("mine.csv", "--sigma and --delta")),
+    Case("import-votes-over-uint16", _import("a,b\n70000,1\n", "--sigma", "10", "--delta", "1e-5"),
+         ("mine.csv", "65,535")),
+    Case("import-votes-no-header", _import("3,4\n5,6\n", "--sigma", "10", "--delta", "1e-5"),
+         ("mine.csv", "header")),
+    Case("import-sigma-alone", _import(COSTS, "--sigma", "10"), ("--sigma", "--delta")),
+    Case("import-inference-above-total", _import(COSTS, "--seconds-per-batch", "1",
+                                                 "--inference-seconds-per-batch", "2"),
+         ("--inference-seconds-per-batch",)),
+    Case("import-dataset-escapes", _import(COSTS, "--dataset", "../x"), ("--dataset", "../x")),
+    Case("import-attack-slash", _import(COSTS, "--attack", "a/b"), ("--attack", "a/b")),
+    Case("import-wrong-suffix", _import(COSTS, name="mine.txt"), ("mine.txt", ".csv or .parquet")),
+    Case("import-empty", _import(""), ("mine.csv", "no rows")),
+    Case("import-parquet-garbage", _import("not parquet", name="mine.parquet"),
+         ("mine.parquet", "not a readable parquet")),
+    Case("import-seconds-negative", _import(COSTS, "--seconds-per-batch", "-1"), ("--seconds-per-batch",)),
+    Case("import-queries-per-batch-zero", _import(COSTS, "--queries-per-batch", "0"),
+         ("--queries-per-batch",)),
+    Case("import-out-is-folder", _import(COSTS, "--out", "."), ("--out", "is a folder")),
+]
+
+
 # --- options ------------------------------------------------------------------------------
 
 def _table_options(*options: str) -> Build:
@@ -485,7 +528,7 @@ OPTION_ONLY_CASES = [
     ]
 ] + [Case("unknown-command", lambda f: ["frobnicate"], ("invalid choice: 'frobnicate'",))]
 
-CASES = (TRACE_CASES + CURVE_CASES + VOTE_CASES + TABLE_OPTION_CASES + SIMULATE_OPTION_CASES
+CASES = (TRACE_CASES + CURVE_CASES + VOTE_CASES + IMPORT_CASES + TABLE_OPTION_CASES + SIMULATE_OPTION_CASES
          + SCENARIO_CASES + OUT_CASES + OPTION_ONLY_CASES)
 
 
@@ -517,6 +560,8 @@ CONTROLS: list[tuple[str, Build]] = [
     ("simulate", lambda f: _simulate_options()(f)),
     ("import-curve", _curve_csv(ATTACK + _rows() + _rows("data free"))),
     ("pate-cost", _votes(VOTES)),
+    ("import-costs", _import(COSTS + "0.125\n", "--seconds-per-batch", "0.1")),
+    ("import-votes", _import(VOTES, "--sigma", "10", "--delta", "1e-5")),
 ]
 
 

@@ -97,6 +97,15 @@ def test_import_curve_files(cli, tmp_path):
                                        ["queries", "cost", "time_s"])
 
 
+def test_import_file(cli, tmp_path):
+    costs = tmp_path / "costs.csv"
+    costs.write_text("cost,logq,accuracy\n0.5,-3,\n0.25,-4,80\n")
+    out = tmp_path / "out" / "toy-mine.parquet"
+    assert cli("traces", "import", costs, "--dataset", "toy", "--attack", "mine",
+               "--seconds-per-batch", "0.1", "--out", out).code == 0
+    assert list(tables_in(out.parent)["toy-mine.parquet"].columns) == ["query", "batch", "cost", "logq"]
+
+
 def test_validate_files(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("hashcash", "validate", "--bits", "3:4", "--samples", "20", "--out", out).code == 0

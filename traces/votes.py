@@ -22,7 +22,11 @@ def read_votes_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     Every value must be a non-negative whole number.
     """
     source = str(path)
-    frame = read_csv(source, "one row of vote counts per query")
+    return vote_counts(read_csv(source, "one row of vote counts per query"), source)
+
+
+def vote_counts(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The columns of ``frame`` (read from ``source``) as vote counts, one column per class."""
     if frame.shape[1] < 2:
         raise InputError(f"{source}: {frame.shape[1]} column, expected one vote-count column "
                          "per class (at least two)")
