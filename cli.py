@@ -20,7 +20,7 @@ from powsim.sim.policies import POLICIES
 Handler = Callable[[argparse.Namespace], int]
 SIGMA_RANGE = (1e-3, 1e6)  # GNMax noise in vote counts; outside it the analysis under/overflows
 MAX_REPLICATIONS = 10_000
-MAX_BENCH_WORKERS = 256  # each worker is a solver thread (and an openssl process)
+MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
 VALIDATE_NAMES = ("validate.csv", "validate.csv.provenance.json", "validate.html", "validate.png")
 
 
@@ -453,7 +453,8 @@ def _add_hashcash(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seconds", type=options.integer(1, 600), default=1,
                         help="seconds per measurement (default 1)")
     parser.add_argument("--workers", type=options.integer(1, MAX_BENCH_WORKERS),
-                        help="solver threads for the all-cores rate (default: every core)")
+                        help="solver threads (and openssl processes) for the all-cores rate, "
+                             f"at most {MAX_BENCH_WORKERS} (default: every core)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not store the profile")
     parser = _command(
         commands, "validate",

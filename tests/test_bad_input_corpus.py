@@ -22,10 +22,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, assert_one_line_error
+from conftest import assert_one_line_error
 from simkit import query_trace
 
-BUNDLED = REPO / "traces" / "bundled"
 Build = Callable[[Path], list[str]]
 
 

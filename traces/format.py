@@ -215,16 +215,22 @@ def _write_parquet(trace: Trace, path: Path, source: str) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+def read_parquet_table(path: str | os.PathLike[str], what: str) -> pa.Table:
+    """The parquet file at ``path`` (a ``what``, for the message) as an arrow table, or one
+    InputError line saying why it cannot be read."""
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such {what} file")
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path}: not a readable parquet file ({reason})") from None
+
+
 def read_trace(path: str | os.PathLike[str], kind: TraceKind | None = None) -> Trace:
     """Read and validate the trace at ``path``; ``kind`` restricts which kind is accepted."""
     source = str(path)
-    if not Path(path).is_file():
-        raise InputError(f"{source}: no such trace file")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{source}: not a readable parquet file ({reason})") from None
+    table = read_parquet_table(path, "trace")
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     if raw is None:
         raise InputError(f"{source}: no 'powsim' metadata, expected a trace written by powsim "

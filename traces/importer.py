@@ -24,14 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from powsim.errors import InputError
 from powsim.outputs import safe_name
 from powsim.provenance import provenance
 from powsim.traces.curves import read_csv
-from powsim.traces.format import Trace, TraceMetadata, make_trace
+from powsim.traces.format import Trace, TraceMetadata, make_trace, read_parquet_table
 from powsim.traces.pate import query_costs
 from powsim.traces.votes import vote_counts
 
@@ -77,13 +75,7 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         return read_csv(source, "one row per query")
     if suffix != ".parquet":
         raise InputError(f"{source}: file name ends in {suffix or 'nothing'!r}, expected .csv or .parquet")
-    if not Path(path).is_file():
-        raise InputError(f"{source}: no such parquet file")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{source}: not a readable parquet file ({reason})") from None
+    table = read_parquet_table(path, "parquet")
     if table.num_rows == 0:
         raise InputError(f"{source}: no rows, expected one row per query")
     if table.num_rows > MAX_ROWS:
