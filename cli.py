@@ -332,7 +332,8 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--traces", required=True, help="folder of trace parquet files")
     parser.add_argument("--mode", choices=["paper", "expected", "sampled"], default="paper",
                         help="paper: the deterministic replay of the paper's Table 2; expected: "
-                             "the simulator with mean solve times; sampled: geometric draws")
+                             "the simulator with mean solve times; sampled: geometric draws "
+                             "(default paper)")
     parser.add_argument("--replications", type=options.integer(1, MAX_REPLICATIONS),
                         default=30, help="sampled mode: runs per trace for the 95%% CI (default 30)")
     parser.add_argument("--seed", type=options.seed(), default=0, help="sampled mode: seed (default 0)")
