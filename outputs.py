@@ -38,14 +38,15 @@ LOCK_NAME = ".powsim-lock"
 SIDECAR_SUFFIX = ".provenance.json"
 
 
-def safe_name(text: object, what: str) -> str:
-    """``text`` if it is a safe file-name part, else an InputError naming ``what``.
+def safe_name(text: object, what: str, error: type[InputError] = InputError) -> str:
+    """``text`` if it is a safe file-name part, else ``error`` naming ``what`` (with
+    :class:`~powsim.errors.ParameterError`, ``what`` is a parameter as ``{name}``).
 
     Safe: 1 to 100 characters of ``A-Z a-z 0-9 . _ -``, not starting with '.', '_' or '-',
     so it can never leave its folder ('/', '..'), hide, or look like an option.
     """
     if not isinstance(text, str) or not _SAFE.fullmatch(text) or ".." in text:
-        raise InputError(f"{what}: {text!r}, expected 1 to {MAX_NAME} characters of letters, "
+        raise error(f"{what}: {text!r}, expected 1 to {MAX_NAME} characters of letters, "
                          "digits, '.', '_' and '-' starting with a letter or digit")
     return text
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.outputs import sidecar_name, staged
 
 FORMATS = ("md", "csv", "json")
@@ -68,7 +68,7 @@ def render(table: pd.DataFrame, fmt: str, provenance: dict[str, object]) -> str:
         return table.to_csv(index=False)
     if fmt == "json":
         return table.to_json(orient="records", double_precision=15, indent=2) + "\n"
-    raise InputError(f"option --format: {fmt!r}, expected one of {', '.join(FORMATS)}")
+    raise ParameterError(f"{{format}}: {fmt!r}, expected one of {', '.join(FORMATS)}")
 
 
 def provenance_json(provenance: dict[str, object]) -> str:

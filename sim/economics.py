@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from powsim.errors import InputError
-from powsim.sim.local_profile import load_local_rate
+from powsim.errors import InputError, ParameterError
+from powsim.sim.hashcash.local_profile import load_local_rate
 
 LOCAL = "local"  # this machine, as measured by ``powsim hashcash bench``
 SECONDS_PER_HOUR = 3600.0
@@ -79,6 +79,6 @@ def hardware_profile(name: str) -> Hardware:
     """The built-in profile ``name``, or ``local`` once ``powsim hashcash bench`` has stored it."""
     profiles = {**PROFILES, **local_profiles()}
     if name not in profiles:
-        raise InputError(f"option --hardware: {name!r} is not measured yet, expected one of "
+        raise ParameterError(f"{{hardware}}: {name!r} is not measured yet, expected one of "
                          f"{', '.join(sorted(profiles))} (run 'powsim hashcash bench' for local)")
     return profiles[name]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
+from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.run import Model, prepare, simulate
 from powsim.sim.scenario import Scenario
 from powsim.sim.summary import SUMMARY_COLUMNS, combine, summarize
@@ -19,7 +20,7 @@ def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
     linked and none, and reports the expectation (see :func:`_expected_over_linking`).
     """
     if replications < 1:
-        raise InputError(f"option --replications: {replications}, expected a whole number >= 1")
+        raise ParameterError(f"{{replications}}: {replications}, expected a whole number >= 1")
     model = prepare(scenario)
     probability = linking_probability(scenario)
     if mode == "expected" and 0 < probability < 1:
@@ -33,7 +34,7 @@ def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
 
 def linking_probability(scenario: Scenario) -> float:
     """The chance that group accounting links a ring of the scenario (0 when none can be)."""
-    rings = any(agent.kind in ("sybil", "colluders") for agent in scenario.agents)
+    rings = any(AGENT_KINDS[agent.kind].link for agent in scenario.agents)
     defense = scenario.defense
     return defense.link_probability if rings and defense.accounting == "group" else 0.0
 

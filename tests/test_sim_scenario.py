@@ -124,8 +124,11 @@ BAD = {
     "no agents": (GOOD.split("[[agents]]")[0], "[[agents]]: missing"),
     "clip upside down": (GOOD.replace('policy = "paper"', 'policy = "paper"\nmin_s = 5.0\n'
                                       'max_s = 1.0'), "min_s: 5.0 above max_s 1.0"),
-    "fractional batch size": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
-                                           'batch_size = 62.5'), "batch_size: 62.5, expected a whole number"),
+    "fractional queries per puzzle": (
+        GOOD.replace('policy = "paper"', 'policy = "paper"\nqueries_per_puzzle = 62.5'),
+        "queries_per_puzzle: 62.5, expected a whole number"),
+    "old and new key": (GOOD.replace('policy = "paper"', 'policy = "paper"\nbatch_size = 8\n'
+                                     'queries_per_puzzle = 8'), "batch_size: set beside queries_per_puzzle"),
     "missing defense": (GOOD.split("[[agents]]", 1)[1].join(["[[agents]]", ""]),
                         "[defense]: missing"),
     "probability above one": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
@@ -146,6 +149,21 @@ def test_bad_scenarios_fail_with_one_line_and_exit_2(folder, capsys, case):
     assert err.count("\n") == 1 and "Traceback" not in err
     assert message in err and str(path) in err
     assert not out.exists()
+
+
+def test_old_batch_size_key_still_reads_with_one_deprecation_line(folder, capsys):
+    new = scenario_file(folder, GOOD.replace('policy = "paper"', 'policy = "paper"\nqueries_per_puzzle = 5'))
+    assert main(["simulate", str(new), "--out", str(folder / "new")]) == 0
+    assert capsys.readouterr().err == ""
+    old = new.with_name("old.toml")
+    old.write_text(new.read_text().replace("queries_per_puzzle = 5", "batch_size = 5"))
+    assert main(["simulate", str(old), "--out", str(folder / "old")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "batch_size is deprecated, write queries_per_puzzle = 5" in err
+    columns = ["agent", "batch", "queries", "bits", "target_s"]
+    assert pd.read_parquet(folder / "old" / "events.parquet")[columns].equals(
+        pd.read_parquet(folder / "new" / "events.parquet")[columns])
+    assert pd.read_parquet(folder / "new" / "events.parquet")["queries"].max() == 5
 
 
 def test_missing_scenario_file(folder, capsys):

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 from powsim.outputs import safe_name
 from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
@@ -56,7 +56,7 @@ def curve_file_name(dataset: str, attack: str) -> str:
 def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
     """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
     source = str(path)
-    safe_name(dataset, "option --dataset")
+    safe_name(dataset, "{dataset}", ParameterError)
     frame = read_csv(source)
     header = {name.strip().lower() for name in frame.columns}
     frame.columns = [name.strip().lower() for name in frame.columns]

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 from powsim.outputs import safe_name
 from powsim.provenance import provenance
 from powsim.traces.curves import read_csv
@@ -57,15 +57,15 @@ class ImportRequest:
     accuracy: float | None = None
 
     def check(self) -> None:
-        """Raise :class:`InputError` for a name or combination of options that cannot work."""
-        safe_name(self.dataset, "option --dataset")
-        safe_name(self.attack, "option --attack")
+        """Raise :class:`ParameterError` for a name or combination of parameters that cannot work."""
+        safe_name(self.dataset, "{dataset}", ParameterError)
+        safe_name(self.attack, "{attack}", ParameterError)
         if (self.sigma is None) != (self.delta is None):
-            raise InputError("option --sigma: expected --sigma and --delta together")
+            raise ParameterError("{sigma}: expected {sigma} and {delta} together")
         if self.inference_seconds is not None and (
                 self.seconds_per_batch is None or self.inference_seconds > self.seconds_per_batch):
-            raise InputError("option --inference-seconds-per-batch: expected it with "
-                             "--seconds-per-batch and not above it")
+            raise ParameterError("{inference_seconds}: expected it with {seconds_per_batch} "
+                                 "and not above it")
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:

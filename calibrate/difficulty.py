@@ -6,6 +6,9 @@ k bits take n 2^k trials on average, so the target is split between them). Whole
 expected solve time 2^k / H_ref is the target times a factor in [2^-0.5, 2^0.5], so one
 puzzle may take up to ~41 % longer or ~29 % shorter than the policy asked. The events
 table keeps both ``target_s`` and ``bits`` so that the effect can be measured.
+
+A second difficulty rule goes beside :class:`Difficulty` with the same two methods
+(``bits`` and ``expected_s``), and a registry like ``sim/policies.py``'s when it lands.
 """
 
 from __future__ import annotations
