@@ -1,0 +1,46 @@
+"""What a load run records: counters per agent group and interval, worker busy time, the
+published effort and queue length at each interval's start, and every legitimate client's fate.
+
+Counters (requests, not clients): ``arrivals`` (submitted to the server), ``handled``
+(served), ``trimmed`` (cut from a full queue), ``timed_out`` (expired before service:
+dropped when met, or cut first from a full queue).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+COUNTERS = ("arrivals", "handled", "trimmed", "timed_out")
+ARRIVALS, HANDLED, TRIMMED, TIMED_OUT = range(len(COUNTERS))
+CLIENT_FIELDS = ("group", "first_s", "end_s", "connected", "tries", "solve_s", "wait_s", "service_s")
+
+
+class Recorder:
+    """Counts for ``groups`` agent groups over ``duration_s`` in bins of ``interval_s``."""
+
+    def __init__(self, groups: int, duration_s: float, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.bins = max(1, math.ceil(duration_s / interval_s))
+        self.counts = np.zeros((len(COUNTERS), groups, self.bins), np.int64)
+        self.hashes = np.zeros(groups)  # work submitted by each group, hashes
+        self.busy_s = np.zeros(self.bins)  # worker-seconds of service ended in each bin
+        self.effort = np.zeros(self.bins)  # published effort at each bin's start, hashes
+        self.queue = np.zeros(self.bins, np.int64)  # requests waiting at each bin's start
+        self.clients: list[tuple] = []  # CLIENT_FIELDS of each connected or failed client
+
+    def bin(self, now: float) -> int:
+        """The interval holding time ``now`` (the last one for the horizon itself)."""
+        return min(int(now / self.interval_s), self.bins - 1)
+
+    def count(self, counter: int, group: int, n: int, now: float) -> None:
+        """Add ``n`` requests of ``group`` to ``counter`` at time ``now``."""
+        self.counts[counter, group, self.bin(now)] += n
+
+    def client(self, group: int, first_s: float, end_s: float, connected: bool, tries: int,
+               solve_s: float, wait_s: float, service_s: float) -> None:
+        """A legitimate client's end at ``end_s``: ``connected`` (labels out) or gave up, after
+        ``tries`` submissions, ``solve_s`` seconds solving, ``wait_s`` queued before its last
+        service of ``service_s`` seconds (NaN when never served)."""
+        self.clients.append((group, first_s, end_s, connected, tries, solve_s, wait_s, service_s))
