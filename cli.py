@@ -10,6 +10,7 @@ from pathlib import Path
 
 from powsim.errors import InputError
 from powsim.sim.economics import PROFILES
+from powsim.sim.load.commands import add_capacity
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -266,6 +267,10 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
 # --- simulate ---------------------------------------------------------------------------
 
 def _simulate(args: argparse.Namespace) -> int:
+    from powsim.sim.load.parse import declares_load
+    if declares_load(args.scenario):
+        from powsim.sim.load.commands import simulate_load
+        return simulate_load(args)
     from powsim.provenance import provenance
     from powsim.sim.output import write_outputs
     from powsim.sim.replicate import replicate
@@ -300,6 +305,8 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=int, default=1,
                         help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--interval", type=float, default=60.0,
+                        help="load scenarios: seconds per row of timeseries.parquet (default 60)")
 
 
 # --- hashcash ---------------------------------------------------------------------------
@@ -389,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pate_cost(subparsers)
     _add_table(subparsers)
     _add_simulate(subparsers)
+    add_capacity(subparsers, _command)
     _add_hashcash(subparsers)
     parser.set_defaults(handler=lambda args: _usage(parser))
     return parser
