@@ -147,9 +147,17 @@ class LoadRun:
                 entry.client.trimmed = True
 
     def _worker(self):
+        """Serve requests one at a time; with fixed service, a run of one botnet entry's
+        requests that all end before the next scheduled event in one step (nothing can arrive,
+        expire or be sampled in between, so the order is the same; only the float rounding of
+        k x service_s against k sums of it can move a tie with another event)."""
         env, queue, record = self.env, self.queue, self.record
+        fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
         while True:
-            entry = queue.pop(env.now)
+            most = 1
+            if fixed_s is not None and env.peek() < math.inf:
+                most = max(1, math.ceil((env.peek() - env.now) / fixed_s) - 1)
+            entry = queue.pop(env.now, most, fixed_s or 0.0)
             if entry is None:
                 wake = env.event()
                 self.idle.append(wake)
@@ -161,11 +169,12 @@ class LoadRun:
                 continue
             if client is not None:
                 client.entry, client.wait_s = None, env.now - entry.submit_s
-            service_s = self._service_s()
+            count = entry.count
+            service_s = self._service_s() if fixed_s is None else count * fixed_s
             yield env.timeout(service_s)
-            record.count(HANDLED, entry.group, 1, env.now)
+            record.count(HANDLED, entry.group, count, env.now)
             record.busy_s[record.bin(env.now)] += service_s
-            self.window.handled[entry.effort] += 1
+            self.window.handled[entry.effort] += count
             if client is not None:
                 client.service_s = service_s
                 if self.puzzle_first:

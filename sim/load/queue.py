@@ -57,9 +57,11 @@ class EffortQueue:
         if self.capacity is not None and self.size > self.capacity:
             self._trim(now)
 
-    def pop(self, now: float) -> Entry | None:
-        """The first request of the highest effort that has not expired (an entry of one;
-        the botnet's entry shrinks by one), or None when nothing live waits."""
+    def pop(self, now: float, most: int = 1, service_s: float = 0.0) -> Entry | None:
+        """The first request of the highest effort that has not expired, as an entry of one
+        (the botnet's entry shrinks by one), or None when nothing live waits. With ``most`` > 1
+        the entry returned holds up to ``most`` requests of that same head entry, served back
+        to back for ``service_s`` each, as long as the last still starts before its deadline."""
         while self.efforts:
             effort = self.efforts[-1]
             level = self.levels[effort]
@@ -71,10 +73,16 @@ class EffortQueue:
             if head.count == 1:
                 self._remove(level, effort, head, 1)
                 return head
-            head.count -= 1
-            self.size -= 1
-            self.work -= effort
-            return Entry(effort, 1, head.group, head.submit_s, head.deadline_s)
+            if most > 1:
+                fit = int((head.deadline_s - now) / service_s) + 1 if service_s > 0 else most
+                most = min(most, head.count, fit)
+            if most == head.count:
+                self._remove(level, effort, head, most)
+                return head
+            head.count -= most
+            self.size -= most
+            self.work -= effort * most
+            return Entry(effort, most, head.group, head.submit_s, head.deadline_s)
         return None
 
     def _remove(self, level: deque, effort: float, entry: Entry, count: int) -> None:
