@@ -3,6 +3,7 @@ timeseries, and `powsim simulate` on a load scenario."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -11,10 +12,22 @@ import pandas as pd
 import pytest
 
 from powsim.cli import main
+from powsim.sim.load.engine import LoadRun
+from powsim.sim.load.parse import load_load_scenario
+from powsim.sim.load.record import ARRIVALS
 from powsim.sim.load.effort_rules import RULES, Window, make_rule
 from powsim.sim.load.queue import EffortQueue, Entry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capacity-under-attack.toml"
+
+
+def _short(folder: Path, duration_s: int) -> Path:
+    """The capacity example cut to ``duration_s`` seconds, written in ``folder``."""
+    path = folder / "short.toml"
+    path.write_text(EXAMPLE.read_text().replace("duration_s = 900.0", f"duration_s = {duration_s}.0")
+                    .replace("end_s = 900.0", f"end_s = {duration_s}.0")
+                    .replace('"../traces/', f'"{EXAMPLE.parent.parent}/traces/'))
+    return path
 
 
 def _queue(capacity):
@@ -68,9 +81,7 @@ def test_rules_follow_effort_sim():
 
 
 def test_simulate_load_scenario_writes_timeseries_and_summary(tmp_path, capsys):
-    scenario = tmp_path / "short.toml"
-    scenario.write_text(EXAMPLE.read_text().replace("duration_s = 900.0", "duration_s = 240.0")
-                        .replace("end_s = 900.0", "end_s = 240.0"))
+    scenario = _short(tmp_path, 240)
     out = tmp_path / "out"
     assert main(["simulate", str(scenario), "--out", str(out), "--interval", "30",
                  "--mode", "sampled", "--replications", "2"]) == 0
@@ -97,11 +108,24 @@ def test_simulate_load_scenario_writes_timeseries_and_summary(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("combine,effort", [("max", 1.0e6), ("sum", 1.0e6 + 2.0**16)])
+def test_account_charge_combines_with_the_load_effort(combine, effort):
+    """The example's [defense] charges a fresh account's first 64 queries 2^16 hashes (the
+    paper policy's floor, 0.05 s of a 1.3 MH/s browser, rounds to 16 bits); the load's effort
+    is min_effort 10^6: their max or their sum, in hashes, is what every client pays."""
+    scenario = load_load_scenario(EXAMPLE)
+    assert scenario.streams[0].account_effort == 2.0**16
+    variant = dataclasses.replace(
+        scenario, botnets=(), duration_s=120.0,
+        difficulty=dataclasses.replace(scenario.difficulty, combine=combine),
+        server=dataclasses.replace(scenario.server, admission="puzzle-first"))
+    record = LoadRun(variant).run()
+    assert record.hashes[0] == pytest.approx(effort * record.counts[ARRIVALS, 0].sum())
+
+
 @pytest.mark.parametrize("mode", ["expected", "sampled"])
 def test_same_seed_same_result(tmp_path, mode):
-    scenario = tmp_path / "short.toml"
-    scenario.write_text(EXAMPLE.read_text().replace("duration_s = 900.0", "duration_s = 200.0")
-                        .replace("end_s = 900.0", "end_s = 200.0"))
+    scenario = _short(tmp_path, 200)
     tables = []
     for run in ("a", "b"):
         assert main(["simulate", str(scenario), "--out", str(tmp_path / run), "--mode", mode]) == 0

@@ -62,7 +62,8 @@ class Stream:
     service and then retrying per ``retry`` up to ``max_retries`` times (``on_expiry`` 'lost':
     only after a trim; a request that expired in the queue loses its client, as effort_sim's
     code does); ``account_effort`` the
-    per-account privacy charge of its batch (hashes, 0 without a ``[defense]``)."""
+    per-account privacy charge of its batch (hashes, 0 without a ``[defense]``; see
+    :mod:`powsim.sim.load.account`)."""
 
     name: str
     rate_hz: float
@@ -92,7 +93,7 @@ class Botnet:
     strategy: str = "sustained"
     max_rate_hz: float = math.inf
     timeout_s: float = 30.0
-    account_effort: float = 0.0
+    account_effort: float = 0.0  # the privacy charge of each request (hashes), as for a stream
 
 
 @dataclass(frozen=True)

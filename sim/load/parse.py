@@ -7,13 +7,16 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
   and ``cost_s`` (their sum is one request's service), ``service`` ('fixed' or
   'exponential'), ``verify_s``, ``admission_workers``, ``queue_capacity`` (>= 1; absent:
   unbounded), ``hardware`` (profile whose price per hour is one worker's cost).
+* ``[defense]`` (optional): the per-account policy, as in any scenario; each agent then names
+  the ``trace`` of its queries (see :mod:`~powsim.sim.load.account`).
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.sim.load.effort_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
 * ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
 * stream: ``name``, ``rate_hz``, ``queries``, ``hardware``, ``timeout_s``, ``retry``,
   ``max_retries``, ``on_expiry`` ('retry' or 'lost'), ``start_s``, ``end_s``.
 * botnet: ``name``, ``machines``, ``hardware``, ``start_s``, ``end_s``, ``strategy``,
-  ``max_rate_hz``, ``timeout_s``.
+  ``max_rate_hz``, ``timeout_s``, ``queries`` (per request, for the account charge).
+* both, with ``[defense]``: ``trace``.
 
 Every problem is one :class:`~powsim.errors.InputError` naming the file, the field and what
 was expected.
@@ -21,15 +24,18 @@ was expected.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import tomllib
+from pathlib import Path
 
 from powsim.errors import InputError
 from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STRATEGIES, Botnet,
                                     DifficultyRule, LoadScenario, LoadServer, Stream)
 from powsim.sim.load.effort_rules import RULES
-from powsim.sim.scenario import SERVICES, _hardware, _Table
+from powsim.sim.load.account import account_effort
+from powsim.sim.scenario import _DEFENSE_KEYS, SERVICES, _defense, _hardware, _Table, _Traces
 
 LOAD_KINDS = ("stream", "botnet")
 _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "verify_s",
@@ -37,9 +43,9 @@ _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "ver
 _DIFFICULTY_KEYS = {"rule", "update_s", "min_effort", "combine"}
 _LOAD_KEYS = {"duration_s", "warmup_s", "tick_s"}
 _STREAM_KEYS = {"kind", "name", "rate_hz", "queries", "hardware", "timeout_s", "retry",
-                "max_retries", "on_expiry", "start_s", "end_s"}
+                "max_retries", "on_expiry", "start_s", "end_s", "trace"}
 _BOTNET_KEYS = {"kind", "name", "machines", "hardware", "start_s", "end_s", "strategy",
-                "max_rate_hz", "timeout_s"}
+                "max_rate_hz", "timeout_s", "queries", "trace"}
 
 
 def _read(path: str | os.PathLike[str]) -> dict:
@@ -70,7 +76,10 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     """Read and validate the load scenario TOML file at ``path``."""
     source = str(path)
     data = _read(path)
-    _Table(data, source, {"server", "difficulty", "load", "hardware", "agents"})
+    _Table(data, source, {"server", "difficulty", "load", "hardware", "agents", "defense"})
+    traces = _Traces(Path(path).resolve().parent)
+    defense = _defense(_Table(data["defense"], f"{source}: [defense]", _DEFENSE_KEYS), traces
+                       ) if "defense" in data else None
     hardware = _hardware(data.get("hardware", {}), source)
     server = _server(_Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS), hardware)
     difficulty = _difficulty(_Table(data.get("difficulty", {}), f"{source}: [difficulty]",
@@ -91,10 +100,10 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
         where = f"{source}: [[agents]] #{index + 1}"
         kind = _Table(entry, where, set(entry) if isinstance(entry, dict) else set()).choice(
             "kind", None, LOAD_KINDS)
-        if kind == "stream":
-            streams.append(_stream(_Table(entry, f"{where} (stream)", _STREAM_KEYS), index, hardware))
-        else:
-            botnets.append(_botnet(_Table(entry, f"{where} (botnet)", _BOTNET_KEYS), index, hardware))
+        table = _Table(entry, f"{where} ({kind})", _STREAM_KEYS if kind == "stream" else _BOTNET_KEYS)
+        agent = (_stream if kind == "stream" else _botnet)(table, index, hardware)
+        agent = dataclasses.replace(agent, account_effort=_charge(table, defense, traces))
+        (streams if kind == "stream" else botnets).append(agent)
     for botnet in botnets:
         if botnet.strategy == "precomputed" and botnet.end_s - botnet.start_s <= difficulty.update_s:
             raise InputError(f"{source}: [[agents]] '{botnet.name}': end_s - start_s "
@@ -108,6 +117,21 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
         raise InputError(f"{source}: [[agents]]: name '{duplicate}' is used twice, expected "
                          "unique names")
     return scenario
+
+
+def _charge(table: _Table, defense, traces: _Traces) -> float:
+    """The agent's per-account charge (hashes): from its ``trace`` under ``[defense]``, or 0
+    when the scenario has no defense."""
+    if defense is None:
+        if "trace" in table.data:
+            raise InputError(f"{table.where}.trace: set without a [defense] table, expected "
+                             "[defense] to charge the trace's privacy cost")
+        return 0.0
+    if "trace" not in table.data:
+        raise InputError(f"{table.where}.trace: missing, expected the trace whose first queries "
+                         "[defense] charges")
+    return account_effort(defense, traces.get(table, "trace"), table.integer("queries", 1, 1),
+                          table.where)
 
 
 def _server(table: _Table, hardware: dict) -> LoadServer:
