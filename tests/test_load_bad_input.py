@@ -29,6 +29,10 @@ def _scenario(tmp_path: Path, old: str, new: str) -> Path:
     ("machines = 500", "machines = 0", "machines: 0, expected a whole number >= 1"),
     ('strategy = "sustained"', 'strategy = "slow"', "strategy: 'slow', expected one of"),
     ('name = "clients"', 'name = "clients"\ntrace = "t.parquet"', "trace: set without a [defense]"),
+    ('rate_hz = 20.0\nhardware = "tor-client"', 'rate_hz = 20.0\nhardware = { tor-client = -1.0 }',
+     "hardware.tor-client: -1.0, expected a number > 0"),
+    ('rate_hz = 20.0\nhardware = "tor-client"', 'rate_hz = 20.0\nhardware = { asic = 1.0 }',
+     "hardware: unknown key 'asic'"),
     ("warmup_s = 150.0", "warmup_s = 9000.0", "warmup_s: 9000.0, expected less than duration_s"),
 ])
 def test_bad_scenario_is_one_line_and_writes_nothing(tmp_path, capsys, old, new, message):

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from powsim.cli import main
+from powsim.sim.economics import PROFILES
 from powsim.sim.load.engine import LoadRun
+from powsim.sim.load.metrics import clients_frame
 from powsim.sim.load.parse import load_load_scenario
 from powsim.sim.load.record import ARRIVALS
 from powsim.sim.load.effort_rules import RULES, Window, make_rule
@@ -131,3 +133,16 @@ def test_same_seed_same_result(tmp_path, mode):
         assert main(["simulate", str(scenario), "--out", str(tmp_path / run), "--mode", mode]) == 0
         tables.append(pd.read_parquet(tmp_path / run / "timeseries.parquet"))
     pd.testing.assert_frame_equal(*tables)
+
+
+def test_hardware_mix_sets_each_clients_solve_time():
+    """A stream of half browsers (1.3 MH/s), half phones (0.1 MH/s) paying 10^6 hashes: in
+    expected mode the profiles alternate, so solve seconds are 0.769 and 10 in equal numbers."""
+    scenario = load_load_scenario(EXAMPLE)
+    legit = scenario.streams[0]
+    mix = dataclasses.replace(legit, mix=((PROFILES["browser"], 0.5), (PROFILES["phone-browser"], 0.5)))
+    variant = dataclasses.replace(scenario, streams=(mix,), botnets=(), duration_s=60.0,
+                                  server=dataclasses.replace(scenario.server, admission="puzzle-first"))
+    clients = clients_frame(LoadRun(variant).run())
+    early = clients[clients["first_s"] < 45]  # 180 clients, all connected by the 60 s horizon
+    assert early["solve_s"].round(3).value_counts().to_dict() == {0.769: 90, 10.0: 90}

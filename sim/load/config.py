@@ -58,7 +58,8 @@ class DifficultyRule:
 @dataclass(frozen=True)
 class Stream:
     """``kind = "stream"``: one-shot legitimate clients arriving at ``rate_hz`` from ``start_s``
-    to ``end_s``, each asking ``queries`` queries on ``hardware``, waiting ``timeout_s`` for
+    to ``end_s``, each asking ``queries`` queries on ``hardware`` (or, with ``mix``, on one of
+    the profiles ``mix`` lists with their shares of clients), waiting ``timeout_s`` for
     service and then retrying per ``retry`` up to ``max_retries`` times (``on_expiry`` 'lost':
     only after a trim; a request that expired in the queue loses its client, as effort_sim's
     code does); ``account_effort`` the
@@ -76,6 +77,7 @@ class Stream:
     start_s: float = 0.0
     end_s: float = math.inf
     account_effort: float = 0.0
+    mix: tuple[tuple[Hardware, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ holds the admission resource for n verify_s / admission_workers). Service stays 
 worker serves one request at a time, so ordering by effort holds at every instant.
 
 Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
-service its mean) or ``sampled`` (Poisson arrivals; solve seconds exponential with that
+service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson arrivals; solve seconds exponential with that
 mean, the continuous limit of geometric trials; service exponential when ``service =
-"exponential"``), from the run's own seeded streams.
+"exponential"``; each client's profile drawn from the mix), from the run's own seeded streams.
 """
 
 from __future__ import annotations
@@ -48,11 +48,13 @@ from powsim.sim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Record
 class _Client:
     """A legitimate client: its effort, tries, the entry it waits on, and its clocks."""
 
-    __slots__ = ("group", "stream", "rng", "first_s", "effort", "tries", "entry", "trimmed",
-                 "solve_s", "wait_s", "service_s")
+    __slots__ = ("group", "stream", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
+                 "trimmed", "solve_s", "wait_s", "service_s")
 
-    def __init__(self, group: int, stream: Stream, rng: np.random.Generator, now: float) -> None:
-        self.group, self.stream, self.rng, self.first_s = group, stream, rng, now
+    def __init__(self, group: int, stream: Stream, hash_rate_hz: float, rng: np.random.Generator,
+                 now: float) -> None:
+        self.group, self.stream, self.hash_rate_hz = group, stream, hash_rate_hz
+        self.rng, self.first_s = rng, now
         self.effort, self.tries, self.entry, self.trimmed = 0.0, 0, None, False
         self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
 
@@ -193,10 +195,18 @@ class LoadRun:
         rng, env = self.rngs[group], self.env
         end_s = min(stream.end_s, self.scenario.duration_s)
         gap_s = 1 / stream.rate_hz
+        rates = np.array([h.hash_rate_hz for h, _ in stream.mix] or [stream.hardware.hash_rate_hz])
+        shares = np.array([share for _, share in stream.mix] or [1.0])
+        given = np.zeros(len(shares))  # clients per profile so far (expected mode)
         if stream.start_s:
             yield env.timeout(stream.start_s)
         while env.now < end_s:
-            self._arrive(_Client(group, stream, rng, env.now))
+            if self.sampled:
+                profile = int(rng.choice(len(shares), p=shares)) if len(shares) > 1 else 0
+            else:  # the profile furthest behind its share: proportions without randomness
+                profile = int(np.argmax(shares * (given.sum() + 1) - given))
+                given[profile] += 1
+            self._arrive(_Client(group, stream, float(rates[profile]), rng, env.now))
             yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
 
     def _arrive(self, client: _Client) -> None:
@@ -207,7 +217,7 @@ class LoadRun:
             self._submit(client)
 
     def _solve_then(self, client: _Client, then: Callable[[_Client], None]) -> None:
-        mean_s = client.effort / client.stream.hardware.hash_rate_hz
+        mean_s = client.effort / client.hash_rate_hz
         solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
         client.solve_s += solve_s
         self._at(self.env.now + solve_s, lambda: then(client))

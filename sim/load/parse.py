@@ -12,7 +12,8 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.sim.load.effort_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
 * ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
-* stream: ``name``, ``rate_hz``, ``queries``, ``hardware``, ``timeout_s``, ``retry``,
+* stream: ``name``, ``rate_hz``, ``queries``, ``hardware`` (a profile, or a mix: an inline
+  table of profile = share of clients), ``timeout_s``, ``retry``,
   ``max_retries``, ``on_expiry`` ('retry' or 'lost'), ``start_s``, ``end_s``.
 * botnet: ``name``, ``machines``, ``hardware``, ``start_s``, ``end_s``, ``strategy``,
   ``max_rate_hz``, ``timeout_s``, ``queries`` (per request, for the account charge).
@@ -173,15 +174,29 @@ def _window(table: _Table, end_default: float) -> tuple[float, float]:
     return start_s, end_s
 
 
+def _mix(table: _Table, hardware: dict) -> tuple[tuple, ...]:
+    """``hardware = { NAME = SHARE, ... }``: profiles with shares of clients (normalised)."""
+    mix = table.data.get("hardware")
+    if not isinstance(mix, dict):
+        return ()
+    where = f"{table.where}.hardware"
+    if not mix:
+        raise InputError(f"{where}: an empty table, expected profile = share entries")
+    shares = _Table(mix, where, set(hardware))
+    total = sum(shares.number(name, low=0, strict=True) for name in mix)
+    return tuple((hardware[name], shares.number(name) / total) for name in mix)
+
+
 def _stream(table: _Table, index: int, hardware: dict) -> Stream:
     start_s, end_s = _window(table, math.inf)
+    mix = _mix(table, hardware)
     if "rate_hz" not in table.data:
         raise InputError(f"{table.where}.rate_hz: missing, expected clients per second")
     return Stream(
         name=_name(table, "stream", index),
         rate_hz=table.number("rate_hz", low=0, strict=True),
-        hardware=hardware[table.choice("hardware", "laptop-cpu", tuple(hardware))],
-        queries=table.integer("queries", 1, 1),
+        hardware=mix[0][0] if mix else hardware[table.choice("hardware", "laptop-cpu", tuple(hardware))],
+        mix=mix, queries=table.integer("queries", 1, 1),
         timeout_s=table.number("timeout_s", 30.0, low=0, strict=True),
         retry=table.choice("retry", "double-effort", RETRIES),
         max_retries=table.integer("max_retries", 10, 0),
