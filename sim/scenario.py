@@ -174,18 +174,24 @@ class _Traces:
         return self.read[path]
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate the scenario TOML file at ``path``."""
+def read_toml(path: str | os.PathLike[str]) -> dict:
+    """The scenario file at ``path`` as a dict (one clear InputError if it cannot be read)."""
     source = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise InputError(f"{source}: no such scenario file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
     except OSError as err:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate the scenario TOML file at ``path``."""
+    source = str(path)
+    data = read_toml(path)
     top = _Table(data, source, {"defense", "server", "hardware", "agents"})
     traces = _Traces(Path(path).resolve().parent)
     hardware = _hardware(data.get("hardware", {}), source)

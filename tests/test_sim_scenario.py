@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from powsim.cli import main
+from powsim.sim.load.parse import declares_load
 from powsim.sim.output import read_provenance
 from powsim.traces.curves import read_curve_csv
 from powsim.traces.format import write_trace
@@ -157,7 +158,9 @@ def test_bad_replications(folder, capsys):
     assert "--replications" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+# Load scenarios (stream and botnet agents) write other tables: tests/test_load_*.py run them.
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")
+                                           if not declares_load(p)))
 def test_every_example_runs_on_synthetic_traces(tmp_path, example):
     # The examples point at the bundled fmnist traces; stand-ins with the same names and
     # a logq column (for the rdp policy) are written beside a copy of the example.

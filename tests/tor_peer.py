@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-EFFORT_SIM = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "tor-effort-sim" / "effort_sim.py"
+EFFORT_SIM = (Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "tor-effort-sim"
+              / "effort_sim.py")
 ATTACK = (150, 7350)  # the attack window of every scenario, seconds
 STRATEGIES = {"sustained": "AttStratSustained", "precomputed": "AttStratPrecomputed"}
 RULES = {"tor-v1": "recommend_effort1", "tor-v2": "recommend_effort2", "tor-v3": "recommend_effort3"}
@@ -55,7 +56,8 @@ def patched_source(scenario: PeerScenario) -> str:
     source = _set(source, "SVC_TOP_CAPACITY", round(3200 * s))
     source = _set(source, "MIN_EFFORT", scenario.min_effort)
     source = source.replace("return 20", f"return {round(20 * s)}")
-    attack = f"attack_strat = {STRATEGIES[scenario.strategy]}({round(scenario.machines * s)}, {ATTACK[0]}, {ATTACK[1]})"
+    strategy = STRATEGIES[scenario.strategy]
+    attack = f"attack_strat = {strategy}({round(scenario.machines * s)}, {ATTACK[0]}, {ATTACK[1]})"
     source, count = re.subn(r"^attack_strat = .*$", attack, source, flags=re.M)
     source = source.replace("descriptor_effort=recommend_effort3()",
                             f"descriptor_effort={RULES[scenario.rule]}()")

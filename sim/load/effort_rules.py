@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -58,7 +59,7 @@ class Rule(Protocol):
 RULES: dict[str, type] = {}
 
 
-def register(name: str):
+def register(name: str) -> Callable[[type], type]:
     """Class decorator: make a rule class available as ``[difficulty] rule = name``."""
     def add(cls: type) -> type:
         RULES[name] = cls
@@ -79,11 +80,14 @@ class _Clamped:
         self.effort = 0.0
 
     def clamp(self, effort: float) -> float:
+        """``effort``, raised to ``min_effort`` when non-zero and below it."""
         return self.min_effort if 0 < effort < self.min_effort else effort
 
 
 @register("none")
 class NoRule(_Clamped):
+    """``none``: the floor, whatever the load."""
+
     def update(self, window: Window) -> float:
         return self.min_effort
 
@@ -92,6 +96,7 @@ class _RiseOrFall(_Clamped):
     """v1 and v2: rise to ``rise(window)`` when above, else fall to the median handled."""
 
     def rise(self, window: Window) -> float:
+        """The effort to rise to after ``window`` (0: no reason to rise)."""
         raise NotImplementedError
 
     def update(self, window: Window) -> float:
@@ -107,12 +112,16 @@ class _RiseOrFall(_Clamped):
 
 @register("tor-v1")
 class TorV1(_RiseOrFall):
+    """``tor-v1``: rise to the median trimmed effort."""
+
     def rise(self, window: Window) -> float:
         return weighted_median(window.trimmed) if window.trimmed else 0.0
 
 
 @register("tor-v2")
 class TorV2(_RiseOrFall):
+    """``tor-v2``: rise to twice the largest trimmed effort."""
+
     def rise(self, window: Window) -> float:
         if not window.trimmed:
             return 0.0
@@ -122,6 +131,8 @@ class TorV2(_RiseOrFall):
 
 @register("tor-v3")
 class TorV3(_Clamped):
+    """``tor-v3``: all the work received over the period's capacity."""
+
     def update(self, window: Window) -> float:
         work = sum(e * n for e, n in window.trimmed.items()) + sum(
             e * n for e, n in window.handled.items()) + window.queued

@@ -22,13 +22,15 @@ Aggregation, for speed: a botnet is one SimPy process that emits, every ``tick_s
 queue entry holding all the requests of that tick (count and effort), and its solving is
 not simulated request by request: the machines' hash rate bounds how many requests of the
 published effort it can pay for. Verification is a FIFO fluid (an entry of n solutions
-holds the admission resource for n verify_s / admission_workers). Service stays exact: each
-worker serves one request at a time, so ordering by effort holds at every instant.
+holds the admission resource for n verify_s / admission_workers). Service keeps the order:
+each worker serves one request at a time, or with fixed service a run of one botnet entry's
+requests that all end before the next scheduled event.
 
 Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
-service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson arrivals; solve seconds exponential with that
-mean, the continuous limit of geometric trials; service exponential when ``service =
-"exponential"``; each client's profile drawn from the mix), from the run's own seeded streams.
+service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
+arrivals; solve seconds exponential with that mean, the continuous limit of geometric
+trials; service exponential when ``service = "exponential"``; each client's profile drawn
+from the mix), from the run's own seeded streams.
 """
 
 from __future__ import annotations
@@ -131,9 +133,13 @@ class LoadRun:
         if verify_s == 0:
             then()
             return
+        self._at(self._verify(entry.count), then)
+
+    def _verify(self, count: int) -> float:
+        """Queue ``count`` solutions on the admission resource (FIFO fluid); when they are done."""
         start = max(self.env.now, self.verify_free_s)
-        self.verify_free_s = start + entry.count * verify_s / self.server.admission_workers
-        self._at(self.verify_free_s, then)
+        self.verify_free_s = start + count * self.server.verify_s / self.server.admission_workers
+        return self.verify_free_s
 
     def _enqueue(self, entry: Entry) -> None:
         self.queue.push(entry, self.env.now)
@@ -155,11 +161,14 @@ class LoadRun:
         k x service_s against k sums of it can move a tie with another event)."""
         env, queue, record = self.env, self.queue, self.record
         fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
+        busy, tallies = record.busy, record.tallies[HANDLED]
         while True:
-            most = 1
-            if fixed_s is not None and env.peek() < math.inf:
-                most = max(1, math.ceil((env.peek() - env.now) / fixed_s) - 1)
-            entry = queue.pop(env.now, most, fixed_s or 0.0)
+            now, most = env.now, 1
+            if fixed_s is not None:
+                horizon_s = env.peek() - now
+                if horizon_s > 2 * fixed_s and horizon_s < math.inf:
+                    most = math.ceil(horizon_s / fixed_s) - 1
+            entry = queue.pop(now, most, fixed_s or 0.0)
             if entry is None:
                 wake = env.event()
                 self.idle.append(wake)
@@ -174,15 +183,18 @@ class LoadRun:
             count = entry.count
             service_s = self._service_s() if fixed_s is None else count * fixed_s
             yield env.timeout(service_s)
-            record.count(HANDLED, entry.group, count, env.now)
-            record.busy_s[record.bin(env.now)] += service_s
-            self.window.handled[entry.effort] += count
+            done = record.bin(env.now)
+            tallies[entry.group][done] += count
+            busy[done] += service_s
+            self.window.handled[entry.effort] += count  # the window of this update period
             if client is not None:
                 client.service_s = service_s
                 if self.puzzle_first:
                     self._connected(client)
                 else:
                     self._pay_after_service(client)
+            elif not self.puzzle_first and self.server.verify_s:
+                self._verify(count)  # cost-first: the bots' solutions come after service
 
     def _service_s(self) -> float:
         if self.sampled and self.server.service == "exponential":
@@ -201,8 +213,10 @@ class LoadRun:
         if stream.start_s:
             yield env.timeout(stream.start_s)
         while env.now < end_s:
-            if self.sampled:
-                profile = int(rng.choice(len(shares), p=shares)) if len(shares) > 1 else 0
+            if len(shares) == 1:
+                profile = 0
+            elif self.sampled:
+                profile = int(rng.choice(len(shares), p=shares))
             else:  # the profile furthest behind its share: proportions without randomness
                 profile = int(np.argmax(shares * (given.sum() + 1) - given))
                 given[profile] += 1
@@ -302,7 +316,7 @@ class LoadRun:
                       now + botnet.timeout_s)
         if self.puzzle_first:
             self._admit(entry, lambda: self._enqueue(entry))
-        else:  # cost-first: served before paying; its solutions are verified afterwards
+        else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
 
     def _at(self, when_s: float, action: Callable[[], None]) -> None:

@@ -33,9 +33,10 @@ def timeseries(scenario: LoadScenario, record: Recorder) -> pd.DataFrame:
     legit = len(scenario.streams)
     frame = pd.DataFrame({"t_s": np.arange(record.bins) * record.interval_s,
                           "effort": record.effort, "queue": record.queue})
+    counts = record.counts
     for c, counter in enumerate(COUNTERS):
-        frame[f"{counter}_legit"] = record.counts[c, :legit].sum(axis=0)
-        frame[f"{counter}_attacker"] = record.counts[c, legit:].sum(axis=0)
+        frame[f"{counter}_legit"] = counts[c, :legit].sum(axis=0)
+        frame[f"{counter}_attacker"] = counts[c, legit:].sum(axis=0)
     clients = clients_frame(record)
     clients = clients[clients["connected"]]
     bins = (clients["end_s"] // record.interval_s).clip(upper=record.bins - 1).astype(int)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tomllib
 from pathlib import Path
 
 from powsim.errors import InputError
@@ -36,7 +35,8 @@ from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STR
                                     DifficultyRule, LoadScenario, LoadServer, Stream)
 from powsim.sim.load.effort_rules import RULES
 from powsim.sim.load.account import account_effort
-from powsim.sim.scenario import _DEFENSE_KEYS, SERVICES, _defense, _hardware, _Table, _Traces
+from powsim.sim.scenario import (_DEFENSE_KEYS, SERVICES, _defense, _hardware, _Table,
+                                 _Traces, read_toml)
 
 LOAD_KINDS = ("stream", "botnet")
 _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "verify_s",
@@ -49,24 +49,11 @@ _BOTNET_KEYS = {"kind", "name", "machines", "hardware", "start_s", "end_s", "str
                 "max_rate_hz", "timeout_s", "queries", "trace"}
 
 
-def _read(path: str | os.PathLike[str]) -> dict:
-    source = str(path)
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such scenario file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{source}: not a valid TOML file ({err})") from None
-    except OSError as err:
-        raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
-
-
 def declares_load(path: str | os.PathLike[str]) -> bool:
     """Whether the scenario at ``path`` has a stream or botnet agent (False when unreadable:
     the ordinary loader then reports why)."""
     try:
-        agents = _read(path).get("agents")
+        agents = read_toml(path).get("agents")
     except InputError:
         return False
     return isinstance(agents, list) and any(
@@ -76,7 +63,7 @@ def declares_load(path: str | os.PathLike[str]) -> bool:
 def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     """Read and validate the load scenario TOML file at ``path``."""
     source = str(path)
-    data = _read(path)
+    data = read_toml(path)
     _Table(data, source, {"server", "difficulty", "load", "hardware", "agents", "defense"})
     traces = _Traces(Path(path).resolve().parent)
     defense = _defense(_Table(data["defense"], f"{source}: [defense]", _DEFENSE_KEYS), traces
