@@ -13,6 +13,7 @@ import pytest
 
 from powsim.cli import main
 from powsim.sim.economics import PROFILES
+from powsim.sim.load.capacity import capacity, parse_slo
 from powsim.sim.load.engine import LoadRun
 from powsim.sim.load.metrics import clients_frame
 from powsim.sim.load.parse import load_load_scenario
@@ -146,3 +147,18 @@ def test_hardware_mix_sets_each_clients_solve_time():
     clients = clients_frame(LoadRun(variant).run())
     early = clients[clients["first_s"] < 45]  # 180 clients, all connected by the 60 s horizon
     assert early["solve_s"].round(3).value_counts().to_dict() == {0.769: 90, 10.0: 90}
+
+
+def test_slo_sides_and_undefined_metrics():
+    """A count meets '<=' when the upper bound does and '>=' when the lower bound does; a run
+    with no connected client (metric undefined) makes the count miss either way."""
+    scenario = load_load_scenario(EXAMPLE)
+    at_most = parse_slo("legit.ttc_p95<=5", scenario)
+    at_least = parse_slo("legit.success_ratio>=0.9", scenario)
+    assert at_most.met(4.0, 4.9) and not at_most.met(4.0, 5.1)
+    assert at_least.met(0.91, 0.99) and not at_least.met(0.89, 0.99)
+    late = dataclasses.replace(scenario.streams[0], start_s=1000.0)  # after the horizon
+    cut = dataclasses.replace(scenario, streams=(late,), duration_s=200.0)
+    for slo in (at_most, at_least):
+        table = capacity(cut, slo, [1], 2, 0)
+        assert not table["meets"].iloc[0]

@@ -111,10 +111,11 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         runs = [run_tables(scenario, "sampled", seed, r, count)[1] for r in range(replications)]
         table = pd.concat(runs, ignore_index=True)
         mine = table[table["agent"] == slo.group]
-        # A run where no client of the group connected has no TTC: it misses any TTC SLO.
-        values = mine[slo.metric].fillna(math.inf if slo.op in ("<=", "<") else -math.inf).to_numpy()
-        mean, low, high = confidence_interval(values) if np.isfinite(values).all() else (
-            math.inf, math.inf, math.inf)
+        # A run where the metric is undefined (no client of the group ended in the window)
+        # counts as the worst value, so the count misses the SLO.
+        worst = math.inf if slo.op in ("<=", "<") else -math.inf
+        values = mine[slo.metric].fillna(worst).to_numpy()
+        mean, low, high = confidence_interval(values) if np.isfinite(values).all() else (worst,) * 3
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
                      "ci_high": high, "meets": slo.met(low, high),
                      "utilisation": float(mine["utilisation"].mean()),

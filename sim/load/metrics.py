@@ -22,7 +22,9 @@ KINDS = ("legit", "attacker")
 
 def clients_frame(record: Recorder) -> pd.DataFrame:
     """One row per recorded legitimate client (:data:`CLIENT_FIELDS`, plus ``ttc_s``)."""
-    frame = pd.DataFrame.from_records(record.clients, columns=list(CLIENT_FIELDS))
+    types = {name: np.float64 for name in CLIENT_FIELDS}  # typed even when empty
+    types.update(group=np.int64, connected=bool, tries=np.int64)
+    frame = pd.DataFrame(record.clients, columns=list(CLIENT_FIELDS)).astype(types)
     return frame.assign(ttc_s=(frame["end_s"] - frame["first_s"]).where(frame["connected"]))
 
 
