@@ -12,6 +12,7 @@ deadline has passed are never served: :meth:`EffortQueue.pop` drops them when it
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from collections.abc import Callable
 
@@ -44,6 +45,9 @@ class EffortQueue:
         self.efforts: list[float] = []
         self.size = 0
         self.work = 0.0
+        # No level's head expires before this (a lower bound: pops only make heads younger,
+        # since deadlines grow along a level), so trimming skips the search for expired heads.
+        self.next_expiry = math.inf
 
     def push(self, entry: Entry, now: float) -> None:
         """Add ``entry`` and trim to capacity."""
@@ -52,6 +56,7 @@ class EffortQueue:
             level = self.levels[entry.effort] = deque()
             bisect.insort(self.efforts, entry.effort)
         level.append(entry)
+        self.next_expiry = min(self.next_expiry, entry.deadline_s)
         self.size += entry.count
         self.work += entry.effort * entry.count
         if self.capacity is not None and self.size > self.capacity:
@@ -103,16 +108,17 @@ class EffortQueue:
 
     def _trim(self, now: float) -> None:
         excess = self.size - self.capacity
-        for effort in list(self.efforts):  # expired first: oldest of each level, lowest first
-            level = self.levels[effort]
-            while excess > 0 and level and level[0].deadline_s < now:
-                head = level[0]
-                take = min(head.count, excess)
-                self._remove(level, effort, head, take)
-                self.drop(head, take, "trimmed-expired")
-                excess -= take
-            if excess == 0:
-                return
+        if now > self.next_expiry:  # expired first: oldest of each level, lowest first
+            for effort in list(self.efforts):
+                level = self.levels[effort]
+                while excess > 0 and level and level[0].deadline_s < now:
+                    head = level[0]
+                    take = min(head.count, excess)
+                    self._remove(level, effort, head, take)
+                    self.drop(head, take, "trimmed-expired")
+                    excess -= take
+            self.next_expiry = min((level[0].deadline_s for level in self.levels.values()),
+                                   default=math.inf)
         while excess > 0:  # then the newest of the lowest effort
             effort = self.efforts[0]
             level = self.levels[effort]
