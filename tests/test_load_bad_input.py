@@ -63,3 +63,15 @@ def test_bad_capacity_option_is_one_line_and_writes_nothing(tmp_path, capsys, op
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("option,message", [
+    (["--interval", "-5"], "option --interval: -5.0, expected a positive number of seconds"),
+    (["--hash", "real"], "option --hash: 'real', expected 'sampled' for a load scenario"),
+])
+def test_bad_simulate_option_on_a_load_scenario(tmp_path, capsys, option, message):
+    out = tmp_path / "out"
+    assert main(["simulate", str(EXAMPLE), "--out", str(out), *option]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not out.exists()

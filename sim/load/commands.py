@@ -22,6 +22,9 @@ def simulate_load(args: argparse.Namespace) -> int:
     from powsim.sim.load.runs import replicate
 
     _check_interval(args.interval)
+    if args.hashing != "sampled":
+        raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
+                         "(its clients' work is drawn, not hashed)")
     if args.replications < 1:
         raise InputError(f"option --replications: {args.replications}, expected a whole number >= 1")
     scenario = load_load_scenario(args.scenario)
