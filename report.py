@@ -8,7 +8,7 @@ import os
 import pandas as pd
 
 from powsim.atomic import write_text_atomic
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 
 FORMATS = ("md", "csv", "json")
 
@@ -29,7 +29,7 @@ def render(table: pd.DataFrame, fmt: str, provenance: dict[str, object]) -> str:
     if fmt == "json":
         rows = json.loads(table.to_json(orient="records", double_precision=15))
         return json.dumps({"provenance": provenance, "rows": rows}, indent=2) + "\n"
-    raise InputError(f"option --format: {fmt!r}, expected one of {', '.join(FORMATS)}")
+    raise ParameterError(f"{{format}}: {fmt!r}, expected one of {', '.join(FORMATS)}")
 
 
 def write_table(table: pd.DataFrame, fmt: str, provenance: dict[str, object],

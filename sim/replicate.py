@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import Scenario
 from powsim.sim.summary import combine, summarize
@@ -17,7 +17,7 @@ def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
     Expected mode has no randomness, so it runs once whatever ``replications`` says.
     """
     if replications < 1:
-        raise InputError(f"option --replications: {replications}, expected a whole number >= 1")
+        raise ParameterError(f"{{replications}}: {replications}, expected a whole number >= 1")
     model = prepare(scenario)
     runs = [simulate(model, mode, seed, r, hashing=hashing)
             for r in range(replications if mode == "sampled" else 1)]

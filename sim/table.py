@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.reference import fit_reference
 from powsim.sim.economics import Hardware
-from powsim.sim.paper import PaperParameters, replay_curve
+from powsim.sim.paper import replay_curve
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.server import ServerConfig
@@ -41,7 +42,7 @@ def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     }, columns=TABLE_COLUMNS)
 
 
-def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParameters(),
+def paper_table(library: TraceLibrary, parameters: ChargeParameters = ChargeParameters(),
                 whole_curve: bool = False) -> pd.DataFrame:
     """Paper-mode table: per attack trace its last row, or every row with ``whole_curve``.
 
@@ -60,7 +61,7 @@ SIMULATED_COLUMNS = TABLE_COLUMNS + ["bits_mean", "dollars"]
 
 
 def simulated_table(library: TraceLibrary, mode: str, hardware: Hardware, seed: int = 0,
-                    replications: int = 30, parameters: PaperParameters = PaperParameters(),
+                    replications: int = 30, parameters: ChargeParameters = ChargeParameters(),
                     policy: str = "paper", reference_hash_rate_hz: float | None = None
                     ) -> pd.DataFrame:
     """Table 2 through the simulator: one attacker per trace, alone on a one-worker server.

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from powsim.cli import main
+from powsim.errors import InputError
 from powsim.sim.load.parse import declares_load
 from powsim.sim.output import read_provenance
+from powsim.sim.scenario import load_scenario
 from powsim.traces.curves import read_curve_csv
 from powsim.traces.format import write_trace
 
@@ -118,13 +120,18 @@ BAD = {
     "impossible hardware": (GOOD + "[hardware.gpu]\nhash_rate_hz = -5.0\n", "hash_rate_hz: -5.0"),
     "unknown policy": (GOOD.replace('"paper"', '"fair"'), "policy: 'fair', expected one of"),
     "unknown hardware": (GOOD.replace('"browser"', '"abacus"'), "hardware: 'abacus'"),
-    "unknown kind": (GOOD.replace('kind = "attacker"', 'kind = "thief"'), "kind: 'thief'"),
+    "unknown kind": (GOOD.replace('kind = "attacker"', 'kind = "thief"'),
+                     "kind: 'thief', expected one of legit, attacker, sybil, colluders, adaptive, "
+                     "stream, botnet"),
     "not toml": ("[defense\n", "not a valid TOML file"),
     "no agents": (GOOD.split("[[agents]]")[0], "[[agents]]: missing"),
     "clip upside down": (GOOD.replace('policy = "paper"', 'policy = "paper"\nmin_s = 5.0\n'
                                       'max_s = 1.0'), "min_s: 5.0 above max_s 1.0"),
-    "fractional batch size": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
-                                           'batch_size = 62.5'), "batch_size: 62.5, expected a whole number"),
+    "fractional queries per puzzle": (
+        GOOD.replace('policy = "paper"', 'policy = "paper"\nqueries_per_puzzle = 62.5'),
+        "queries_per_puzzle: 62.5, expected a whole number"),
+    "old and new key": (GOOD.replace('policy = "paper"', 'policy = "paper"\nbatch_size = 8\n'
+                                     'queries_per_puzzle = 8'), "batch_size: set beside queries_per_puzzle"),
     "missing defense": (GOOD.split("[[agents]]", 1)[1].join(["[[agents]]", ""]),
                         "[defense]: missing"),
     "probability above one": (GOOD.replace('policy = "paper"', 'policy = "paper"\n'
@@ -145,6 +152,28 @@ def test_bad_scenarios_fail_with_one_line_and_exit_2(folder, capsys, case):
     assert err.count("\n") == 1 and "Traceback" not in err
     assert message in err and str(path) in err
     assert not out.exists()
+
+
+def test_a_load_kind_among_per_account_agents_is_one_line(folder):
+    # The CLI sends such a file to the load reader; the per-account reader refuses it too.
+    path = scenario_file(folder, GOOD + '[[agents]]\nkind = "stream"\nrate_hz = 1.0\n')
+    with pytest.raises(InputError, match=r"#3\.kind: 'stream' beside per-account agents"):
+        load_scenario(path)
+
+
+def test_old_batch_size_key_still_reads_with_one_deprecation_line(folder, capsys):
+    new = scenario_file(folder, GOOD.replace('policy = "paper"', 'policy = "paper"\nqueries_per_puzzle = 5'))
+    assert main(["simulate", str(new), "--out", str(folder / "new")]) == 0
+    assert capsys.readouterr().err == ""
+    old = new.with_name("old.toml")
+    old.write_text(new.read_text().replace("queries_per_puzzle = 5", "batch_size = 5"))
+    assert main(["simulate", str(old), "--out", str(folder / "old")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "batch_size is deprecated, write queries_per_puzzle = 5" in err
+    columns = ["agent", "batch", "queries", "bits", "target_s"]
+    assert pd.read_parquet(folder / "old" / "events.parquet")[columns].equals(
+        pd.read_parquet(folder / "new" / "events.parquet")[columns])
+    assert pd.read_parquet(folder / "new" / "events.parquet")["queries"].max() == 5
 
 
 def test_missing_scenario_file(folder, capsys):

@@ -7,7 +7,7 @@ import pandas as pd
 
 from powsim.cli import main
 from powsim.sim.economics import PROFILES
-from powsim.sim.paper import PaperParameters
+from powsim.calibrate.charge import ChargeParameters
 from powsim.sim.table import paper_table, simulated_table
 from powsim.traces.curves import read_curve_csv
 from powsim.traces.format import write_trace
@@ -68,7 +68,7 @@ def test_base_one_charges_every_trace_the_same(tmp_path):
     query_trace(tmp_path / "standard.parquet", 0.1, batches=5, attack="standard")
     query_trace(tmp_path / "greedy.parquet", 2.0, batches=5, attack="greedy")
     table = simulated_table(TraceLibrary.load(tmp_path), "expected", PROFILES["gpu"],
-                            parameters=PaperParameters(a=1.0))
+                            parameters=ChargeParameters(a=1.0))
     assert table["time_pow_s"].nunique() == 1 and table["bits_mean"].nunique() == 1
 
 

@@ -13,7 +13,7 @@ from powsim.traces.library import LEGITIMATE_ATTACK
 from powsim.traces.pate import composed_epsilon
 
 
-def describe(trace: Trace) -> str:
+def describe_trace(trace: Trace) -> str:
     """Schema, metadata (JSON) and per-column summary statistics of ``trace``, as text."""
     meta = trace.metadata
     lines = [f"{trace.source}: {meta.kind} trace, dataset '{meta.dataset}', attack '{meta.attack}', "
@@ -30,7 +30,7 @@ def describe(trace: Trace) -> str:
     return "\n".join(lines)
 
 
-def summarise(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
+def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
     """One row per per-query trace: size, cost per query and against ``legitimate``, linearity,
     extracted model at the last checkpoint, victim and plurality accuracy, service times.
 

@@ -11,10 +11,10 @@ the load-driven effort by ``[difficulty] combine``.
 from __future__ import annotations
 
 from powsim.errors import InputError
-from powsim.sim.policies import Policy, policy_metric
-from powsim.sim.reference import policy_reference
+from powsim.calibrate.difficulty import Difficulty
+from powsim.sim.policies import policy_class
+from powsim.sim.policy_reference import policy_reference
 from powsim.sim.scenario import DefenseConfig
-from powsim.sim.server.difficulty import Difficulty
 from powsim.sim.workload import ServiceTimes, workload
 from powsim.traces.format import Trace
 
@@ -22,12 +22,13 @@ from powsim.traces.format import Trace
 def account_effort(defense: DefenseConfig, trace: Trace, queries: int, where: str) -> float:
     """Expected hashes of the puzzle for a fresh account's first ``queries`` queries of
     ``trace`` (``where`` names the agent in errors)."""
-    metric = policy_metric(defense.policy)
+    policy_type = policy_class(defense.policy)
+    metric = policy_type.metric
     if metric != "additive":
         raise InputError(f"{where}: [defense] policy '{defense.policy}', expected an additive "
                          "policy (paper or one-sided) for one-shot load clients")
-    policy = Policy(defense.policy, policy_reference(defense.reference, metric, defense.batch_size),
-                    defense.parameters)
+    policy = policy_type(policy_reference(defense.reference, metric, defense.queries_per_puzzle),
+                         defense.parameters)
     first = workload(trace, queries, ServiceTimes(0.0, 0.0))
     batch_queries, cost = float(first.queries[0]), float(first.cost[0])
     difficulty = Difficulty(defense.reference_hash_rate_hz, defense.max_bits, defense.sub_solutions)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.runs import run_tables
 
@@ -50,27 +50,28 @@ class Slo:
 
 
 def parse_slo(text: str, scenario: LoadScenario) -> Slo:
-    """Parse ``--slo`` against ``scenario``'s agent names (one clear InputError otherwise)."""
+    """Parse ``slo`` against ``scenario``'s agent names (one clear ParameterError naming
+    ``slo`` otherwise)."""
     match = _SLO.match(text)
     if match is None:
-        raise InputError(f"option --slo: {text!r}, expected GROUP.METRIC OP VALUE, e.g. "
-                         "'legit.ttc_p95<=5' (OP one of <=, <, >=, >)")
+        raise ParameterError(f"{{slo}}: {text!r}, expected GROUP.METRIC OP VALUE, e.g. "
+                             "'legit.ttc_p95<=5' (OP one of <=, <, >=, >)")
     group, metric = match["group"], match["metric"]
     if group not in scenario.groups:
-        raise InputError(f"option --slo: group {group!r}, expected an agent of {scenario.source}: "
-                         f"{', '.join(scenario.groups)}")
+        raise ParameterError(f"{{slo}}: group {group!r}, expected an agent of {scenario.source}: "
+                             f"{', '.join(scenario.groups)}")
     if metric not in METRICS:
-        raise InputError(f"option --slo: metric {metric!r}, expected one of {', '.join(METRICS)}")
+        raise ParameterError(f"{{slo}}: metric {metric!r}, expected one of {', '.join(METRICS)}")
     if metric.startswith("ttc") or metric in ("success_ratio", "overhead_with_queue"):
         if group not in [s.name for s in scenario.streams]:
-            raise InputError(f"option --slo: {metric} of {group!r}, expected a stream agent "
-                             "(only legitimate clients connect)")
+            raise ParameterError(f"{{slo}}: {metric} of {group!r}, expected a stream agent "
+                                 "(only legitimate clients connect)")
     try:
         value = float(match["value"])
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise InputError(f"option --slo: value {match['value']!r}, expected a finite number")
+        raise ParameterError(f"{{slo}}: value {match['value']!r}, expected a finite number")
     return Slo(text.strip(), group, METRICS[metric], match["op"], value)
 
 
@@ -82,11 +83,11 @@ def parse_workers(text: str) -> list[int]:
     except ValueError:
         numbers = []
     if len(numbers) not in (2, 3) or numbers[0] < 1 or (len(numbers) == 3 and numbers[2] < 1):
-        raise InputError(f"option --workers: {text!r}, expected FIRST:LAST or FIRST:LAST:STEP "
-                         "with whole numbers >= 1")
+        raise ParameterError(f"{{workers}}: {text!r}, expected FIRST:LAST or FIRST:LAST:STEP "
+                             "with whole numbers >= 1")
     counts = list(range(numbers[0], numbers[1] + 1, numbers[2] if len(numbers) == 3 else 1))
     if not counts:
-        raise InputError(f"option --workers: {text!r} is an empty range, expected FIRST <= LAST")
+        raise ParameterError(f"{{workers}}: {text!r} is an empty range, expected FIRST <= LAST")
     return counts
 
 

@@ -35,23 +35,20 @@ from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STR
                                     DifficultyRule, LoadScenario, LoadServer, Stream)
 from powsim.sim.load.effort_rules import RULES
 from powsim.sim.load.account import account_effort
-from powsim.sim.scenario import (_DEFENSE_KEYS, SERVICES, _defense, _hardware, _Table,
-                                 _Traces, read_toml)
+from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.sim.scenario import (SERVICES, Table, TraceFiles, hardware_profiles, read_defense,
+                                 read_toml)
 
-LOAD_KINDS = ("stream", "botnet")
+LOAD_KINDS = tuple(name for name, kind in AGENT_KINDS.items() if kind.load)
 _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "verify_s",
                 "admission_workers", "queue_capacity", "hardware"}
 _DIFFICULTY_KEYS = {"rule", "update_s", "min_effort", "combine"}
 _LOAD_KEYS = {"duration_s", "warmup_s", "tick_s"}
-_STREAM_KEYS = {"kind", "name", "rate_hz", "queries", "hardware", "timeout_s", "retry",
-                "max_retries", "on_expiry", "start_s", "end_s", "trace"}
-_BOTNET_KEYS = {"kind", "name", "machines", "hardware", "start_s", "end_s", "strategy",
-                "max_rate_hz", "timeout_s", "queries", "trace"}
 
 
 def declares_load(path: str | os.PathLike[str]) -> bool:
-    """Whether the scenario at ``path`` has a stream or botnet agent (False when unreadable:
-    the ordinary loader then reports why)."""
+    """Whether the scenario at ``path`` has an agent of a load kind (stream, botnet; False when
+    unreadable: the ordinary loader then reports why)."""
     try:
         agents = read_toml(path).get("agents")
     except InputError:
@@ -64,15 +61,15 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     """Read and validate the load scenario TOML file at ``path``."""
     source = str(path)
     data = read_toml(path)
-    _Table(data, source, {"server", "difficulty", "load", "hardware", "agents", "defense"})
-    traces = _Traces(Path(path).resolve().parent)
-    defense = _defense(_Table(data["defense"], f"{source}: [defense]", _DEFENSE_KEYS), traces
-                       ) if "defense" in data else None
-    hardware = _hardware(data.get("hardware", {}), source)
-    server = _server(_Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS), hardware)
-    difficulty = _difficulty(_Table(data.get("difficulty", {}), f"{source}: [difficulty]",
+    Table(data, source, {"server", "difficulty", "load", "hardware", "agents", "defense"})
+    traces = TraceFiles(Path(path).resolve().parent)
+    defense = read_defense(data["defense"], f"{source}: [defense]", traces
+                           ) if "defense" in data else None
+    hardware = hardware_profiles(data.get("hardware", {}), source)
+    server = _server(Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS), hardware)
+    difficulty = _difficulty(Table(data.get("difficulty", {}), f"{source}: [difficulty]",
                                     _DIFFICULTY_KEYS))
-    load = _Table(data.get("load"), f"{source}: [load]", _LOAD_KEYS)
+    load = Table(data.get("load"), f"{source}: [load]", _LOAD_KEYS)
     if "duration_s" not in load.data:
         raise InputError(f"{load.where}.duration_s: missing, expected the run's length in seconds")
     duration_s = load.number("duration_s", low=0, strict=True)
@@ -86,9 +83,9 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     streams, botnets = [], []
     for index, entry in enumerate(entries):
         where = f"{source}: [[agents]] #{index + 1}"
-        kind = _Table(entry, where, set(entry) if isinstance(entry, dict) else set()).choice(
+        kind = Table(entry, where, set(entry) if isinstance(entry, dict) else set()).choice(
             "kind", None, LOAD_KINDS)
-        table = _Table(entry, f"{where} ({kind})", _STREAM_KEYS if kind == "stream" else _BOTNET_KEYS)
+        table = Table(entry, f"{where} ({kind})", AGENT_KINDS[kind].keys)
         agent = (_stream if kind == "stream" else _botnet)(table, index, hardware)
         agent = dataclasses.replace(agent, account_effort=_charge(table, defense, traces))
         (streams if kind == "stream" else botnets).append(agent)
@@ -107,7 +104,7 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     return scenario
 
 
-def _charge(table: _Table, defense, traces: _Traces) -> float:
+def _charge(table: Table, defense, traces: TraceFiles) -> float:
     """The agent's per-account charge (hashes): from its ``trace`` under ``[defense]``, or 0
     when the scenario has no defense."""
     if defense is None:
@@ -122,7 +119,7 @@ def _charge(table: _Table, defense, traces: _Traces) -> float:
                           table.where)
 
 
-def _server(table: _Table, hardware: dict) -> LoadServer:
+def _server(table: Table, hardware: dict) -> LoadServer:
     service_s = table.number("inference_s", 0.0, low=0) + table.number("cost_s", 0.0, low=0)
     if service_s <= 0:
         raise InputError(f"{table.where}.inference_s: missing or 0 with cost_s, expected "
@@ -138,7 +135,7 @@ def _server(table: _Table, hardware: dict) -> LoadServer:
         hardware=hardware[table.choice("hardware", None, tuple(hardware))] if profile else None)
 
 
-def _difficulty(table: _Table) -> DifficultyRule:
+def _difficulty(table: Table) -> DifficultyRule:
     return DifficultyRule(
         rule=table.choice("rule", "none", tuple(RULES)),
         update_s=table.number("update_s", 300.0, low=0, strict=True),
@@ -146,14 +143,14 @@ def _difficulty(table: _Table) -> DifficultyRule:
         combine=table.choice("combine", "max", COMBINES))
 
 
-def _name(table: _Table, kind: str, index: int) -> str:
+def _name(table: Table, kind: str, index: int) -> str:
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:
         raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")
     return name
 
 
-def _window(table: _Table, end_default: float) -> tuple[float, float]:
+def _window(table: Table, end_default: float) -> tuple[float, float]:
     start_s = table.number("start_s", 0.0, low=0)
     end_s = table.number("end_s", end_default, low=0) if "end_s" in table.data else end_default
     if end_s <= start_s:
@@ -161,7 +158,7 @@ def _window(table: _Table, end_default: float) -> tuple[float, float]:
     return start_s, end_s
 
 
-def _mix(table: _Table, hardware: dict) -> tuple[tuple, ...]:
+def _mix(table: Table, hardware: dict) -> tuple[tuple, ...]:
     """``hardware = { NAME = SHARE, ... }``: profiles with shares of clients (normalised)."""
     mix = table.data.get("hardware")
     if not isinstance(mix, dict):
@@ -169,12 +166,12 @@ def _mix(table: _Table, hardware: dict) -> tuple[tuple, ...]:
     where = f"{table.where}.hardware"
     if not mix:
         raise InputError(f"{where}: an empty table, expected profile = share entries")
-    shares = _Table(mix, where, set(hardware))
+    shares = Table(mix, where, set(hardware))
     total = sum(shares.number(name, low=0, strict=True) for name in mix)
     return tuple((hardware[name], shares.number(name) / total) for name in mix)
 
 
-def _stream(table: _Table, index: int, hardware: dict) -> Stream:
+def _stream(table: Table, index: int, hardware: dict) -> Stream:
     start_s, end_s = _window(table, math.inf)
     mix = _mix(table, hardware)
     if "rate_hz" not in table.data:
@@ -191,7 +188,7 @@ def _stream(table: _Table, index: int, hardware: dict) -> Stream:
         start_s=start_s, end_s=end_s)
 
 
-def _botnet(table: _Table, index: int, hardware: dict) -> Botnet:
+def _botnet(table: Table, index: int, hardware: dict) -> Botnet:
     for key in ("machines", "end_s"):
         if key not in table.data:
             raise InputError(f"{table.where}.{key}: missing, expected it for a botnet")

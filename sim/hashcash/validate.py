@@ -10,7 +10,7 @@ p-value. (KS on the raw discrete trials would be conservative: p-values too larg
 Times are CPU seconds of the solving thread. The hash rate H that predicts them is
 measured in slices of the same work interleaved with the puzzles, so both see the
 same machine (other processes, clock speed). Puzzles are solved in one compiled loop
-per slice (:meth:`~powsim.sim.sha256.Messages.search`), their midstates prepared
+per slice (:meth:`~powsim.sim.hashcash.sha256.Messages.search`), their midstates prepared
 before the clock starts: the interpreter's few microseconds per call would otherwise
 dominate a puzzle of 2^8 trials (about 10 microseconds) and measure Python rather than
 the model. What remains is the model's: the lanes of the last group of 16 nonces
@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from powsim.errors import InputError
-from powsim.sim.hashcash import CHALLENGE_BYTES, HashCash, batch_digest
-from powsim.sim.hashrate import kernel_cpu_seconds
-from powsim.sim.sha256 import NONCE_BYTES, Messages
+from powsim.errors import ParameterError
+from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest
+from powsim.sim.hashcash.hashrate import kernel_cpu_seconds
+from powsim.sim.hashcash.sha256 import NONCE_BYTES, Messages
 
 COLUMNS = ["bits", "samples", "mean_trials", "expected_trials", "ks_pvalue", "mean_time_s",
            "predicted_time_s", "time_ratio"]
-MAX_BITS = 28  # 2^28 trials take seconds per puzzle, and a compiled loop cannot be interrupted
+VALIDATE_MAX_BITS = 28  # 2^28 trials take seconds per puzzle, and a compiled loop cannot be interrupted
 SLICE_TRIALS = 1 << 16  # expected trials per slice of puzzles: about 2 milliseconds
 ACCOUNT = "validate"
 
@@ -52,14 +52,14 @@ class Validation:
 
 
 def parse_bits(text: str) -> list[int]:
-    """``"8:16"`` (inclusive) or ``"12"`` as a list of k; :class:`InputError` naming ``--bits``."""
+    """``"8:16"`` (inclusive) or ``"12"`` as a list of k; :class:`ParameterError` naming ``bits``."""
     try:
         low, colon, high = text.partition(":")
         first, last = int(low), int(high if colon else low)
     except ValueError:
-        raise InputError(f"option --bits: {text!r}, expected K or FIRST:LAST (e.g. 8:16)") from None
-    if not 1 <= first <= last <= MAX_BITS:
-        raise InputError(f"option --bits: {text!r}, expected 1 <= FIRST <= LAST <= {MAX_BITS}")
+        raise ParameterError(f"{{bits}}: {text!r}, expected K or FIRST:LAST (e.g. 8:16)") from None
+    if not 1 <= first <= last <= VALIDATE_MAX_BITS:
+        raise ParameterError(f"{{bits}}: {text!r}, expected 1 <= FIRST <= LAST <= {VALIDATE_MAX_BITS}")
     return list(range(first, last + 1))
 
 
@@ -96,7 +96,7 @@ def _solve(server: HashCash, bits: int, samples: int) -> tuple[np.ndarray, float
 def validate(bits: list[int], samples: int, seed: int = 0) -> Validation:
     """Solve ``samples`` real puzzles for each k in ``bits`` and compare with the geometric model."""
     if samples < 2:
-        raise InputError(f"option --samples: {samples}, expected at least 2")
+        raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
     challenge_seed, pit_seed = np.random.SeedSequence(seed).spawn(2)
     challenge_rng, pit_rng = np.random.default_rng(challenge_seed), np.random.default_rng(pit_seed)
     server = HashCash(challenge_rng.bytes(32), clock=lambda: 0.0, random_bytes=challenge_rng.bytes)

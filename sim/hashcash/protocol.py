@@ -20,7 +20,7 @@ Byte layout of a challenge (160 bytes, fixed width; integers and floats big-endi
 
 Every field has a fixed offset, so no two field values share an encoding. 160 bytes
 leave the nonce and SHA-256 padding in one final block, so a trial costs one
-compression after the midstate (see :mod:`powsim.sim.sha256`).
+compression after the midstate (see :mod:`powsim.sim.hashcash.sha256`).
 
 Verification does the cheap checks first (types and sizes, the tag in constant time,
 the validity window with a clock-skew grace, account, batch), then the hash, then
@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable
 
 from powsim.errors import InputError
-from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, check_bits
+from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, check_bits
 
 VERSION = 1
 CHALLENGE_BYTES = 160
@@ -103,8 +103,8 @@ class Challenge:
         version, bits, length, account, issued, expires, random, batch = _SIGNED.unpack(data[:_SIGNED.size])
         if version != VERSION:
             raise InputError(f"challenge field version: {version}, expected {VERSION}")
-        if bits > MAX_BITS:
-            raise InputError(f"challenge field bits: {bits}, expected 0..{MAX_BITS}")
+        if bits > KERNEL_MAX_BITS:
+            raise InputError(f"challenge field bits: {bits}, expected 0..{KERNEL_MAX_BITS}")
         if not 1 <= length <= ACCOUNT_BYTES or any(account[length:]):
             raise InputError("challenge field account: bad length or non-zero padding")
         if not (math.isfinite(issued) and math.isfinite(expires)):

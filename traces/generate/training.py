@@ -10,14 +10,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from powsim.traces.data import Images
-from powsim.traces.models import TeacherEnsemble
+from powsim.traces.generate.data import Images
+from powsim.traces.generate.models import TeacherEnsemble
 
 LEARNING_RATE = 1e-3
 
 
 def train_classifier(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, epochs: float,
-                     generator: torch.Generator, batch_size: int = 64,
+                     generator: torch.Generator, minibatch: int = 64,
                      optimizer: torch.optim.Optimizer | None = None) -> torch.optim.Optimizer:
     """Train ``model`` with Adam on ``x`` for ``epochs`` passes (fractions allowed).
 
@@ -25,12 +25,12 @@ def train_classifier(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, e
     Returns the optimizer so that a later call can continue with its state.
     """
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-    steps = max(1, round(epochs * len(x) / batch_size))
+    steps = max(1, round(epochs * len(x) / minibatch))
     order = torch.empty(0, dtype=torch.long)
     for _ in range(steps):
-        if len(order) < batch_size:
+        if len(order) < minibatch:
             order = torch.cat([order, torch.randperm(len(x), generator=generator)])
-        batch, order = order[:batch_size], order[batch_size:]
+        batch, order = order[:minibatch], order[minibatch:]
         step(model, optimizer, x[batch], targets[batch])
     model.eval()
     return optimizer
@@ -46,11 +46,11 @@ def step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
     """Softmax probabilities (float32, (n, classes)) of ``model`` on ``x``."""
     model.eval()
-    return torch.cat([F.softmax(model(x[i:i + batch_size]), dim=1)
-                      for i in range(0, len(x), batch_size)])
+    return torch.cat([F.softmax(model(x[i:i + chunk]), dim=1)
+                      for i in range(0, len(x), chunk)])
 
 
 def agreement(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -67,7 +67,7 @@ def partitions(size: int, teachers: int) -> torch.Tensor:
 
 
 def train_ensemble(ensemble: TeacherEnsemble, private: Images, epochs: int,
-                   generator: torch.Generator, batch_size: int = 25) -> None:
+                   generator: torch.Generator, minibatch: int = 25) -> None:
     """Train every teacher on its own partition of ``private``, all in one vectorised model.
 
     Each step gives teacher t a mini-batch from its partition only; the loss is the sum of
@@ -80,8 +80,8 @@ def train_ensemble(ensemble: TeacherEnsemble, private: Images, epochs: int,
     for _ in range(epochs):
         shuffled = torch.gather(blocks, 1, torch.argsort(
             torch.rand(blocks.shape, generator=generator), dim=1))
-        for start in range(0, per_teacher, batch_size):
-            index = shuffled[:, start:start + batch_size]
+        for start in range(0, per_teacher, minibatch):
+            index = shuffled[:, start:start + minibatch]
             x = private.x[index.flatten()].reshape(teachers, -1, 28, 28).transpose(0, 1)
             optimizer.zero_grad()
             logits = ensemble(x)
@@ -93,10 +93,10 @@ def train_ensemble(ensemble: TeacherEnsemble, private: Images, epochs: int,
 
 
 @torch.no_grad()
-def ensemble_votes(ensemble: TeacherEnsemble, x: torch.Tensor, batch_size: int = 4) -> torch.Tensor:
+def ensemble_votes(ensemble: TeacherEnsemble, x: torch.Tensor, chunk: int = 4) -> torch.Tensor:
     """Teacher vote histograms (int64, (n, classes)) for images ``x``, in chunks.
 
     Small chunks are fastest on CPU: with 250 teachers one image's activations take about
     5 MB, so a few images at a time stay in cache.
     """
-    return torch.cat([ensemble.votes(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+    return torch.cat([ensemble.votes(x[i:i + chunk]) for i in range(0, len(x), chunk)])

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.sim.economics import LOCAL, Hardware
 
 MODES = ("expected", "sampled")
@@ -62,12 +62,12 @@ class GeometricTrials:
 
 @dataclass(frozen=True)
 class RealHashTrials:
-    """Real SHA-256 nonce searches on the server's HashCash challenges (``--hash real``).
+    """Real SHA-256 nonce searches on the server's HashCash challenges (``hashing='real'``).
 
     Not a :class:`SolveModel`: there is nothing to sample, the server issues the
     challenges (one per sub-solution, see :mod:`powsim.sim.server.server`) and the client
     solves their real bytes. Trials are each first winning nonce's position,
-    Geometric(2^-bits) exactly (see :mod:`powsim.sim.solver`), summed over the challenges.
+    Geometric(2^-bits) exactly (see :mod:`powsim.sim.hashcash.solver`), summed over the challenges.
     """
 
     def solve(self, challenges: Sequence[bytes], bits: int, workers: int
@@ -75,9 +75,9 @@ class RealHashTrials:
         """Trials, wall-clock seconds and nonces (8 bytes each, one per challenge) of solving
         ``challenges`` (160 bytes each) of ``bits`` bits here with ``workers`` threads."""
         if bits > REAL_MAX_BITS:
-            raise InputError(f"option --hash real: a puzzle of {bits} bits; real hashing stops at "
-                             f"{REAL_MAX_BITS} bits (lower defense.max_bits, or use --hash sampled)")
-        from powsim.sim.solver import Solver  # compiles the SHA-256 search: only when hashing for real
+            raise ParameterError(f"{{hashing}} real: a puzzle of {bits} bits; real hashing stops at "
+                             f"{REAL_MAX_BITS} bits (lower defense.max_bits, or use {{hashing}} sampled)")
+        from powsim.sim.hashcash.solver import Solver  # compiles the SHA-256 search: only when hashing for real
 
         with Solver(workers) as solver:
             solutions = [solver.solve(challenge, bits) for challenge in challenges]
@@ -90,16 +90,16 @@ def solve_model(mode: str, sub_solutions: int = 1, hashing: str = "sampled"
     """The solve-time model of a simulation ``mode`` ('expected' or 'sampled') and ``hashing``
     ('sampled': trials drawn from the law; 'real': puzzles solved for real, sampled mode only)."""
     if hashing not in HASHING:
-        raise InputError(f"option --hash: {hashing!r}, expected one of {', '.join(HASHING)}")
+        raise ParameterError(f"{{hashing}}: {hashing!r}, expected one of {', '.join(HASHING)}")
     if hashing == "real":
         if mode != "sampled":
-            raise InputError(f"option --hash real: needs --mode sampled, not {mode!r} (real trials are random)")
+            raise ParameterError(f"{{hashing}} real: needs {{mode}} sampled, not {mode!r} (real trials are random)")
         return RealHashTrials()
     if mode == "expected":
         return ExpectedTrials(sub_solutions)
     if mode == "sampled":
         return GeometricTrials(sub_solutions)
-    raise InputError(f"option --mode: {mode!r}, expected one of {', '.join(MODES)}")
+    raise ParameterError(f"{{mode}}: {mode!r}, expected one of {', '.join(MODES)}")
 
 
 def solve_time_s(trials: float, hash_rate_hz: float, solvers: int = 1) -> float:

@@ -29,15 +29,15 @@ from numba import njit
 from powsim.errors import InputError
 
 NONCE_BYTES = 8
-MAX_BITS = 64  # the search compares the first 64 bits of the digest
+KERNEL_MAX_BITS = 64  # the search compares the first 64 bits of the digest
 MAX_NONCE = 2**62  # nonces are int64 indices; this leaves room for a search's last lane group
 LANES = 16  # nonces hashed side by side: one AVX-512 register of 32-bit words
 
 
 def check_bits(bits: object) -> int:
-    """``bits`` if it is an integer in 0..MAX_BITS; :class:`InputError` otherwise."""
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 0 <= bits <= MAX_BITS:
-        raise InputError(f"bits {bits!r}: expected an integer in 0..{MAX_BITS}")
+    """``bits`` if it is an integer in 0..KERNEL_MAX_BITS; :class:`InputError` otherwise."""
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 0 <= bits <= KERNEL_MAX_BITS:
+        raise InputError(f"bits {bits!r}: expected an integer in 0..{KERNEL_MAX_BITS}")
     return bits
 
 
@@ -166,12 +166,6 @@ class Messages:
 
     def __len__(self) -> int:
         return len(self.midstates)
-
-    @property
-    def compressions_per_trial(self) -> int:
-        """SHA-256 compressions per trial: 1, or 2 when the prefix's rest and the nonce leave no room
-        for the padding in one block."""
-        return int(self.tails.shape[1])
 
     def search(self, bits: int, start: int = 0, count: int = MAX_NONCE) -> np.ndarray:
         """Per message, the first nonce in ``[start, start + count)`` meeting ``bits`` (0..64),

@@ -1,7 +1,7 @@
 """Query strategies that draw natural images: from the in-distribution pool, from MNIST, or
 grown from a few seeds by Jacobian-based augmentation.
 
-Each is a generator function of an :class:`~powsim.traces.attacker.Attack` that yields
+Each is a generator function of an :class:`~powsim.traces.generate.attacker.Attack` that yields
 batches and receives the victim's probabilities for each (see ``attacker``).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from powsim.traces.attacker import Attack, Batch, Strategy, in_batches
+from powsim.traces.generate.attacker import Attack, QueryBatch, Strategy, in_batches
 
 ROUND_QUERIES = 1000
 """Queries an active learner asks between two refits of its substitute."""
@@ -109,7 +109,7 @@ def jacobian(attack: Attack) -> Strategy:
         x, probs = attack.substitute.transfer_set()
         augmented = _jacobian_step(attack.substitute.model, x, probs.argmax(dim=1))
         for index in in_batches(np.arange(len(augmented))):
-            yield Batch(augmented[index])
+            yield QueryBatch(augmented[index])
 
 
 def _jacobian_step(model: torch.nn.Module, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:

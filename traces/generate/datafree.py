@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from powsim.traces.attacker import BATCH_SIZE, Attack, Batch, Strategy
+from powsim.traces.generate.attacker import QUERY_BATCH, Attack, QueryBatch, Strategy
 
 LATENT = 64
 DIRECTIONS = 1
@@ -52,32 +52,32 @@ def datafree(attack: Attack) -> Strategy:
     optimizer = torch.optim.Adam(generator.parameters(), lr=1e-3)
     student = attack.substitute
     while True:
-        x = generator(torch.randn(BATCH_SIZE, LATENT, generator=attack.generator))
+        x = generator(torch.randn(QUERY_BATCH, LATENT, generator=attack.generator))
         gradient = yield from _estimated_gradient(attack, student.model, x.detach())
         optimizer.zero_grad()
         x.backward(-gradient)
         optimizer.step()
         for _ in range(STUDENT_STEPS):
             with torch.no_grad():
-                x = generator(torch.randn(BATCH_SIZE, LATENT, generator=attack.generator))
-            probs = yield Batch(x)
+                x = generator(torch.randn(QUERY_BATCH, LATENT, generator=attack.generator))
+            probs = yield QueryBatch(x)
             student.step(x, probs)
 
 
 def _estimated_gradient(attack: Attack, student: nn.Module, x: torch.Tensor
-                        ) -> Generator[Batch, torch.Tensor, torch.Tensor]:
+                        ) -> Generator[QueryBatch, torch.Tensor, torch.Tensor]:
     """Forward-difference estimate of d disagreement / dx (n, 1, 28, 28), asking the victim.
 
     grad ~ d / m * sum_i (D(x + mu u_i) - D(x)) / mu * u_i with u_i uniform on the unit
     sphere of image space (dimension d), m = ``DIRECTIONS``, mu = ``SMOOTHING``.
     """
-    base = disagreement((yield Batch(x)), student, x)
+    base = disagreement((yield QueryBatch(x)), student, x)
     gradient = torch.zeros_like(x)
     dimension = x[0].numel()
     for _ in range(DIRECTIONS):
         u = torch.randn(x.shape, generator=attack.generator)
         u /= u.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
         moved = x + SMOOTHING * u
-        change = disagreement((yield Batch(moved)), student, moved) - base
+        change = disagreement((yield QueryBatch(moved)), student, moved) - base
         gradient += (dimension / DIRECTIONS) * (change / SMOOTHING).view(-1, 1, 1, 1) * u
     return gradient

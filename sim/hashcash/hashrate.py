@@ -6,7 +6,7 @@ a wall-clock rate measures the neighbours as much as the code. The all-cores rat
 hashes per wall-clock second of the multi-core solver, what a solve really gets.
 
 The measured rates become this machine's ``local`` hardware profile
-(:mod:`powsim.sim.local_profile` stores them).
+(:mod:`powsim.sim.hashcash.local_profile` stores them).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from powsim.sim.hashcash import CHALLENGE_BYTES, has_leading_zeros
-from powsim.sim.local_profile import HashRate
-from powsim.sim.sha256 import MAX_BITS, NONCE_BYTES, Messages
-from powsim.sim.solver import Solver
+from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, has_leading_zeros
+from powsim.sim.hashcash.local_profile import HashRate
+from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, Messages
+from powsim.sim.hashcash.solver import Solver
 
 OPENSSL_BYTES = 64  # the message size of ``openssl speed -bytes 64``: two compressions per hash
 _PREFIX = bytes(CHALLENGE_BYTES)  # a challenge-sized prefix: one compression per trial
@@ -43,7 +43,7 @@ def kernel_cpu_seconds(count: int) -> float:
     """CPU seconds the solver's kernel takes to hash ``count`` nonces of a challenge-sized prefix."""
     message = Messages([_PREFIX])
     began = time.thread_time()
-    message.search(MAX_BITS, count=count)
+    message.search(KERNEL_MAX_BITS, count=count)
     return time.thread_time() - began
 
 
@@ -51,7 +51,7 @@ def _hashlib_cpu_seconds(count: int) -> float:
     """CPU seconds a plain hashlib loop takes to hash and test ``count`` nonces."""
     began = time.thread_time()
     for nonce in range(count):
-        has_leading_zeros(hashlib.sha256(_PREFIX + nonce.to_bytes(NONCE_BYTES, "big")).digest(), MAX_BITS)
+        has_leading_zeros(hashlib.sha256(_PREFIX + nonce.to_bytes(NONCE_BYTES, "big")).digest(), KERNEL_MAX_BITS)
     return time.thread_time() - began
 
 
@@ -68,8 +68,8 @@ def hashlib_rate_hz(seconds: float = 1.0) -> float:
 def solver_rate_hz(workers: int, seconds: float = 1.0) -> float:
     """The multi-core solver with ``workers`` threads: hashes per wall-clock second."""
     with Solver(workers) as solver:
-        solver.solve(_PREFIX, MAX_BITS, timeout_s=0.05)  # start the threads, warm up
-        solution = solver.solve(_PREFIX, MAX_BITS, timeout_s=seconds)
+        solver.solve(_PREFIX, KERNEL_MAX_BITS, timeout_s=0.05)  # start the threads, warm up
+        solution = solver.solve(_PREFIX, KERNEL_MAX_BITS, timeout_s=seconds)
     return solution.hashes / solution.seconds
 
 
@@ -96,7 +96,7 @@ def measure(workers: int | None = None, seconds: float = 1.0) -> HashRate:
                     hashlib_hz=hashlib_rate_hz(seconds))
 
 
-def describe(rate: HashRate) -> str:
+def describe_rate(rate: HashRate) -> str:
     """A table of the rates in MH/s with the ratios between them, for people."""
     def ratio(value: float | None, base: float | None) -> str:
         return f"{value / base:7.2f}x" if value and base else "      -"

@@ -1,4 +1,5 @@
-"""The load side of the command line: ``powsim simulate`` on a load scenario, ``powsim capacity``."""
+"""The load side of the command line: ``powsim simulate`` on a load scenario (stream and botnet
+agents), ``powsim capacity``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import math
 from pathlib import Path
 
+from powsim.commands.parsing import command
 from powsim.errors import InputError
 from powsim.provenance import provenance
 
@@ -46,7 +48,7 @@ def simulate_load(args: argparse.Namespace) -> int:
 
 def capacity_command(args: argparse.Namespace) -> int:
     """Search worker counts for the SLO; write DIR/capacity.parquet and the chart."""
-    from powsim.sim.hashcash_chart import save_chart
+    from powsim.sim.hashcash.chart import save_chart
     from powsim.sim.load.capacity import capacity, parse_slo, parse_workers, smallest
     from powsim.sim.load.capacity_chart import capacity_chart
     from powsim.sim.load.output import write_tables
@@ -79,8 +81,8 @@ def capacity_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_capacity(subparsers: argparse._SubParsersAction, command) -> None:
-    """Declare ``powsim capacity`` (``command`` is the CLI's parser factory)."""
+def add_capacity(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``powsim capacity``."""
     parser = command(
         subparsers, "capacity",
         "Find the smallest worker count whose 95 % CI meets an SLO under load (stream and "

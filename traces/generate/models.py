@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from powsim.traces.setup import CLASSES, TeacherShape
+from powsim.traces.generate.setup import CLASSES, TeacherShape
 
 
 class MnistNet(nn.Module):

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from powsim.atomic import atomic_path, write_text_atomic
-from powsim.traces.data import Splits, fashion_mnist, mnist_digits, split
-from powsim.traces.models import MnistNet, TeacherEnsemble
-from powsim.traces.setup import DEFAULT_CACHE, Setup
-from powsim.traces.training import (agreement, ensemble_votes, predict, train_classifier,
+from powsim.traces.generate.data import Splits, fashion_mnist, mnist_digits, split
+from powsim.traces.generate.models import MnistNet, TeacherEnsemble
+from powsim.traces.generate.setup import DEFAULT_CACHE, Setup
+from powsim.traces.generate.training import (agreement, ensemble_votes, predict, train_classifier,
                                     train_ensemble)
 
 Log = Callable[[str], None]

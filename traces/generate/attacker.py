@@ -1,7 +1,7 @@
 """The attacker's side of a trace: the substitute it extracts and what it knows about its queries.
 
 A query strategy is a generator function ``strategy(attack)`` that yields
-:class:`Batch` es of images to ask; the victim's answer to each batch (softmax
+:class:`QueryBatch` es of images to ask; the victim's answer to each batch (softmax
 probabilities, (b, classes)) is sent back into the generator, so strategies that adapt
 (active learning, Jacobian augmentation, data-free generation) see what they paid for.
 """
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from powsim.traces.models import MnistNet
-from powsim.traces.training import ensemble_votes, predict, step, train_classifier
-from powsim.traces.workbench import Workbench
+from powsim.traces.generate.models import MnistNet
+from powsim.traces.generate.training import ensemble_votes, predict, step, train_classifier
+from powsim.traces.generate.workbench import Workbench
 
-BATCH_SIZE = 64
+QUERY_BATCH = 64
 """Queries per batch, the unit the server answers (and measures time) in."""
 
 FIT_EPOCHS = 2.0
@@ -28,7 +28,7 @@ the transfer set, but on at most FIT_IMAGES images, so long traces stay affordab
 
 
 @dataclass(frozen=True)
-class Batch:
+class QueryBatch:
     """Images to query (float32, (b, 1, 28, 28)); ``votes`` (b, classes) when known in advance."""
 
     x: torch.Tensor
@@ -90,26 +90,26 @@ class Attack:
         self.pool_cost, self.ood_cost = pool_cost, ood_cost
         self.substitute = Substitute(generator)
 
-    def from_pool(self, index: np.ndarray) -> Batch:
+    def from_pool(self, index: np.ndarray) -> QueryBatch:
         """In-distribution pool images ``index`` as a batch, with their cached answers."""
-        return Batch(self.bench.splits.pool.x[index], self.bench.pool_votes[index],
+        return QueryBatch(self.bench.splits.pool.x[index], self.bench.pool_votes[index],
                      self.bench.pool_probs[index])
 
-    def from_ood(self, index: np.ndarray) -> Batch:
+    def from_ood(self, index: np.ndarray) -> QueryBatch:
         """Out-of-distribution (MNIST) images ``index`` as a batch, with their cached answers."""
-        return Batch(self.bench.splits.ood.x[index], self.bench.ood_votes[index],
+        return QueryBatch(self.bench.splits.ood.x[index], self.bench.ood_votes[index],
                      self.bench.ood_probs[index])
 
-    def answer(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    def answer(self, batch: QueryBatch) -> tuple[torch.Tensor, torch.Tensor]:
         """The victim's probabilities and the teachers' votes for ``batch``, computing what is new."""
         probs = batch.probs if batch.probs is not None else predict(self.bench.victim, batch.x)
         votes = batch.votes if batch.votes is not None else ensemble_votes(self.bench.ensemble, batch.x)
         return probs, votes
 
 
-Strategy = Generator[Batch, torch.Tensor, None]
+Strategy = Generator[QueryBatch, torch.Tensor, None]
 
 
-def in_batches(index: np.ndarray, size: int = BATCH_SIZE) -> list[np.ndarray]:
+def in_batches(index: np.ndarray, size: int = QUERY_BATCH) -> list[np.ndarray]:
     """``index`` cut into consecutive pieces of ``size`` (the last may be shorter)."""
     return [index[i:i + size] for i in range(0, len(index), size)]

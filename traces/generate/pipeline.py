@@ -20,15 +20,15 @@ import pandas as pd
 import torch
 from tqdm import tqdm
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.provenance import provenance
-from powsim.traces import datafree, strategies
-from powsim.traces.attacker import BATCH_SIZE, Attack, Batch, Strategy, Substitute
 from powsim.traces.format import Trace, TraceMetadata, make_trace
+from powsim.traces.generate import datafree, strategies
+from powsim.traces.generate.attacker import QUERY_BATCH, Attack, QueryBatch, Strategy, Substitute
+from powsim.traces.generate.setup import CLASSES
+from powsim.traces.generate.training import agreement, ensemble_votes, predict
+from powsim.traces.generate.workbench import Workbench, torch_generator
 from powsim.traces.pate import query_costs
-from powsim.traces.setup import CLASSES
-from powsim.traces.training import agreement, ensemble_votes, predict
-from powsim.traces.workbench import Workbench, torch_generator
 
 DATASET = "fmnist"
 
@@ -55,18 +55,18 @@ class Request:
     checkpoint_every: int = 1000
 
     def check(self) -> None:
-        """Raise :class:`InputError` on an option out of range."""
+        """Raise :class:`ParameterError` on a field out of range."""
         if self.attack not in STRATEGIES:
-            raise InputError(f"option --attack: {self.attack!r}, expected one of "
+            raise ParameterError(f"{{attack}}: {self.attack!r}, expected one of "
                              f"{', '.join(STRATEGIES)}")
         for name in ("queries", "checkpoint_every"):
             if getattr(self, name) < 1:
-                raise InputError(f"option --{name.replace('_', '-')}: {getattr(self, name)}, "
+                raise ParameterError(f"{{{name}}}: {getattr(self, name)}, "
                                  "expected a positive integer")
         if not self.sigma > 0:
-            raise InputError(f"option --sigma: {self.sigma}, expected a positive number")
+            raise ParameterError(f"{{sigma}}: {self.sigma}, expected a positive number")
         if not 0 < self.delta < 1:
-            raise InputError(f"option --delta: {self.delta}, expected 0 < delta < 1")
+            raise ParameterError(f"{{delta}}: {self.delta}, expected 0 < delta < 1")
 
 
 @dataclass
@@ -94,7 +94,7 @@ def run_strategy(bench: Workbench, request: Request, progress: bool = True) -> A
             try:
                 batch = strategy.send(answer)
             except StopIteration:
-                raise InputError(f"option --queries: {request.queries}, but strategy "
+                raise ParameterError(f"{{queries}}: {request.queries}, but strategy "
                                  f"'{request.attack}' ran out of images after {asked}") from None
             parts = []
             for piece in _pieces(batch, asked, request):
@@ -111,14 +111,14 @@ def run_strategy(bench: Workbench, request: Request, progress: bool = True) -> A
     return answers
 
 
-def _pieces(batch: Batch, asked: int, request: Request) -> list[Batch]:
+def _pieces(batch: QueryBatch, asked: int, request: Request) -> list[QueryBatch]:
     """``batch`` cut where checkpoints fall and after the last query; ``asked`` came before it."""
     ends = np.arange(request.checkpoint_every - asked % request.checkpoint_every, len(batch.x),
                      request.checkpoint_every)
     ends = [int(end) for end in ends if asked + end < request.queries]
     ends.append(min(len(batch.x), request.queries - asked))
     starts = [0, *ends[:-1]]
-    return [Batch(*(None if value is None else value[start:end] for value in
+    return [QueryBatch(*(None if value is None else value[start:end] for value in
                     (batch.x, batch.votes, batch.probs))) for start, end in zip(starts, ends)]
 
 
@@ -133,7 +133,7 @@ def checkpoint(bench: Workbench, substitute: Substitute, asked: int) -> dict[str
 def seconds_per_batch(bench: Workbench, sigma: float, delta: float, repeats: int = 5
                       ) -> dict[str, float]:
     """Median seconds to answer one batch of pool images: victim only, and with its cost."""
-    x = bench.splits.pool.x[:BATCH_SIZE]
+    x = bench.splits.pool.x[:QUERY_BATCH]
 
     def inference() -> None:
         predict(bench.victim, x)
@@ -166,7 +166,7 @@ def trace_frame(answers: Answers, sigma: float, delta: float) -> pd.DataFrame:
     query = np.arange(len(votes))
     return pd.DataFrame({
         "query": query,
-        "batch": query // BATCH_SIZE,
+        "batch": query // QUERY_BATCH,
         "cost": costs.eps,
         "logq": costs.logq,
         "label": probs.argmax(axis=1),
@@ -174,6 +174,15 @@ def trace_frame(answers: Answers, sigma: float, delta: float) -> pd.DataFrame:
         "gap": top_two[:, 1] - top_two[:, 0],
         "votes": list(votes.astype(np.uint16)),
     })
+
+
+def resolve_device(name: str) -> str:
+    """The torch device for ``device`` 'auto', 'cpu' or 'cuda'; generation runs on CPU in
+    this version."""
+    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
+        raise ParameterError("{device}: generation on cuda is not implemented yet, "
+                             "expected cpu (or auto on a machine without a GPU)")
+    return "cpu"
 
 
 def generate(bench: Workbench, request: Request, device: str = "cpu", progress: bool = True
@@ -185,7 +194,7 @@ def generate(bench: Workbench, request: Request, device: str = "cpu", progress: 
     data = trace_frame(answers, request.sigma, request.delta)
     metadata = TraceMetadata(
         kind="query", dataset=DATASET, attack=request.attack, teachers=bench.setup.teachers,
-        sigma=request.sigma, delta=request.delta, classes=CLASSES, batch_size=BATCH_SIZE,
+        sigma=request.sigma, delta=request.delta, classes=CLASSES, batch_size=QUERY_BATCH,
         victim_accuracy=bench.victim_accuracy,
         seconds_per_batch=seconds_per_batch(bench, request.sigma, request.delta),
         checkpoints=tuple(answers.checkpoints),
