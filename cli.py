@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from powsim import options
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
+from powsim.commands.load import add_capacity
 from powsim.commands.parsing import Parser, command, usage
 from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
@@ -94,6 +95,10 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
 # --- simulate ---------------------------------------------------------------------------
 
 def _simulate(args: argparse.Namespace) -> int:
+    from powsim.sim.load.parse import declares_load
+    if declares_load(args.scenario):
+        from powsim.commands.load import simulate_load
+        return simulate_load(args)
     from powsim.provenance import provenance
     from powsim.report import markdown
     from powsim.sim.output import OUTPUT_NAMES, write_outputs
@@ -136,6 +141,8 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
                                         "(default 1)")
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of all random streams (default 0)")
+    parser.add_argument("--interval", type=float, default=60.0,
+                        help="load scenarios: seconds per row of timeseries.parquet (default 60)")
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').
@@ -161,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_pate_cost(subparsers)
     _add_table(subparsers)
     _add_simulate(subparsers)
+    add_capacity(subparsers)
     add_hashcash(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser

@@ -100,7 +100,7 @@ class Scenario:
     source: str = "<memory>"
 
 
-class _Table:
+class Table:
     """One TOML table being read: typed getters that name the field, and a check for leftovers."""
 
     def __init__(self, data: object, where: str, allowed: set[str]) -> None:
@@ -161,13 +161,14 @@ class _Table:
         return self.data[key]
 
 
-class _Traces:
+class TraceFiles:
     """Reads each trace file once, resolving paths against the scenario's folder."""
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.read = folder, {}
 
-    def get(self, table: _Table, key: str) -> Trace:
+    def get(self, table: Table, key: str) -> Trace:
+        """The trace named by ``table``'s ``key`` (one InputError naming the field if absent)."""
         path = self.folder / table.string(key)
         if not path.is_file():
             raise InputError(f"{table.where}.{key}: no such trace file '{path}' (paths are "
@@ -177,24 +178,29 @@ class _Traces:
         return self.read[path]
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate the scenario TOML file at ``path``."""
+def read_toml(path: str | os.PathLike[str]) -> dict:
+    """The scenario file at ``path`` as a dict (one clear InputError if it cannot be read)."""
     source = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise InputError(f"{source}: no such scenario file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
     except OSError as err:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
-    top = _Table(data, source, {"defense", "server", "hardware", "agents"})
-    traces = _Traces(Path(path).resolve().parent)
-    hardware = _hardware(data.get("hardware", {}), source)
-    defense = _defense(_Table(_renamed_keys(data.get("defense"), f"{source}: [defense]"),
-                              f"{source}: [defense]", _DEFENSE_KEYS), traces)
-    server = _server(_Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS))
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate the scenario TOML file at ``path``."""
+    source = str(path)
+    data = read_toml(path)
+    top = Table(data, source, {"defense", "server", "hardware", "agents"})
+    traces = TraceFiles(Path(path).resolve().parent)
+    hardware = hardware_profiles(data.get("hardware", {}), source)
+    defense = read_defense(data.get("defense"), f"{source}: [defense]", traces)
+    server = _server(Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS))
     entries = top.data.get("agents")
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{source}: [[agents]]: missing, expected at least one agent entry")
@@ -218,6 +224,11 @@ _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s",
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
 
 
+def read_defense(data: object, where: str, traces: TraceFiles) -> DefenseConfig:
+    """The ``[defense]`` table ``data`` (``where`` names it in errors) as a DefenseConfig."""
+    return _defense(Table(_renamed_keys(data, where), where, _DEFENSE_KEYS), traces)
+
+
 def _renamed_keys(data: object, where: str) -> object:
     """``data`` with each old key of ``[defense]`` under its new name, warning once per key."""
     if not isinstance(data, dict):
@@ -234,7 +245,7 @@ def _renamed_keys(data: object, where: str) -> object:
     return data
 
 
-def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
+def _defense(table: Table, traces: TraceFiles) -> DefenseConfig:
     charge = ChargeParameters()
     min_s = table.number("min_s", charge.min_seconds, low=0, strict=True, high=MAX_SECONDS)
     max_s = table.number("max_s", charge.max_seconds, low=0, strict=True, high=MAX_SECONDS)
@@ -262,7 +273,7 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
                                     MAX_SUB_SOLUTIONS))
 
 
-def _server(table: _Table) -> ServerConfig:
+def _server(table: Table) -> ServerConfig:
     workers = table.integer("workers", ServerConfig.workers, 1, MAX_WORKERS)
     return ServerConfig(
         workers=workers, cost_workers=table.integer("cost_workers", workers, 0, MAX_WORKERS),
@@ -272,12 +283,14 @@ def _server(table: _Table) -> ServerConfig:
         cost_s=table.number("cost_s", None, low=0, high=MAX_SECONDS))
 
 
-def _hardware(data: object, source: str) -> dict[str, Hardware]:
+def hardware_profiles(data: object, source: str) -> dict[str, Hardware]:
+    """The built-in and local profiles, overridden or extended by ``[hardware.NAME]`` tables
+    ``data`` of the scenario ``source``."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: [hardware]: expected tables [hardware.NAME]")
     profiles = {**PROFILES, **local_profiles()}
     for name, entry in data.items():
-        table = _Table(entry, f"{source}: [hardware.{name}]", _HARDWARE_KEYS)
+        table = Table(entry, f"{source}: [hardware.{name}]", _HARDWARE_KEYS)
         base = profiles.get(name)
         if base is None and set(table.data) != _HARDWARE_KEYS:
             missing = sorted(_HARDWARE_KEYS - set(table.data))[0]
@@ -292,13 +305,16 @@ def _hardware(data: object, source: str) -> dict[str, Hardware]:
     return profiles
 
 
-def _agent(entry: object, index: int, source: str, traces: _Traces,
+def _agent(entry: object, index: int, source: str, traces: TraceFiles,
            hardware: dict[str, Hardware]) -> AgentSpec:
     where = f"{source}: [[agents]] #{index + 1}"
     if not isinstance(entry, dict):
         raise InputError(f"{where}: expected a table")
-    kind = _Table(entry, where, set(entry)).choice("kind", None, tuple(AGENT_KINDS))
-    table = _Table(entry, f"{where} ({kind})", AGENT_KINDS[kind].keys)
+    kind = Table(entry, where, set(entry)).choice("kind", None, tuple(AGENT_KINDS))
+    if AGENT_KINDS[kind].load:
+        raise InputError(f"{where}.kind: '{kind}' beside per-account agents, expected only load "
+                         "kinds (stream, botnet) or none of them in one scenario")
+    table = Table(entry, f"{where} ({kind})", AGENT_KINDS[kind].keys)
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:
         raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")

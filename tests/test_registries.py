@@ -60,6 +60,8 @@ def test_policies_charge_as_documented():
 
 
 def test_agent_kinds_registry_holds_the_documented_kinds():
-    assert list(AGENT_KINDS) == ["legit", "attacker", "sybil", "colluders", "adaptive"]
+    assert list(AGENT_KINDS) == ["legit", "attacker", "sybil", "colluders", "adaptive", "stream",
+                                 "botnet"]
     assert {k for k, kind in AGENT_KINDS.items() if kind.link} == {"sybil", "colluders"}
     assert {k for k, kind in AGENT_KINDS.items() if kind.independent} == {"legit", "attacker"}
+    assert {k for k, kind in AGENT_KINDS.items() if kind.load} == {"stream", "botnet"}
