@@ -9,7 +9,11 @@ from pathlib import Path
 
 from powsim.commands.parsing import command
 from powsim.errors import InputError
+from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
+
+LOAD_TABLES = ("timeseries.parquet", "summary.csv")
+CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
 def _check_interval(interval_s: float) -> None:
@@ -19,9 +23,9 @@ def _check_interval(interval_s: float) -> None:
 
 def simulate_load(args: argparse.Namespace) -> int:
     """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
-    from powsim.sim.load.output import write_tables
     from powsim.sim.load.parse import load_load_scenario
     from powsim.sim.load.runs import replicate
+    from powsim.sim.output import table_names, write_tables
 
     _check_interval(args.interval)
     if args.hashing != "sampled":
@@ -29,6 +33,7 @@ def simulate_load(args: argparse.Namespace) -> int:
                          "(its clients' work is drawn, not hashed)")
     if args.replications < 1:
         raise InputError(f"option --replications: {args.replications}, expected a whole number >= 1")
+    check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
     scenario = load_load_scenario(args.scenario)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
                               interval_s=args.interval)
@@ -36,7 +41,7 @@ def simulate_load(args: argparse.Namespace) -> int:
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
                         scenario=str(args.scenario), interval_s=args.interval)
-    paths = write_tables(args.out, {"timeseries.parquet": series, "summary.csv": table}, origin)
+    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
     shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
              "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
     print(f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s "
@@ -51,9 +56,10 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.sim.hashcash.chart import save_chart
     from powsim.sim.load.capacity import capacity, parse_slo, parse_workers, smallest
     from powsim.sim.load.capacity_chart import capacity_chart
-    from powsim.sim.load.output import write_tables
     from powsim.sim.load.parse import load_load_scenario
+    from powsim.sim.output import stage_tables
 
+    check_destination(args.out, "folder", names=CAPACITY_NAMES)
     scenario = load_load_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
@@ -61,14 +67,16 @@ def capacity_command(args: argparse.Namespace) -> int:
         raise InputError(f"option --replications: {args.replications}, expected a whole number "
                          ">= 2 (a confidence interval needs two)")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"option --out: {out} is a file, expected a folder")
     table = capacity(scenario, slo, workers, args.replications, args.seed)
     origin = provenance(seed=args.seed, scenario=str(args.scenario), slo=slo.text,
                         workers=args.workers, replications=args.replications)
     answer = smallest(table)
-    paths = write_tables(out, {"capacity.parquet": table}, origin)
-    paths += save_chart(capacity_chart(table, slo, origin), out / "capacity")
+    with staged(out, "folder") as staging:
+        stage_tables(staging, {CAPACITY_NAMES[0]: table}, origin)
+        for name in CAPACITY_NAMES[1:]:
+            staging.path(name)
+        save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
+    paths = [out / name for name in CAPACITY_NAMES]
     print(f"{slo.group}.{slo.metric}: mean and 95 % CI over {args.replications} replications, "
           f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s:")
     shown = ["workers", "mean", "ci_low", "ci_high", "meets", "utilisation", "cost_per_hour_usd"]

@@ -4,7 +4,6 @@ and the example shows what its header says."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +12,7 @@ from powsim.cli import main
 from powsim.sim.load.capacity import capacity, parse_slo, smallest
 from powsim.sim.load.parse import load_load_scenario
 from powsim.sim.load.runs import run_tables
+from powsim.sim.output import read_provenance
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capacity-under-attack.toml"
 SLO = "legit.ttc_p95<=5"
@@ -54,5 +54,5 @@ def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
     table = pd.read_parquet(out / "capacity.parquet")
     assert table["workers"].tolist() == [1, 2] and table["meets"].tolist() == [False, True]
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
-    assert json.loads((out / "capacity.parquet.provenance.json").read_text())["slo"] == SLO
+    assert read_provenance(out / "capacity.parquet")["slo"] == SLO
     assert (out / "capacity.png").stat().st_size > 0 and (out / "capacity.html").is_file()
