@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/bench_puzzles.py
 	$(BIN)/python benchmarks/pate_speed.py
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
 clean:

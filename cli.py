@@ -8,16 +8,25 @@ as the options that set them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 
+from powsim import options
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
+from powsim.commands.load import add_capacity
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.parsing import Parser, command, usage
 from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
-from powsim.sim.economics import PROFILES
+from powsim.outputs import check_destination
+from powsim.provenance import record_command
+from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
+from powsim.sim.policies import POLICIES
+
+MAX_REPLICATIONS = 10_000
 
 
 # --- table ------------------------------------------------------------------------------
@@ -28,22 +37,24 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.sim.table import paper_table, simulated_table
     from powsim.traces.library import TraceLibrary
 
+    if args.out is not None:
+        check_destination(args.out, "file")
+    if args.curve and args.mode != "paper":
+        raise InputError("option --curve: only with --mode paper")
     parameters = ChargeParameters(a=args.a)
     library = TraceLibrary.load(args.traces, args.dataset)
     if args.mode == "paper":
         table = paper_table(library, parameters, whole_curve=args.curve)
-        origin = provenance(mode=args.mode, a=args.a, traces=str(args.traces))
+        run = {"mode": args.mode, "a": args.a}
     else:
-        if args.curve:
-            raise InputError("option --curve: only with --mode paper")
-        hardware = PROFILES[args.hardware]
+        hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
                                 parameters, args.policy, args.reference_hash_rate)
-        origin = provenance(seed=args.seed, mode=args.mode, a=args.a, traces=str(args.traces),
-                            hardware=args.hardware, policy=args.policy,
-                            replications=args.replications,
-                            reference_hash_rate=args.reference_hash_rate or hardware.hash_rate_hz)
-    text = write_table(table, args.format, origin, args.out)
+        run = {"mode": args.mode, "a": args.a, "policy": args.policy, "hardware": args.hardware,
+               "seed": args.seed, "replications": args.replications,
+               "reference_hash_rate": args.reference_hash_rate or hardware.hash_rate_hz}
+    origin = provenance(**{"seed": None, **run}, traces=str(args.traces))
+    text = write_table(table.assign(**run), args.format, origin, args.out)
     print(text, end="")
     return 0
 
@@ -60,40 +71,50 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--traces", required=True, help="folder of trace parquet files")
     parser.add_argument("--mode", choices=["paper", "expected", "sampled"], default="paper",
                         help="paper: the deterministic replay of the paper's Table 2; expected: "
-                             "the simulator with mean solve times; sampled: geometric draws")
-    parser.add_argument("--replications", type=int, default=30,
-                        help="sampled mode: runs per trace for the 95%% CI (default 30)")
-    parser.add_argument("--seed", type=int, default=0, help="sampled mode: seed (default 0)")
-    parser.add_argument("--hardware", choices=sorted(PROFILES), default="laptop-cpu",
-                        help="the attacker's hardware profile (default laptop-cpu)")
-    parser.add_argument("--policy", default="paper",
-                        help="simulator modes: the difficulty policy, paper, one-sided or rdp "
+                             "the simulator with mean solve times; sampled: geometric draws "
                              "(default paper)")
-    parser.add_argument("--reference-hash-rate", type=float,
+    parser.add_argument("--replications", type=options.integer(1, MAX_REPLICATIONS),
+                        default=30, help="sampled mode: runs per trace for the 95%% CI (default 30)")
+    parser.add_argument("--seed", type=options.seed(), default=0, help="sampled mode: seed (default 0)")
+    parser.add_argument("--hardware", choices=sorted([*PROFILES, LOCAL]), default="laptop-cpu",
+                        help="the attacker's hardware profile; local is this machine as measured "
+                             "by 'powsim hashcash bench' (default laptop-cpu)")
+    parser.add_argument("--policy", choices=POLICIES, default="paper",
+                        help="simulator modes: the difficulty policy (default paper)")
+    parser.add_argument("--reference-hash-rate", type=options.number(0, 1e15, low_open=True),
                         help="hashes/s the defense is tuned for (default: the hardware's)")
-    parser.add_argument("--dataset", help="only traces of this dataset")
-    parser.add_argument("--a", type=float, default=PAPER_A, help="base a of the a^|diff| charge")
+    parser.add_argument("--dataset", help="only traces of this dataset (default: all)")
+    parser.add_argument("--a", type=options.number(1, 1e6), default=PAPER_A,
+                        help=f"base a >= 1 of the a^|diff| charge (default {PAPER_A})")
     parser.add_argument("--curve", action="store_true", help="one row per curve row, cumulative")
     parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
-                        help="md for people, csv or json for programs")
-    parser.add_argument("--out", help="also write the table to this file")
+                        help="md for people, csv or json for programs (default md)")
+    parser.add_argument("--out", help="also write the table to this file, with "
+                                      "OUT.provenance.json beside it")
 
 
 # --- simulate ---------------------------------------------------------------------------
 
 def _simulate(args: argparse.Namespace) -> int:
+    from powsim.sim.load.parse import declares_load
+    if declares_load(args.scenario):
+        from powsim.commands.load import simulate_load
+        return simulate_load(args)
     from powsim.provenance import provenance
-    from powsim.sim.output import write_outputs
+    from powsim.report import markdown
+    from powsim.sim.output import OUTPUT_NAMES, write_outputs
     from powsim.sim.replicate import replicate
     from powsim.sim.scenario import load_scenario
 
+    check_destination(args.out, "folder", names=OUTPUT_NAMES)
     scenario = load_scenario(args.scenario)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
-    origin = provenance(seed=args.seed, mode=args.mode, hash=args.hashing,
-                        replications=args.replications, scenario=str(args.scenario))
-    paths = write_outputs(args.out, events, summary, origin)
+    run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
+           "replications": args.replications, "scenario": str(args.scenario)}
+    origin = provenance(**run)
+    paths = write_outputs(args.out, events, summary.assign(**run), origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
-    print(summary[shown].to_markdown(index=False, floatfmt=".4g"))
+    print(markdown(summary[shown]))
     print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
     return 0
 
@@ -102,24 +123,31 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         subparsers, "simulate",
         "Simulate a scenario (TOML): agents ask a PoW server for labels and pay in hashes. "
-        "Writes DIR/events.parquet (one row per batch) and DIR/summary.csv (one row per agent).",
+        "Writes DIR/events.parquet (one row per batch) and DIR/summary.csv (one row per agent, "
+        "with the run's parameters as columns and its provenance in summary.csv.provenance.json).",
         "powsim simulate examples/sybil-vs-group.toml --out results/sybil --mode sampled "
         "--replications 30",
         _simulate)
     parser.add_argument("scenario", help="the scenario TOML file (trace paths relative to its folder)")
     parser.add_argument("--out", required=True, help="folder to write events.parquet and summary.csv to")
     parser.add_argument("--mode", choices=["expected", "sampled"], default="expected",
-                        help="expected: every random duration takes its mean; sampled: drawn")
+                        help="expected: every random duration takes its mean; sampled: drawn "
+                             "(default expected)")
     parser.add_argument("--hash", dest="hashing", choices=["sampled", "real"], default="sampled",
                         help="sampled: draw each puzzle's trials from the geometric law; real: solve "
-                             "it with real SHA-256 (sampled mode, puzzles up to 24 bits)")
-    parser.add_argument("--replications", type=int, default=1,
-                        help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+                             "it with real SHA-256 (sampled mode, puzzles up to 24 bits) "
+                             "(default sampled)")
+    parser.add_argument("--replications", type=options.integer(1, MAX_REPLICATIONS),
+                        default=1, help="sampled mode: independent runs, combined with a 95%% CI "
+                                        "(default 1)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of all random streams (default 0)")
+    parser.add_argument("--interval", type=float, default=60.0,
+                        help="load scenarios: seconds per row of timeseries.parquet (default 60)")
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').
-_OPTIONS = {"hashing": "--hash"}
+_OPTIONS = {"hashing": "--hash", "inference_seconds": "--inference-seconds-per-batch"}
 
 
 def _option(parameter: str) -> str:
@@ -135,33 +163,65 @@ def build_parser() -> argparse.ArgumentParser:
                     "legitimate users, attackers and the operator.",
         epilog="example:\n  powsim table --traces traces/bundled --mode paper",
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"powsim {_version()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     add_traces(subparsers)
     add_pate_cost(subparsers)
     _add_table(subparsers)
     _add_simulate(subparsers)
+    add_capacity(subparsers)
     add_hashcash(subparsers)
     add_puzzles(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; bad input prints one line and returns 2."""
+def _version() -> str:
+    from importlib import metadata
+
     try:
-        args = build_parser().parse_args(argv)
-        return args.handler(args)
-    except ParameterError as err:
-        message = err.renamed(_option)
-        print(f"powsim: error: {'option ' if message.startswith('--') else ''}{message}",
-              file=sys.stderr)
-        return 2
-    except InputError as err:
-        print(f"powsim: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("powsim: interrupted", file=sys.stderr)
-        return 130
+        return metadata.version("powsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; bad input prints one line and returns 2.
+
+    From the console (``argv`` None) warnings are not printed: a problem is one error line
+    or nothing. A reader that closes the pipe early (``powsim ... | head``) ends the
+    command quietly with status 141, as a shell reports a process killed by SIGPIPE.
+    """
+    with warnings.catch_warnings():
+        if argv is None:
+            warnings.simplefilter("ignore")
+        try:
+            record_command(sys.argv[1:] if argv is None else argv)
+            args = build_parser().parse_args(argv)
+            return args.handler(args)
+        except ParameterError as err:
+            message = err.renamed(_option)
+            print(f"powsim: error: {'option ' if message.startswith('--') else ''}{message}",
+                  file=sys.stderr)
+            return 2
+        except InputError as err:
+            print(f"powsim: error: {err}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("powsim: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            _silence_stdout()
+            return 141
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

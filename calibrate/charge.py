@@ -26,8 +26,9 @@ class ChargeParameters:
     max_seconds: float = PAPER_MAX_SECONDS
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.a) and self.a > 0):
-            raise ParameterError(f"{{a}}: {self.a}, expected a positive finite number")
+        if not (np.isfinite(self.a) and self.a >= 1):
+            raise ParameterError(f"{{a}}: {self.a}, expected a finite number >= 1 (a < 1 would "
+                                 "charge the most divergent users least)")
         if not 0 < self.min_seconds <= self.max_seconds:
             raise InputError(f"charge clip [{self.min_seconds}, {self.max_seconds}] s: "
                              "expected 0 < min <= max")

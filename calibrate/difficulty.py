@@ -7,8 +7,10 @@ expected solve time 2^k / H_ref is the target times a factor in [2^-0.5, 2^0.5],
 puzzle may take up to ~41 % longer or ~29 % shorter than the policy asked. The events
 table keeps both ``target_s`` and ``bits`` so that the effect can be measured.
 
-A second difficulty rule goes beside :class:`Difficulty` with the same two methods
-(``bits`` and ``expected_s``), and a registry like ``sim/policies.py``'s when it lands.
+A second per-account difficulty rule goes beside :class:`Difficulty` with the same two
+methods (``bits`` and ``expected_s``). Load-driven rules (an effort in hashes set from the
+server's queue, Tor's v1-v3) are a registry of their own: ``sim/load/effort_rules.py``'s
+``RULES``, extended with its ``register`` decorator.
 """
 
 from __future__ import annotations

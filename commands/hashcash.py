@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from powsim.commands.parsing import command, count, group
+from powsim import options
+from powsim.commands.parsing import command, group
+from powsim.outputs import check_destination
 
-
+MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
+VALIDATE_NAMES = ("validate.csv", "validate.csv.provenance.json", "validate.html", "validate.png")
 _PUZZLE_OPTIONS = ("memory_kib", "iterations", "parallelism", "n", "r", "p")
 
 
@@ -40,35 +44,44 @@ def _bench(args: argparse.Namespace) -> int:
         return _bench_family(args)
     rate = measure(args.workers, args.seconds)
     print(describe_rate(rate))
-    print(f"use as: --hash-rate {rate.per_core_hz:.4g} (hashes/s per core) with {rate.workers} workers")
+    print(f"use as: --hardware local (table), hardware = \"local\" (scenario), or "
+          f"--reference-hash-rate {rate.per_core_hz:.4g} (hashes/s of one core; "
+          f"{rate.workers} workers measured)")
     if not args.no_save:
         print(f"stored as the 'local' hardware profile: {save_local_rate(rate, provenance())}")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from powsim.outputs import staged
     from powsim.provenance import provenance
-    from powsim.report import write_table
+    from powsim.report import markdown
     from powsim.sim.hashcash.chart import save_chart, validation_chart
-    from powsim.sim.hashcash.validate import parse_bits, validate
-
     from powsim.sim.hashcash.family_validate import validate_family
+    from powsim.sim.hashcash.validate import parse_bits, validate
+    from powsim.sim.output import stage_tables
 
     puzzle = _puzzle(args)
     bits = parse_bits(args.bits)
+    if args.out:
+        check_destination(args.out, "folder", names=VALIDATE_NAMES)
     if puzzle.name == "sha256":
         validation = validate(bits, args.samples, args.seed)
     else:
         validation = validate_family(puzzle, bits, args.samples, args.seed)
-    print(validation.table.to_markdown(index=False, floatfmt=".4g"))
+    print(markdown(validation.table))
     print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")
     if args.out:
         out = Path(args.out)
         origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz, puzzle=puzzle.name,
                             **puzzle.parameters())
-        save_chart(validation_chart(validation.trials, origin), out / "validate")
-        write_table(validation.table, "csv", origin, out / "validate.csv")
+        table = validation.table.assign(seed=args.seed, puzzle=puzzle.name, **puzzle.parameters())
+        with staged(out, "folder") as staging:
+            stage_tables(staging, {VALIDATE_NAMES[0]: table}, origin)
+            for name in VALIDATE_NAMES[2:]:
+                staging.path(name)
+            save_chart(validation_chart(validation.trials, origin), staging.root / "validate")
         print(f"wrote {out / 'validate.csv'}, {out / 'validate.html'} and {out / 'validate.png'}")
     return 0
 
@@ -81,10 +94,11 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
         "Measure this machine's hash rate (solver per core and on all cores, openssl speed, a plain "
         "hashlib loop) and store it as the 'local' hardware profile.",
         "powsim hashcash bench --seconds 2", _bench)
-    parser.add_argument("--seconds", type=count("--seconds", 1), default=1,
+    parser.add_argument("--seconds", type=options.integer(1, 600), default=1,
                         help="seconds per measurement (default 1)")
-    parser.add_argument("--workers", type=count("--workers", 1),
-                        help="solver threads for the all-cores rate (default: every core)")
+    parser.add_argument("--workers", type=options.integer(1, MAX_BENCH_WORKERS),
+                        help="solver threads (and openssl processes) for the all-cores rate, "
+                             f"at most {MAX_BENCH_WORKERS} (default: every core)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not store the profile")
     _add_puzzle_options(parser)
     parser = command(
@@ -94,9 +108,9 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
         "ECDF and QQ chart as DIR/validate.html and DIR/validate.png.",
         "powsim hashcash validate --bits 8:16 --samples 300 --out results/", _validate)
     parser.add_argument("--bits", default="8:16", help="K or FIRST:LAST, inclusive (default 8:16)")
-    parser.add_argument("--samples", type=count("--samples", 2), default=300,
+    parser.add_argument("--samples", type=options.integer(2, 100_000), default=300,
                         help="puzzles per k (default 300)")
-    parser.add_argument("--seed", type=count("--seed", 0), default=0,
+    parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of the challenges and of the KS test's randomisation (default 0)")
     parser.add_argument("--out", help="folder to write validate.csv, .html and .png to")
     _add_puzzle_options(parser)

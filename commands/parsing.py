@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Callable
 
 from powsim.errors import InputError
@@ -15,7 +16,7 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, as every powsim error is."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise InputError(f"{message} (see '{self.prog} --help')")
 
 
 def command(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str,
@@ -31,7 +32,7 @@ def command(subparsers: argparse._SubParsersAction, name: str, summary: str, exa
 
 def group(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str
           ) -> argparse._SubParsersAction:
-    """Add command group ``name`` (alone, it prints its help); returns its subparsers."""
+    """Add command group ``name`` (alone, it refuses with its usage); returns its subparsers."""
     parser = subparsers.add_parser(
         name, help=summary, description=summary, epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,19 +41,9 @@ def group(subparsers: argparse._SubParsersAction, name: str, summary: str, examp
 
 
 def usage(parser: argparse.ArgumentParser) -> int:
-    """Print ``parser``'s help for a command given without its subcommand; exit status 2."""
-    parser.print_help()
+    """For a command given without its subcommand: its usage and one error line on standard
+    error; exit status 2."""
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: a command is required (see '{parser.prog} --help')", file=sys.stderr)
     return 2
 
-
-def count(name: str, least: int) -> Callable[[str], int]:
-    """An argparse type: an integer of at least ``least``, else one line naming option ``name``."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = least - 1
-        if value < least:
-            raise InputError(f"option {name}: {text!r}, expected an integer >= {least}")
-        return value
-    return parse

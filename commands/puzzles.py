@@ -6,23 +6,33 @@ import argparse
 from pathlib import Path
 
 from powsim.commands.parsing import command, group
+from powsim.outputs import check_destination
+
+COMPARE_TABLES = ("puzzles.csv",)
+COMPARE_CHARTS = ("puzzles.html", "puzzles.png")
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from powsim.outputs import staged
     from powsim.provenance import provenance
-    from powsim.report import write_table
+    from powsim.report import markdown
     from powsim.sim.hashcash.chart import save_chart
+    from powsim.sim.output import stage_tables, table_names
     from powsim.sim.puzzle_compare import compare, comparison_chart
 
+    if args.out:
+        check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS)
     table = compare(args.scenario)
-    print(table.to_markdown(index=False, floatfmt=".4g"))
+    print(markdown(table))
     if args.out:
         out = Path(args.out)
         origin = provenance(scenario=str(args.scenario), mode="expected")
-        chart = comparison_chart(table, origin)  # built before anything is written
-        write_table(table, "csv", origin, out / "puzzles.csv")
-        save_chart(chart, out / "puzzles")
-        print(f"wrote {out / 'puzzles.csv'}, {out / 'puzzles.html'} and {out / 'puzzles.png'}")
+        with staged(out, "folder") as staging:
+            stage_tables(staging, {COMPARE_TABLES[0]: table.assign(scenario=Path(args.scenario).stem)}, origin)
+            for name in COMPARE_CHARTS:
+                staging.path(name)
+            save_chart(comparison_chart(table, origin), staging.root / "puzzles")
+        print("wrote " + ", ".join(str(out / name) for name in COMPARE_TABLES + COMPARE_CHARTS))
     return 0
 
 
@@ -34,7 +44,8 @@ def add_puzzles(subparsers: argparse._SubParsersAction) -> None:
         "Run SCENARIO once per puzzle family and attacker device (laptop-cpu, server-cpu, gpu), "
         "the defense tuned so the legitimate users pay the same PoW seconds in every family; print "
         "the attackers' time and dollar multipliers and the server's verification cost, and with "
-        "--out write DIR/puzzles.csv and a chart as DIR/puzzles.html and DIR/puzzles.png.",
+        "--out write DIR/puzzles.csv (+ .provenance.json) and a chart as DIR/puzzles.html and "
+        "DIR/puzzles.png, all or nothing.",
         "powsim puzzles compare examples/puzzles-vs-gpu.toml --out results/puzzles", _compare)
     parser.add_argument("scenario", help="scenario TOML file with a kind = \"legit\" entry")
     parser.add_argument("--out", help="folder to write puzzles.csv, .html and .png to")

@@ -87,9 +87,11 @@ def prepare(scenario: Scenario) -> Model:
 
 
 def simulate(model: Model, mode: str, seed: int, replication: int = 0,
-             hashing: str = "sampled") -> Run:
+             hashing: str = "sampled", linked: bool | None = None) -> Run:
     """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'), puzzles' trials drawn
-    (``hashing`` 'sampled') or hashed for real ('real')."""
+    (``hashing`` 'sampled') or hashed for real ('real'). ``linked`` True or False fixes
+    whether group accounting links each ring; None draws it with the defense's
+    ``link_probability``."""
     scenario = model.scenario
     if hashing == "real" and not isinstance(scenario.defense.puzzle, Sha256):
         raise ParameterError(f"{{hashing}}: 'real' hashes SHA-256 puzzles only, expected 'sampled' for "
@@ -100,7 +102,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     root = np.random.SeedSequence(seed, spawn_key=(replication,))
     server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
                     durations, simulated_hashcash(env, root) if hashing == "real" else None)
-    launch = _Launcher(env, server, scenario.defense, solve, durations)
+    launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
     for spec, stream, work, cover in zip(scenario.agents, streams, model.workloads, model.covers):
         launch.agent(spec, stream, work, cover)
@@ -122,8 +124,9 @@ class _Launcher:
     """Turns agent entries into SimPy processes on one server, collecting their events."""
 
     def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
-                 solve: SolveModel | RealHashTrials, durations: Durations) -> None:
-        self.env, self.server, self.defense = env, server, defense
+                 solve: SolveModel | RealHashTrials, durations: Durations,
+                 linked: bool | None = None) -> None:
+        self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
         self.events: list[BatchEvent] = []
         self.members: list[Member] = []
@@ -136,8 +139,9 @@ class _Launcher:
         clients = [self._client(spec, actor, s) for actor, s in enumerate(member_streams)]
         accounts = [f"{spec.name}/{j}" for j in range(max(spec.members, spec.accounts))]
         defense, kind = self.defense, AGENT_KINDS[spec.kind]
-        if kind.link and defense.accounting == "group" and (
-                own_rng.random() < defense.link_probability):
+        draw = own_rng.random()  # drawn even when fixed, so later draws stay the same
+        linked = draw < defense.link_probability if self.linked is None else self.linked
+        if kind.link and defense.accounting == "group" and linked:
             self.server.ledger.link(accounts)
         else:
             for account in accounts:

@@ -4,6 +4,7 @@ solve them with real SHA-256 instead of drawing trials, and the server verifies 
 from __future__ import annotations
 
 import numpy as np
+import simpy
 import pandas as pd
 import pytest
 from scipy import stats
@@ -16,7 +17,7 @@ from powsim.sim.hashcash.validate import geometric_ks_pvalue
 from powsim.sim.hashcash.local_profile import HashRate, save_local_rate
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
-from powsim.sim.server.server import SIGNUP
+from powsim.sim.server.server import SIGNUP, batch_key, simulated_hashcash
 from powsim.sim.solve_time import REAL_MAX_BITS, RealHashTrials, solve_model, solve_puzzle
 from powsim.sim.summary import summarize
 from simkit import query_trace, scenario_file
@@ -186,3 +187,14 @@ def test_simulate_command_takes_the_hash_option(scenario, tmp_path, capsys):
     assert main(["simulate", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "bad"),
                  "--hash", "real"]) == 2
     assert "--hash real" in capsys.readouterr().err and not (tmp_path / "bad").exists()
+
+
+def test_the_secret_is_not_derived_from_the_recorded_seed_alone(tmp_path, monkeypatch):
+    def challenge(cache: str) -> bytes:
+        monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / cache))
+        hashcash = simulated_hashcash(simpy.Environment(), np.random.SeedSequence(0))
+        return hashcash.issue("alice/0", batch_key("alice/0", 0), 8).encode()
+
+    assert challenge("machine-a") == challenge("machine-a")  # same seed, same machine
+    assert challenge("machine-a") != challenge("machine-b")  # the seed alone does not fix it
+    assert oct((tmp_path / "machine-a" / "hmac-key").stat().st_mode & 0o777) == "0o600"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import hashlib
 import threading
 
@@ -134,3 +135,14 @@ def test_small_chunks_on_many_workers_still_find_the_first_nonce(prefix, bits):
         with Solver(4) as many:
             solution = many.solve(prefix, bits)
     assert solution.nonce == first_by_hashlib(prefix, bits)
+
+
+def test_ctrl_c_stops_a_hard_search_and_every_worker():
+    # 2^-40 per trial: hours of work. An interrupt must end solve() within a chunk or so, and
+    # leave no helper searching (the next puzzle is solved by the same, idle, solver).
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    with Solver(2) as solver:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            solver.solve(b"x" * 160, 40)
+        assert solver.solve(b"y" * 160, 4).nonce is not None

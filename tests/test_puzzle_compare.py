@@ -18,7 +18,7 @@ def compared(tmp_path_factory):
     from powsim.cli import main
     out = tmp_path_factory.mktemp("puzzles")
     assert main(["puzzles", "compare", str(EXAMPLE), "--out", str(out)]) == 0
-    return out, pd.read_csv(out / "puzzles.csv", comment="#").set_index(["puzzle", "attacker_hardware"])
+    return out, pd.read_csv(out / "puzzles.csv").set_index(["puzzle", "attacker_hardware"])
 
 
 def test_example_shows_memory_hard_puzzles_narrow_the_gpu_gap(compared):

@@ -48,7 +48,8 @@ def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> p
             "attack": meta.attack, "queries": len(trace), "mean_cost": cost.mean(),
             "cost_ratio": cost.mean() / rates[legitimate] if legitimate in rates else np.nan,
             "total_cost": cost.sum(),
-            "composed_eps": composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0],
+            "composed_eps": (composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0]
+                             if "logq" in trace.data and meta.sigma and meta.delta else np.nan),
             "r_squared": stats.linregress(np.arange(1, cost.size + 1), np.cumsum(cost)).rvalue ** 2,
             "accuracy": last.get("accuracy", np.nan), "fidelity": last.get("fidelity", np.nan),
             "victim_accuracy": meta.victim_accuracy,

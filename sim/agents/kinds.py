@@ -5,6 +5,10 @@ counts its actors, whether group accounting may link its accounts, and its story
 ``independent`` (each member replays its trace on its own account from its own start
 time, optionally a Poisson stream) or a ``story`` that runs all its clients together.
 A new kind is one story function plus one :func:`register_kind` call.
+
+Load kinds (``stream``, ``botnet``) are registered here too, so that the validator lists
+them, but take no story: a scenario of them runs in :mod:`powsim.sim.load`'s engine (open
+arrivals against a bounded queue), which reads their keys from :data:`AGENT_KINDS`.
 """
 
 from __future__ import annotations
@@ -34,18 +38,20 @@ Story = Callable[[simpy.Environment, "AgentSpec", Sequence[Client], Sequence[str
 class AgentKind:
     """One kind of agent: its scenario ``keys``, the field counting its actors
     (``members_key``, None for one actor), whether group accounting may ``link`` its
-    accounts, and its ``story`` (None: ``independent`` replaying members)."""
+    accounts, and its ``story`` (None: ``independent`` replaying members); ``load`` kinds run
+    in the load engine instead (see the module docstring)."""
 
     name: str
     keys: frozenset[str]
     members_key: str | None = None
     link: bool = False
     story: Story | None = None
+    load: bool = False
 
     @property
     def independent(self) -> bool:
         """Whether each member replays its own trace alone (legit users, lone attackers)."""
-        return self.story is None
+        return self.story is None and not self.load
 
 
 AGENT_KINDS: dict[str, AgentKind] = {}
@@ -72,3 +78,9 @@ register_kind(AgentKind(
     "adaptive", COMMON_KEYS | {"cover", "cover_per_batch", "max_diff"},
     story=lambda env, spec, clients, accounts, batches, cover: adaptive(
         clients[0], accounts[0], batches, cover, spec.cover_per_batch, spec.max_diff)))
+register_kind(AgentKind(
+    "stream", frozenset({"kind", "name", "rate_hz", "queries", "hardware", "timeout_s", "retry",
+                         "max_retries", "on_expiry", "start_s", "end_s", "trace"}), load=True))
+register_kind(AgentKind(
+    "botnet", frozenset({"kind", "name", "machines", "hardware", "start_s", "end_s", "strategy",
+                         "max_rate_hz", "timeout_s", "queries", "trace"}), load=True))

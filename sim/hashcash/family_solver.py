@@ -31,6 +31,7 @@ class _Search:
                  deadline: float) -> None:
         self.challenge, self.bits, self.puzzle = challenge, bits, puzzle
         self.stop, self.deadline = stop, deadline
+        self.abort = threading.Event()  # set when the caller was interrupted
         self.lock = threading.Lock()
         self.next_nonce = 0
         self.best = MAX_NONCE
@@ -40,7 +41,8 @@ class _Search:
         """The next nonce, or None when no nonce can improve the answer."""
         with self.lock:
             nonce = self.next_nonce
-            if nonce >= self.best or self.stop.is_set() or time.monotonic() > self.deadline:
+            if (nonce >= self.best or self.stop.is_set() or self.abort.is_set()
+                    or time.monotonic() > self.deadline):
                 return None
             self.next_nonce += 1
             return nonce

@@ -57,6 +57,7 @@ ACCOUNT_BYTES = 48
 RANDOM_BYTES = 16
 DIGEST_BYTES = 32
 MIN_SECRET_BYTES = 16
+MIN_DISTINCT_BYTES = 8  # 16 random bytes have fewer than 8 distinct values with p < 1e-12
 _SIGNED = struct.Struct(f">BBBB{ACCOUNT_BYTES}sIIIdd{RANDOM_BYTES}s{DIGEST_BYTES}s")  # bytes 0..127
 
 
@@ -141,31 +142,39 @@ def has_leading_zeros(digest: bytes, bits: int) -> bool:
 
 
 class ReplayCache:
-    """Challenges redeemed so far, each remembered until it could no longer verify.
+    """Challenges redeemed so far, each remembered while it could still verify.
+
+    An entry is forgotten only when both clocks agree it is dead: the wall clock (``now_s``,
+    the clock challenges are stamped with) is past its ``forget_at_s`` and the cache's
+    ``monotonic`` clock has run for the time that was left. A forward jump of the wall clock
+    therefore neither forgets entries early nor refuses fresh solutions (nothing is refused
+    for being older than the largest time seen), and a clock that steps back cannot reopen
+    a redeemed challenge while it is still valid on that clock.
 
     :meth:`redeem` is an atomic check-and-set, safe from many threads at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._monotonic = monotonic
         self._forget_at: dict[bytes, float] = {}
-        self._queue: list[tuple[float, bytes]] = []  # min-heap of (forget_at_s, key)
-        self._horizon_s = -math.inf  # everything that expired before this is forgotten
+        self._queue: list[tuple[float, bytes]] = []  # min-heap of (monotonic review time, key)
 
     def redeem(self, key: bytes, forget_at_s: float, now_s: float) -> bool:
-        """Record ``key`` until ``forget_at_s``; False if it is already there.
-
-        Also False when ``forget_at_s`` is before what the cache has already forgotten
-        (a clock that stepped back must not reopen a forgotten challenge).
-        """
+        """Record ``key`` until ``forget_at_s`` (wall seconds); False if it is already there."""
         with self._lock:
-            self._horizon_s = max(self._horizon_s, now_s)
-            while self._queue and self._queue[0][0] < self._horizon_s:
-                del self._forget_at[heapq.heappop(self._queue)[1]]
-            if key in self._forget_at or forget_at_s < self._horizon_s:
+            tick = self._monotonic()
+            while self._queue and self._queue[0][0] <= tick:
+                _, old = heapq.heappop(self._queue)
+                left_s = self._forget_at[old] - now_s
+                if left_s < 0:
+                    del self._forget_at[old]
+                else:  # the wall clock says it can still verify: review it again later
+                    heapq.heappush(self._queue, (tick + left_s, old))
+            if key in self._forget_at:
                 return False
             self._forget_at[key] = forget_at_s
-            heapq.heappush(self._queue, (forget_at_s, key))
+            heapq.heappush(self._queue, (tick + max(forget_at_s - now_s, 0.0), key))
             return True
 
     def __len__(self) -> int:
@@ -177,15 +186,22 @@ class HashCash:
     """The server side: issues challenges under a secret and verifies solutions once.
 
     ``clock`` returns the time in seconds (``time.time`` by default; a simulation's clock
-    or a test's fake one otherwise); ``random_bytes(n)`` returns n random bytes
-    (``secrets.token_bytes`` by default; a seeded generator's in tests).
+    or a test's fake one otherwise); ``monotonic`` a clock that never jumps, for forgetting
+    redeemed challenges (``time.monotonic`` with the wall clock, else ``clock`` itself);
+    ``random_bytes(n)`` returns n random bytes (``secrets.token_bytes`` by default; a seeded
+    generator's in tests). The secret must have at least 16 bytes with at least 8 distinct
+    values (an all-zero or repeated-pattern key is refused).
     """
 
     def __init__(self, secret: bytes, *, ttl_s: float = 300.0, grace_s: float = 5.0,
                  clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] | None = None,
                  random_bytes: Callable[[int], bytes] = secrets.token_bytes) -> None:
         if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
             raise InputError(f"hashcash secret: expected at least {MIN_SECRET_BYTES} bytes")
+        if len(set(secret)) < MIN_DISTINCT_BYTES:
+            raise InputError(f"hashcash secret: {len(set(secret))} distinct byte values, expected "
+                             f"at least {MIN_DISTINCT_BYTES} (use secrets.token_bytes(32))")
         if not (math.isfinite(ttl_s) and ttl_s > 0 and math.isfinite(grace_s) and grace_s >= 0):
             raise InputError(f"hashcash ttl_s={ttl_s}, grace_s={grace_s}: expected ttl_s > 0, grace_s >= 0")
         self._secret = secret
@@ -193,7 +209,7 @@ class HashCash:
         self.grace_s = grace_s
         self._clock = clock
         self._random_bytes = random_bytes
-        self._redeemed = ReplayCache()
+        self._redeemed = ReplayCache(monotonic or (time.monotonic if clock is time.time else clock))
 
     def _tag(self, signed: bytes) -> bytes:
         return hmac.new(self._secret, signed, hashlib.sha256).digest()

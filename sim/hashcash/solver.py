@@ -61,6 +61,7 @@ class _Search:
                  deadline: float) -> None:
         self.message, self.bits, self.workers = message, bits, workers
         self.stop, self.deadline = stop, deadline
+        self.abort = threading.Event()  # set when the caller was interrupted
         self.lock = threading.Lock()
         self.chunks = 0
         self.next_start = 0
@@ -71,7 +72,8 @@ class _Search:
         """The next chunk (start, count), or None when no chunk can improve the answer."""
         with self.lock:
             start = self.next_start
-            if start >= self.best or self.stop.is_set() or time.monotonic() > self.deadline:
+            if (start >= self.best or self.stop.is_set() or self.abort.is_set()
+                    or time.monotonic() > self.deadline):
                 return None
             # One worker never hashes past its answer, so it takes whole chunks at once.
             grown = FIRST_CHUNK << (self.chunks // self.workers) if self.workers > 1 else LAST_CHUNK
@@ -106,15 +108,23 @@ class Solver:
         """Find the first nonce whose SHA-256(challenge || nonce) has ``bits`` leading zero bits.
 
         Stops early, with ``nonce`` None, when ``stop`` is set or after ``timeout_s`` seconds.
+        An exception in the calling thread (Ctrl-C's KeyboardInterrupt) stops the helper
+        threads within one chunk (about 15 ms) and is raised again.
         """
         check_bits(bits)
         began = time.monotonic()
         deadline = began + timeout_s if timeout_s is not None else float("inf")
         search = self._search(challenge, bits, stop or threading.Event(), deadline)
         helpers = [self._pool.submit(search.work) for _ in range(self.workers - 1)] if self._pool else []
-        search.work()
-        for helper in helpers:
-            helper.result()
+        try:
+            search.work()
+            for helper in helpers:
+                helper.result()
+        except BaseException:
+            search.abort.set()
+            for helper in helpers:
+                helper.result()
+            raise
         seconds = time.monotonic() - began
         if search.best == MAX_NONCE:
             return Solution(None, search.hashes, search.hashes, seconds)

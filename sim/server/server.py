@@ -28,6 +28,7 @@ from powsim.sim.hashcash.protocol import HashCash, batch_digest
 from powsim.sim.policies import Policy
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
+from powsim.sim.server.secret import run_secret
 from powsim.sim.workload import Batch
 
 SIGNUP = -1  # batch index of a signup puzzle (in the events and in its batch digest)
@@ -39,11 +40,13 @@ SECRET_BYTES = 32  # the HashCash secret's length
 
 
 def simulated_hashcash(env: simpy.Environment, stream: np.random.SeedSequence) -> HashCash:
-    """A HashCash on the simulation clock (``env.now``, seconds) whose secret and challenges'
-    random bytes are drawn from ``stream``, so a seed gives the same challenges."""
+    """A HashCash on the simulation clock (``env.now``, seconds) whose challenges' random
+    bytes are drawn from ``stream`` and whose secret also depends on this machine's key
+    (:mod:`powsim.sim.server.secret`), so a seed gives the same challenges here while the
+    seed recorded in an output is not enough to forge them."""
     rng = np.random.default_rng(stream)
-    return HashCash(rng.bytes(SECRET_BYTES), ttl_s=TTL_S, grace_s=0.0, clock=lambda: env.now,
-                    random_bytes=rng.bytes)
+    return HashCash(run_secret(rng.bytes(SECRET_BYTES)), ttl_s=TTL_S, grace_s=0.0,
+                    clock=lambda: env.now, random_bytes=rng.bytes)
 
 
 def batch_key(account: str, index: int) -> bytes:
