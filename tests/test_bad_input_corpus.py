@@ -436,6 +436,19 @@ SCENARIO_FIELDS = [
     ("workers-billion", {"server": "workers = 1000000000"}, ("workers", "<= 10,000")),
     ("verify-inf", {"server": "verify_s = inf"}, ("verify_s",)),
     ("service-unknown", {"server": 'service = "magic"'}, ("service",)),
+    ("puzzle-unknown", {"defense": 'puzzle = "blake3"'}, ("[defense].puzzle", "argon2id")),
+    ("puzzle-memory-below-range", {"defense": 'puzzle = "argon2id"\nmemory_kib = 4'},
+     ("[defense].memory_kib", "8..")),
+    ("puzzle-iterations-zero", {"defense": 'puzzle = "argon2id"\niterations = 0'}, ("[defense].iterations",)),
+    ("puzzle-memory-text", {"defense": 'puzzle = "argon2id"\nmemory_kib = "big"'}, ("[defense].memory_kib",)),
+    ("puzzle-memory-no-profile-holds", {"defense": 'puzzle = "argon2id"\nmemory_kib = 2147483648'},
+     ("[defense].puzzle", "largest profile's memory")),
+    ("puzzle-scrypt-n-not-power-of-2", {"defense": 'puzzle = "scrypt"\nn = 1000'}, ("[defense].n", "power of 2")),
+    ("puzzle-parameter-of-another-family", {"defense": 'puzzle = "scrypt"\nmemory_kib = 64'},
+     ("[defense].memory_kib", "not a parameter of scrypt")),
+    ("puzzle-solvers-beyond-device-memory", {"defense": 'puzzle = "argon2id"\nmemory_kib = 4194304',
+                                             "agent": 'hardware = "gpu"\nsolvers = 7'},
+     ("solvers", "device memory")),
 ]
 
 SCENARIO_CASES = [
@@ -529,8 +542,52 @@ OPTION_ONLY_CASES = [
     ]
 ] + [Case("unknown-command", lambda f: ["frobnicate"], ("invalid choice: 'frobnicate'",))]
 
+
+def _validate_puzzle(*options: str) -> Build:
+    return lambda folder: ["hashcash", "validate", *options, "--out", str(folder / "out")]
+
+
+def _compare(defense: str = "", **fields: str) -> Build:
+    """``puzzles compare`` on the corpus scenario with a legitimate entry beside the attacker."""
+    def build(folder: Path) -> list[str]:
+        users = '[[agents]]\nkind = "legit"\nname = "users"\ntrace = "synth-standard.parquet"'
+        return ["puzzles", "compare", str(scenario(folder, defense, extra=users, **fields)),
+                "--out", str(folder / "out")]
+    return build
+
+
+PUZZLE_CASES = [
+    Case("puzzle-validate-unknown-family", _validate_puzzle("--puzzle", "blake3"), ("--puzzle",)),
+    Case("puzzle-validate-memory-below-range", _validate_puzzle("--puzzle", "argon2id", "--memory-kib", "4"),
+         ("--memory-kib", "8..")),
+    Case("puzzle-validate-memory-beyond-this-machine",
+         _validate_puzzle("--puzzle", "argon2id", "--memory-kib", str(2**32 - 1)), ("--memory-kib", "this machine's")),
+    Case("puzzle-validate-parameter-of-another-family",
+         _validate_puzzle("--puzzle", "scrypt", "--memory-kib", "64"), ("--memory-kib", "not a parameter of scrypt")),
+    Case("puzzle-validate-estimated-hours", _validate_puzzle("--puzzle", "argon2id", "--bits", "10:12",
+                                                             "--samples", "100"), ("--bits", "h at", "lower")),
+    Case("puzzle-bench-memory-beyond-this-machine",
+         lambda f: ["hashcash", "bench", "--puzzle", "argon2id", "--memory-kib", str(2**32 - 1)],
+         ("--memory-kib", "this machine's")),
+    Case("puzzle-bench-scrypt-n-not-power-of-2", lambda f: ["hashcash", "bench", "--puzzle", "scrypt", "--n", "1000"],
+         ("--n", "power of 2")),
+    Case("puzzle-compare-unknown-family", _compare('puzzle = "blake3"'), ("scenario.toml", "[defense].puzzle")),
+    Case("puzzle-compare-memory-no-profile-holds", _compare('puzzle = "argon2id"\nmemory_kib = 2147483648'),
+         ("scenario.toml", "[defense].puzzle", "largest profile's memory")),
+    Case("puzzle-compare-no-legit-users",
+         lambda f: ["puzzles", "compare", str(scenario(f)), "--out", str(f / "out")], ("no kind = \"legit\"",)),
+    Case("puzzle-compare-missing-scenario", lambda f: ["puzzles", "compare", str(f / "absent.toml")],
+         ("absent.toml", "no such")),
+    _out_case("puzzles-compare-is-file", lambda f, out: _compare()(f)[:-1] + [out], lambda f: str(_blocker(f)),
+              ("is a file",)),
+    _out_case("puzzles-compare-under-a-file", lambda f, out: _compare()(f)[:-1] + [out],
+              lambda f: str(_blocker(f) / "x" / "y"), ("blocker is a file",)),
+    _out_case("puzzles-compare-chart-is-folder", lambda f, out: _compare()(f)[:-1] + [out],
+              lambda f: (f / "out" / "puzzles.png").mkdir(parents=True) or str(f / "out"), ("puzzles.png is a folder",)),
+]
+
 CASES = (TRACE_CASES + CURVE_CASES + VOTE_CASES + IMPORT_CASES + TABLE_OPTION_CASES + SIMULATE_OPTION_CASES
-         + SCENARIO_CASES + OUT_CASES + OPTION_ONLY_CASES)
+         + SCENARIO_CASES + OUT_CASES + OPTION_ONLY_CASES + PUZZLE_CASES)
 
 
 def test_the_corpus_is_large_and_names_are_unique():
@@ -563,6 +620,7 @@ CONTROLS: list[tuple[str, Build]] = [
     ("pate-cost", _votes(VOTES)),
     ("import-costs", _import(COSTS + "0.125\n", "--seconds-per-batch", "0.1")),
     ("import-votes", _import(VOTES, "--sigma", "10", "--delta", "1e-5")),
+    ("puzzles-compare", _compare('puzzle = "argon2id"\nmemory_kib = 1024')),
 ]
 
 

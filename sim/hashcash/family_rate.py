@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import time
+from pathlib import Path
 
 from powsim.atomic import write_text_atomic
 from powsim.errors import InputError
@@ -86,7 +87,7 @@ def _records() -> dict:
         raise InputError(f"{path}: not a puzzle-rate record ({err}); run 'powsim hashcash bench --puzzle'") from None
 
 
-def save_family_rate(bench: FamilyBench, provenance: dict[str, object]):
+def save_family_rate(bench: FamilyBench, provenance: dict[str, object]) -> Path:
     """Store the per-core rate of ``bench`` as the ``local`` profile's rate for its family."""
     records = _records()
     records[bench.puzzle.name] = {"hash_rate_hz": bench.per_core_hz, "parameters": bench.puzzle.parameters(),
