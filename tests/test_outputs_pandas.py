@@ -110,7 +110,7 @@ def test_validate_files(cli, tmp_path):
     out = tmp_path / "out"
     assert cli("hashcash", "validate", "--bits", "3:4", "--samples", "20", "--out", out).code == 0
     tables = tables_in(out)
-    assert list(tables["validate.csv"].columns) == [*VALIDATE_COLUMNS, "seed"]
+    assert list(tables["validate.csv"].columns) == [*VALIDATE_COLUMNS, "seed", "puzzle"]
     assert sidecar(out / "validate.csv")["seed"] == 0
 
 
