@@ -42,7 +42,7 @@ def add_puzzles(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         commands, "compare",
         "Run SCENARIO once per puzzle family and attacker device (laptop-cpu, server-cpu, gpu), "
-        "the defense tuned so the legitimate users pay the same PoW seconds in every family; print "
+        "each family's difficulty tuned so the legitimate users' median overhead is SHA-256's; print "
         "the attackers' time and dollar multipliers and the server's verification cost, and with "
         "--out write DIR/puzzles.csv (+ .provenance.json) and a chart as DIR/puzzles.html and "
         "DIR/puzzles.png, all or nothing.",
