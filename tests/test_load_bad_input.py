@@ -75,3 +75,17 @@ def test_bad_simulate_option_on_a_load_scenario(tmp_path, capsys, option, messag
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert not out.exists()
+
+
+def test_a_load_scenario_refuses_a_memory_hard_puzzle(tmp_path, capsys):
+    # The load engine draws SHA-256 work; a puzzle key it would ignore is refused, not dropped.
+    capacity = EXAMPLE.parent / "capacity-under-attack.toml"
+    path = tmp_path / "bad.toml"
+    path.write_text(capacity.read_text().replace(
+        "reference_hash_rate = 1.3e6", 'reference_hash_rate = 1.3e6\npuzzle = "argon2id"').replace(
+        '"../traces/', f'"{capacity.parents[1]}/traces/'))
+    out = tmp_path / "out"
+    assert main(["simulate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "[defense].puzzle: 'argon2id'" in err and str(path) in err, err
+    assert not out.exists()
