@@ -97,4 +97,8 @@ def test_capacity(cli, tmp_path):
 
 
 CHECKED = ["adaptive.toml", "rdp.toml", "sybil-vs-group.toml", "quickstart.toml",
-           "colluders.toml", "capacity.toml"]
+           "colluders.toml", "capacity.toml",
+           # load scenarios: their headers are checked against effort_sim and the capacity
+           # search in tests/test_load_tor.py and tests/test_load_capacity.py
+           "tor-small-botnet.toml", "tor-large-botnet.toml", "tor-precomputed.toml",
+           "capacity-under-attack.toml"]
