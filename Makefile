@@ -26,8 +26,9 @@ demo: $(STAMP)
 	@echo "wrote results/table2-paper.md"
 	$(BIN)/powsim simulate examples/quickstart.toml --out results/quickstart --seed 0
 
+# The suite runs on every core (pytest-xdist): about 12 CPU-minutes in all.
 test: $(STAMP) $(FASHION_MNIST)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
