@@ -1,0 +1,107 @@
+"""Exact values of the summary table: the members' overhead percentiles, verification time
+and the replications' confidence interval, each computed independently of sim/summary.py."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from powsim.sim.summary import SUMMARY_COLUMNS, combine
+from simkit import query_trace, run
+
+SCENARIO = """
+[defense]
+policy = "paper"
+a = 2.0
+min_s = 0.001
+max_s = 10000.0
+reference = "legit.parquet"
+reference_hash_rate = 100.0
+[server]
+workers = 4
+verify_s = {verify_s}
+[hardware.slow]
+hash_rate_hz = 50.0
+price_per_hour_usd = 3.6
+watts = 100.0
+[[agents]]
+kind = "legit"
+name = "users"
+count = {count}
+trace = "attack.parquet"
+hardware = "slow"
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    # Reference 0.1 per query, users at 0.6: batch 1 targets 0.32 s (5 bits), batch 2
+    # 10.24 s (10 bits), as in test_sim_expected's hand computation.
+    query_trace(tmp_path / "legit.parquet", 0.1, batches=4)
+    query_trace(tmp_path / "attack.parquet", 0.6, batches=2)
+    return tmp_path
+
+
+def hand_percentile(values: np.ndarray, q: float) -> float:
+    """The q-quantile by linear interpolation between order statistics (pandas' default)."""
+    ordered = np.sort(values)
+    position = (ordered.size - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, ordered.size - 1)
+    return float(ordered[low] + (position - low) * (ordered[high] - ordered[low]))
+
+
+def test_overhead_median_and_p95_are_the_members_percentiles(folder):
+    events, summary = run(folder, SCENARIO.format(verify_s=0.0, count=20), mode="sampled", seed=5)
+    per_user = events.groupby("actor").agg(base=("service_s", "sum"), pow=("solve_s", "sum"))
+    overheads = ((per_user["base"] + per_user["pow"]) / per_user["base"]).to_numpy()
+    assert overheads.size == 20
+    row = summary.loc["users"]
+    assert row["overhead_median"] == pytest.approx(hand_percentile(overheads, 0.5), rel=1e-12)
+    assert row["overhead_p95"] == pytest.approx(hand_percentile(overheads, 0.95), rel=1e-12)
+    # The sample is spread out, so p95, median, mean and max are all different numbers.
+    assert row["overhead_median"] < row["overhead_p95"] < overheads.max()
+
+
+def test_verification_seconds_count_in_the_overhead(folder):
+    # One user: base 2 x 1.5 s, PoW 0.64 + 20.48 s, and 0.25 s to verify each of 2 solutions.
+    events, summary = run(folder, SCENARIO.format(verify_s=0.25, count=1))
+    row = summary.loc["users"]
+    assert row["time_s"] == pytest.approx(3.0)
+    assert row["time_pow_s"] == pytest.approx(3.0 + 21.12 + 0.5)
+    assert row["overhead"] == pytest.approx(24.62 / 3.0)
+    assert row["overhead_median"] == row["overhead_p95"] == pytest.approx(24.62 / 3.0)
+    # Labels are released after verification: the last release is at the sum of all steps.
+    assert events["sim_time_s"].iloc[-1] == pytest.approx(24.62)
+
+
+def summary_row(overhead: float, hashes: float) -> dict[str, object]:
+    row = {column: 1.0 for column in SUMMARY_COLUMNS}
+    row.update(agent="a", kind="attacker", hardware="gpu", members=1, accounts=1,
+               overhead=overhead, hashes=hashes)
+    return row
+
+
+@pytest.mark.parametrize("confidence, t_quantile", [
+    (0.95, 3.182446305284263),  # Student t, 3 degrees of freedom, 0.975 quantile (tables)
+    (0.90, 2.353363434801823),  # 0.95 quantile
+])
+def test_confidence_interval_of_the_mean_overhead(confidence, t_quantile):
+    overheads = [1.0, 2.0, 3.0, 4.0]
+    summaries = [pd.DataFrame([summary_row(o, 10.0 * o)]) for o in overheads]
+    table = combine(summaries, confidence).iloc[0]
+    # Mean 2.5; sample standard deviation sqrt(5/3); half-width t x s / sqrt(4).
+    half = t_quantile * math.sqrt(5.0 / 3.0) / 2.0
+    assert table["overhead"] == pytest.approx(2.5)
+    assert table["hashes"] == pytest.approx(25.0)
+    assert (table["ci_low"], table["ci_high"]) == (pytest.approx(2.5 - half), pytest.approx(2.5 + half))
+    assert table["replications"] == 4
+
+
+def test_one_replication_has_no_interval():
+    table = combine([pd.DataFrame([summary_row(3.0, 1.0)])]).iloc[0]
+    assert table["overhead"] == 3.0 and table["replications"] == 1
+    assert math.isnan(table["ci_low"]) and math.isnan(table["ci_high"])
