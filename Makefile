@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench mutate clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +35,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pate_speed.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
+# Mutation testing of the modules that compute results (tools/mutate.py; minutes, not in `make test`).
+mutate: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[mutate]"
+	$(BIN)/python tools/mutate.py
+
 clean:
-	rm -rf $(VENV) results
+	rm -rf $(VENV) results .mutate
