@@ -23,6 +23,7 @@ reference_hash_rate = 100.0
 [server]
 workers = 4
 verify_s = {verify_s}
+{server}
 [hardware.slow]
 hash_rate_hz = 50.0
 price_per_hour_usd = 3.6
@@ -33,7 +34,12 @@ name = "users"
 count = {count}
 trace = "attack.parquet"
 hardware = "slow"
+start_s = {start_s}
 """
+
+
+def scenario(verify_s: float = 0.0, count: int = 1, start_s: float = 0.0, server: str = "") -> str:
+    return SCENARIO.format(verify_s=verify_s, count=count, start_s=start_s, server=server)
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def hand_percentile(values: np.ndarray, q: float) -> float:
 
 
 def test_overhead_median_and_p95_are_the_members_percentiles(folder):
-    events, summary = run(folder, SCENARIO.format(verify_s=0.0, count=20), mode="sampled", seed=5)
+    events, summary = run(folder, scenario(count=20), mode="sampled", seed=5)
     per_user = events.groupby("actor").agg(base=("service_s", "sum"), pow=("solve_s", "sum"))
     overheads = ((per_user["base"] + per_user["pow"]) / per_user["base"]).to_numpy()
     assert overheads.size == 20
@@ -68,7 +74,7 @@ def test_overhead_median_and_p95_are_the_members_percentiles(folder):
 
 def test_verification_seconds_count_in_the_overhead(folder):
     # One user: base 2 x 1.5 s, PoW 0.64 + 20.48 s, and 0.25 s to verify each of 2 solutions.
-    events, summary = run(folder, SCENARIO.format(verify_s=0.25, count=1))
+    events, summary = run(folder, scenario(verify_s=0.25))
     row = summary.loc["users"]
     assert row["time_s"] == pytest.approx(3.0)
     assert row["time_pow_s"] == pytest.approx(3.0 + 21.12 + 0.5)
@@ -78,9 +84,34 @@ def test_verification_seconds_count_in_the_overhead(folder):
     assert events["sim_time_s"].iloc[-1] == pytest.approx(24.62)
 
 
-def summary_row(overhead: float, hashes: float) -> dict[str, object]:
+def test_overhead_of_a_base_time_under_a_second(folder):
+    # Service 0.2 + 0.1 s per batch: base 0.6 s, PoW 21.12 s as above.
+    _, summary = run(folder, scenario(server="inference_s = 0.2\ncost_s = 0.1"))
+    assert summary.loc["users", "time_s"] == pytest.approx(0.6)
+    assert summary.loc["users", "overhead"] == pytest.approx(21.72 / 0.6)
+
+
+def test_no_base_time_means_no_overhead_ratio(folder):
+    _, summary = run(folder, scenario(server="inference_s = 0.0\ncost_s = 0.0"))
+    assert summary.loc["users", "time_s"] == 0.0 and summary.loc["users", "time_pow_s"] == pytest.approx(21.12)
+    assert math.isnan(summary.loc["users", "overhead"])
+    assert math.isnan(summary.loc["users", "overhead_median"]) and math.isnan(summary.loc["users", "overhead_p95"])
+
+
+def test_wall_time_runs_from_the_first_start_to_the_last_release(folder):
+    events, summary = run(folder, scenario(start_s=100.0))
+    assert events["sim_time_s"].max() == pytest.approx(100.0 + 24.12)
+    assert summary.loc["users", "wall_s"] == pytest.approx(24.12)
+
+
+def test_summary_columns_are_the_documented_ones_in_order(folder):
+    _, summary = run(folder, scenario())
+    assert ["agent", *summary.columns] == SUMMARY_COLUMNS + ["ci_low", "ci_high", "replications"]
+
+
+def summary_row(overhead: float, hashes: float, agent: str = "a") -> dict[str, object]:
     row = {column: 1.0 for column in SUMMARY_COLUMNS}
-    row.update(agent="a", kind="attacker", hardware="gpu", members=1, accounts=1,
+    row.update(agent=agent, kind="attacker", hardware="gpu", members=1, accounts=1,
                overhead=overhead, hashes=hashes)
     return row
 
@@ -105,3 +136,16 @@ def test_one_replication_has_no_interval():
     table = combine([pd.DataFrame([summary_row(3.0, 1.0)])]).iloc[0]
     assert table["overhead"] == 3.0 and table["replications"] == 1
     assert math.isnan(table["ci_low"]) and math.isnan(table["ci_high"])
+
+
+def test_two_replications_have_an_interval_and_the_default_level_is_95_percent():
+    # Overheads 1 and 3: mean 2, s = sqrt(2), t(0.975, 1) = 12.706204736174704.
+    summaries = [pd.DataFrame([summary_row(o, 1.0)]) for o in (1.0, 3.0)]
+    table = combine(summaries).iloc[0]
+    half = 12.706204736174704 * math.sqrt(2.0) / math.sqrt(2.0)
+    assert (table["ci_low"], table["ci_high"]) == (pytest.approx(2.0 - half), pytest.approx(2.0 + half))
+
+
+def test_combine_keeps_the_scenarios_order_of_agents():
+    summaries = [pd.DataFrame([summary_row(o, 1.0, "zed"), summary_row(o, 1.0, "amy")]) for o in (1.0, 2.0)]
+    assert combine(summaries)["agent"].tolist() == ["zed", "amy"]
