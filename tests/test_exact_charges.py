@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from powsim.calibrate.reference import LinearReference
+from powsim.errors import InputError
 from powsim.sim.paper import PaperParameters, replay_curve
 from powsim.sim.policies import Policy
 from powsim.sim.server.difficulty import Difficulty
@@ -80,6 +81,14 @@ def test_linked_accounts_share_one_ledger():
     assert ledger.charge("b", BATCHES[1]) == (8.0, pytest.approx(BATCHES[0].cost + BATCHES[1].cost))
 
 
+def test_linked_accounts_compose_their_rdp():
+    ledger = Ledger(delta=DELTA)
+    ledger.link(["a", "b"])
+    ledger.charge("a", BATCHES[0])
+    _, cost = ledger.charge("b", BATCHES[1])
+    assert cost == pytest.approx(brute_force_composed_eps(BATCHES[:2]), rel=1e-12)
+
+
 REFERENCE = LinearReference(intercept=1.0, slope=0.01, r_squared=1.0)
 
 
@@ -113,6 +122,8 @@ def test_paper_mode_clips_below_for_a_below_one():
                        TraceMetadata("curve", "synth", "x"))
     flat = LinearReference(0.0, 0.0, 1.0)
     replay = replay_curve(curve, flat, PaperParameters(a=0.5))
+    assert replay["queries"].tolist() == [0.0, 1000.0, 2000.0, 3000.0]
+    assert replay["expected_cost"].tolist() == [0.0, 0.0, 0.0, 0.0]
     assert replay["diff"].tolist() == [0.0, 10.0, 11.0, 111.0]
     assert replay["charge_s"].tolist() == pytest.approx([0.0, 0.1, 0.1, 0.1])
     assert replay["time_pow_s"].tolist() == pytest.approx([0.0, 1.1, 2.2, 3.3])
@@ -133,3 +144,27 @@ def test_difficulty_splits_the_target_between_sub_solutions():
     assert difficulty.bits(4.0) == 10  # 4 s x 1024 H/s = 4 puzzles of 2^10 trials
     assert difficulty.expected_s(10) == pytest.approx(4.0)
     assert difficulty.expected_s(np.array([9, 11])) == pytest.approx([2.0, 8.0])
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"a": 0.0}, "option --a: 0.0, expected a positive finite number"),
+    ({"a": math.inf}, "option --a: inf, expected a positive finite number"),
+    ({"min_seconds": 0.0}, "paper clip [0.0, 2948.467908] s: expected 0 < min <= max"),
+    ({"min_seconds": 5.0, "max_seconds": 4.0}, "paper clip [5.0, 4.0] s: expected 0 < min <= max"),
+])
+def test_paper_parameters_refuse_impossible_values(parameters, message):
+    with pytest.raises(InputError) as err:
+        PaperParameters(**parameters)
+    assert str(err.value) == message
+
+
+def test_a_clip_of_one_point_is_allowed():
+    assert PaperParameters(min_seconds=2.0, max_seconds=2.0).max_seconds == 2.0
+
+
+def test_paper_mode_refuses_a_query_trace():
+    trace = make_trace(pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.1]}),
+                       TraceMetadata("query", "synth", "x"), "q.parquet")
+    with pytest.raises(InputError) as err:
+        replay_curve(trace, LinearReference(0.0, 0.0, 1.0))
+    assert str(err.value) == "q.parquet: paper mode replays curve traces, got a query trace"

@@ -1,0 +1,70 @@
+"""The trace metadata's rules and the file's source in every message, exactly."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from powsim.errors import InputError
+from powsim.traces.format import SCHEMA_VERSION, TraceMetadata, make_trace, write_trace
+
+GOOD = {"kind": "query", "dataset": "toy", "attack": "standard"}
+QUERIES = pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2]})
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "f.parquet: metadata 'powsim' is not valid JSON (Expecting property name enclosed "
+                  "in double quotes)"),
+    ("[1, 2]", "f.parquet: metadata 'powsim' must be a JSON object"),
+    (json.dumps({**GOOD, "zeta": 1, "beta": 2}), "f.parquet: metadata has unknown field 'beta'"),
+    (json.dumps({**GOOD, "dataset": 5}), "f.parquet: metadata field 'dataset' is missing, expected a string"),
+    (json.dumps({**GOOD, "attack": ""}), "f.parquet: metadata field 'attack' is missing, expected a string"),
+    (json.dumps({**GOOD, "kind": "table"}), "f.parquet: metadata field 'kind' is 'table', expected 'query' "
+                                            "or 'curve'"),
+    (json.dumps({**GOOD, "schema_version": 2}), "f.parquet: metadata field 'schema_version' is 2, "
+                                                f"expected {SCHEMA_VERSION}"),
+    (json.dumps({**GOOD, "teachers": True}), "f.parquet: metadata field 'teachers' is True, expected a "
+                                             "positive number"),
+    (json.dumps({**GOOD, "sigma": 0}), "f.parquet: metadata field 'sigma' is 0, expected a positive number"),
+    (json.dumps({**GOOD, "delta": 1.0}), "f.parquet: metadata field 'delta' is 1.0, expected 0 < delta < 1"),
+    (json.dumps({**GOOD, "seconds_per_batch": {"inference": -1}}),
+     "f.parquet: metadata field 'seconds_per_batch.inference' is -1, expected a non-negative number of seconds"),
+])
+def test_metadata_errors_name_the_file_and_field(text, message):
+    with pytest.raises(InputError) as err:
+        TraceMetadata.from_json(text, "f.parquet")
+    assert str(err.value) == message
+
+
+def test_metadata_without_a_schema_version_is_the_current_one():
+    assert TraceMetadata.from_json(json.dumps(GOOD), "f.parquet") == TraceMetadata(**GOOD)
+
+
+@pytest.mark.parametrize("field, value", [("sigma", math.nan), ("sigma", math.inf), ("batch_size", -2.0)])
+def test_metadata_numbers_must_be_finite_and_positive(field, value):
+    with pytest.raises(InputError, match=f"^m.parquet: metadata field '{field}' is"):
+        make_trace(QUERIES, TraceMetadata(**GOOD, **{field: value}), "m.parquet")
+
+
+def test_make_trace_names_its_source_or_memory():
+    assert make_trace(QUERIES, TraceMetadata(**GOOD), "m.parquet").source == "m.parquet"
+    with pytest.raises(InputError) as err:
+        make_trace(QUERIES.assign(extra=1), TraceMetadata(**GOOD), "m.parquet")
+    assert str(err.value) == "m.parquet: unknown column 'extra' in a query trace"
+    with pytest.raises(InputError) as err:
+        make_trace(QUERIES.assign(cost=[0.1, -0.2]), TraceMetadata(**GOOD))
+    assert str(err.value) == "<memory>: column 'cost' row 1: -0.2, expected a value >= 0"
+
+
+def test_write_trace_names_the_path_and_compresses_with_zstd(tmp_path):
+    trace = make_trace(QUERIES, TraceMetadata(**GOOD))
+    path = write_trace(trace, tmp_path / "t.parquet")
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
+    broken = type(trace)(QUERIES.assign(cost=["x", "y"]), trace.metadata)
+    with pytest.raises(InputError) as err:
+        write_trace(broken, tmp_path / "u.parquet")
+    assert str(err.value) == f"{tmp_path / 'u.parquet'}: column 'cost' cannot be stored as double"
