@@ -76,3 +76,32 @@ def test_policy_metric_and_names():
             pd.DataFrame({"queries": [0.0, 1.0], "cost": [0.0, 1.0], "time_s": [0.0, 1.0]}),
             TraceMetadata("curve", "toy", "x"))))
     assert str(err.value) == "policy: 'two-sided', expected one of paper, one-sided, rdp"
+
+
+def curve_of(queries: list[float], cost: list[float], source: str = "c.parquet") -> object:
+    return make_trace(pd.DataFrame({"queries": queries, "cost": cost, "time_s": [0.0] * len(queries)}),
+                      TraceMetadata("curve", "toy", "x"), source)
+
+
+def test_fit_reports_r_squared_by_its_definition():
+    queries, cost = [0.0, 10.0, 20.0, 40.0], [0.0, 2.0, 3.0, 7.0]
+    reference = fit_reference(curve_of(queries, cost))
+    predicted = [reference.intercept + reference.slope * q for q in queries]
+    mean = sum(cost) / len(cost)
+    r_squared = 1 - (sum((c - p) ** 2 for c, p in zip(cost, predicted))
+                     / sum((c - mean) ** 2 for c in cost))
+    assert reference.r_squared == pytest.approx(r_squared, rel=1e-12) and reference.r_squared < 0.99
+
+
+def test_two_distinct_query_counts_are_enough_and_one_is_not():
+    assert fit_reference(curve_of([0.0, 10.0], [0.0, 1.0])).slope == pytest.approx(0.1)
+    with pytest.raises(InputError) as err:
+        fit_reference(curve_of([5.0, 5.0], [0.0, 1.0]))
+    assert str(err.value) == ("c.parquet: field 'queries' needs at least two distinct values to fit the "
+                              "legitimate reference")
+
+
+def test_the_reference_must_be_a_curve():
+    with pytest.raises(InputError) as err:
+        fit_reference(query_trace())
+    assert str(err.value) == "legit.parquet: the legitimate reference must be a curve trace, got a query trace"
