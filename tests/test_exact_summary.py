@@ -149,3 +149,47 @@ def test_two_replications_have_an_interval_and_the_default_level_is_95_percent()
 def test_combine_keeps_the_scenarios_order_of_agents():
     summaries = [pd.DataFrame([summary_row(o, 1.0, "zed"), summary_row(o, 1.0, "amy")]) for o in (1.0, 2.0)]
     assert combine(summaries)["agent"].tolist() == ["zed", "amy"]
+
+
+SIGNUPS_AND_IDLE = """
+[defense]
+policy = "paper"
+a = 2.0
+min_s = 0.001
+max_s = 10000.0
+reference = "legit.parquet"
+reference_hash_rate = 100.0
+[server]
+workers = 4
+verify_s = 0.25
+[hardware.slow]
+hash_rate_hz = 50.0
+price_per_hour_usd = 3.6
+watts = 100.0
+[[agents]]
+kind = "{kind}"
+name = "crew"
+{members}
+trace = "attack.parquet"
+hardware = "slow"
+"""
+
+
+def test_signup_puzzles_are_solved_but_only_answered_batches_are_verified(folder):
+    events, summary = run(folder, SIGNUPS_AND_IDLE.format(kind="sybil", members="accounts = 2\nsignup_bits = 4"))
+    signups = events[events["batch"] < 0]
+    assert len(signups) == 2 and (signups["solve_s"] == 16 / 50).all()
+    answered = events[events["batch"] >= 0]
+    row = summary.loc["crew"]
+    assert row["time_pow_s"] == pytest.approx(row["time_s"] + events["solve_s"].sum() + 0.25 * len(answered))
+
+
+def test_members_without_batches_cost_nothing_and_have_no_overhead(folder):
+    # Four colluders, two batches: two members never ask anything.
+    events, summary = run(folder, SIGNUPS_AND_IDLE.format(kind="colluders", members="actors = 4"))
+    assert events["actor"].nunique() == 2
+    row = summary.loc["crew"]
+    assert row["members"] == 4 and row["time_s"] == pytest.approx(3.0)
+    assert row["time_pow_s"] == pytest.approx(3.0 + events["solve_s"].sum() + 0.5)
+    per_member = [(1.5 + s + 0.25) / 1.5 for s in events.groupby("actor")["solve_s"].sum()]
+    assert row["overhead_median"] == pytest.approx(sum(per_member) / 2)
