@@ -36,9 +36,12 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
 # Mutation testing of the modules that compute results (tools/mutate.py; minutes, not in `make test`).
-mutate: $(STAMP)
-	$(BIN)/pip install --quiet -e ".[mutate]"
+mutate: $(VENV)/.mutate-installed
 	$(BIN)/python tools/mutate.py
+
+$(VENV)/.mutate-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[mutate]"
+	touch $@
 
 clean:
 	rm -rf $(VENV) results .mutate

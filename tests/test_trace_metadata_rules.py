@@ -6,11 +6,12 @@ import json
 import math
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from powsim.errors import InputError
-from powsim.traces.format import SCHEMA_VERSION, TraceMetadata, make_trace, write_trace
+from powsim.traces.format import METADATA_KEY, SCHEMA_VERSION, TraceMetadata, make_trace, read_trace, write_trace
 
 GOOD = {"kind": "query", "dataset": "toy", "attack": "standard"}
 QUERIES = pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2]})
@@ -30,6 +31,9 @@ QUERIES = pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2]})
     (json.dumps({**GOOD, "teachers": True}), "f.parquet: metadata field 'teachers' is True, expected a "
                                              "positive number"),
     (json.dumps({**GOOD, "sigma": 0}), "f.parquet: metadata field 'sigma' is 0, expected a positive number"),
+    (json.dumps({**GOOD, "classes": -1}), "f.parquet: metadata field 'classes' is -1, expected a positive number"),
+    (json.dumps({**GOOD, "batch_size": 0}), "f.parquet: metadata field 'batch_size' is 0, expected a positive "
+                                            "number"),
     (json.dumps({**GOOD, "delta": 1.0}), "f.parquet: metadata field 'delta' is 1.0, expected 0 < delta < 1"),
     (json.dumps({**GOOD, "seconds_per_batch": {"inference": -1}}),
      "f.parquet: metadata field 'seconds_per_batch.inference' is -1, expected a non-negative number of seconds"),
@@ -42,6 +46,11 @@ def test_metadata_errors_name_the_file_and_field(text, message):
 
 def test_metadata_without_a_schema_version_is_the_current_one():
     assert TraceMetadata.from_json(json.dumps(GOOD), "f.parquet") == TraceMetadata(**GOOD)
+
+
+def test_a_fractional_batch_size_is_positive():
+    # The paper's curves have 62.5 queries per batch; anything above zero is a size.
+    assert TraceMetadata.from_json(json.dumps({**GOOD, "batch_size": 0.5}), "f.parquet").batch_size == 0.5
 
 
 @pytest.mark.parametrize("field, value", [("sigma", math.nan), ("sigma", math.inf), ("batch_size", -2.0)])
@@ -68,3 +77,57 @@ def test_write_trace_names_the_path_and_compresses_with_zstd(tmp_path):
     with pytest.raises(InputError) as err:
         write_trace(broken, tmp_path / "u.parquet")
     assert str(err.value) == f"{tmp_path / 'u.parquet'}: column 'cost' cannot be stored as double"
+
+
+def raw_parquet(path, table: pa.Table, metadata: bytes | None) -> str:
+    """Write ``table`` with ``metadata`` under the powsim key, as another writer might."""
+    if metadata is not None:
+        table = table.replace_schema_metadata({METADATA_KEY: metadata})
+    pq.write_table(table, path)
+    return str(path)
+
+
+def test_read_trace_messages_name_the_file(tmp_path):
+    missing = tmp_path / "none.parquet"
+    with pytest.raises(InputError) as err:
+        read_trace(missing)
+    assert str(err.value) == f"{missing}: no such trace file"
+
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(Exception) as arrow_error:
+        pq.read_table(garbage)
+    with pytest.raises(InputError) as err:
+        read_trace(garbage)
+    reason = str(arrow_error.value).splitlines()[0]
+    assert reason and str(err.value) == f"{garbage}: not a readable parquet file ({reason})"
+
+    table = pa.Table.from_pandas(QUERIES, preserve_index=False)
+    bare = raw_parquet(tmp_path / "bare.parquet", table, None)
+    with pytest.raises(InputError) as err:
+        read_trace(bare)
+    assert str(err.value) == (f"{bare}: no 'powsim' metadata, expected a trace written by powsim "
+                              "(import CSV curves with 'powsim traces import-curve')")
+
+    alien = raw_parquet(tmp_path / "alien.parquet", table, b'{"kind": "query"}')
+    with pytest.raises(InputError) as err:
+        read_trace(alien)
+    assert str(err.value) == f"{alien}: metadata field 'dataset' is missing, expected a string"
+
+    good = raw_parquet(tmp_path / "good.parquet", table, json.dumps(GOOD).encode())
+    assert read_trace(good).source == good
+
+
+def test_nulls_and_foreign_types_in_a_file(tmp_path):
+    nulls = pa.table({"query": [0, 1], "batch": [0, 0], "cost": pa.array([0.1, None])})
+    path = raw_parquet(tmp_path / "nulls.parquet", nulls, json.dumps(GOOD).encode())
+    with pytest.raises(InputError) as err:
+        read_trace(path)
+    assert str(err.value) == f"{path}: column 'cost' row 1: missing value (null or NaN), expected a finite number"
+
+    flat_votes = pa.table({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2], "votes": [3, 4]})
+    path = raw_parquet(tmp_path / "votes.parquet", flat_votes, json.dumps(GOOD).encode())
+    with pytest.raises(InputError) as err:
+        read_trace(path)
+    assert str(err.value) == (f"{path}: column 'votes' has type int64, expected list<item: uint16> "
+                              "(teacher vote count per class)")
