@@ -12,7 +12,8 @@ import pytest
 from powsim.sim.summary import SUMMARY_COLUMNS, combine
 from simkit import query_trace, run
 
-SCENARIO = """
+# The defense of test_sim_expected's hand computation, a slow client, and one agent entry.
+HEADER = """
 [defense]
 policy = "paper"
 a = 2.0
@@ -29,17 +30,21 @@ hash_rate_hz = 50.0
 price_per_hour_usd = 3.6
 watts = 100.0
 [[agents]]
-kind = "legit"
-name = "users"
-count = {count}
+name = "{name}"
 trace = "attack.parquet"
 hardware = "slow"
-start_s = {start_s}
 """
 
 
 def scenario(verify_s: float = 0.0, count: int = 1, start_s: float = 0.0, server: str = "") -> str:
-    return SCENARIO.format(verify_s=verify_s, count=count, start_s=start_s, server=server)
+    """Legitimate users, all on the attack trace."""
+    return (HEADER.format(verify_s=verify_s, server=server, name="users")
+            + f'kind = "legit"\ncount = {count}\nstart_s = {start_s}\n')
+
+
+def crew(kind: str, members: str) -> str:
+    """One entry named "crew" of ``kind`` (``members`` its size lines), verifying for 0.25 s."""
+    return HEADER.format(verify_s=0.25, server="", name="crew") + f'kind = "{kind}"\n{members}\n'
 
 
 @pytest.fixture
@@ -151,32 +156,8 @@ def test_combine_keeps_the_scenarios_order_of_agents():
     assert combine(summaries)["agent"].tolist() == ["zed", "amy"]
 
 
-SIGNUPS_AND_IDLE = """
-[defense]
-policy = "paper"
-a = 2.0
-min_s = 0.001
-max_s = 10000.0
-reference = "legit.parquet"
-reference_hash_rate = 100.0
-[server]
-workers = 4
-verify_s = 0.25
-[hardware.slow]
-hash_rate_hz = 50.0
-price_per_hour_usd = 3.6
-watts = 100.0
-[[agents]]
-kind = "{kind}"
-name = "crew"
-{members}
-trace = "attack.parquet"
-hardware = "slow"
-"""
-
-
 def test_signup_puzzles_are_solved_but_only_answered_batches_are_verified(folder):
-    events, summary = run(folder, SIGNUPS_AND_IDLE.format(kind="sybil", members="accounts = 2\nsignup_bits = 4"))
+    events, summary = run(folder, crew("sybil", "accounts = 2\nsignup_bits = 4"))
     signups = events[events["batch"] < 0]
     assert len(signups) == 2 and (signups["solve_s"] == 16 / 50).all()
     answered = events[events["batch"] >= 0]
@@ -186,7 +167,7 @@ def test_signup_puzzles_are_solved_but_only_answered_batches_are_verified(folder
 
 def test_members_without_batches_cost_nothing_and_have_no_overhead(folder):
     # Four colluders, two batches: two members never ask anything.
-    events, summary = run(folder, SIGNUPS_AND_IDLE.format(kind="colluders", members="actors = 4"))
+    events, summary = run(folder, crew("colluders", "actors = 4"))
     assert events["actor"].nunique() == 2
     row = summary.loc["crew"]
     assert row["members"] == 4 and row["time_s"] == pytest.approx(3.0)
