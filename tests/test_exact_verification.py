@@ -4,12 +4,14 @@ and the validity window honours the clock-skew grace at both ends, to the second
 from __future__ import annotations
 
 import hashlib
+import math
 from itertools import count
 
 import numpy as np
 import pytest
 
-from powsim.sim.hashcash import HashCash, Verdict, batch_digest, has_leading_zeros
+from powsim.errors import InputError
+from powsim.sim.hashcash import ACCOUNT_BYTES, Challenge, HashCash, ReplayCache, Verdict, batch_digest, has_leading_zeros
 
 SECRET = b"0123456789abcdef-test-secret"
 BATCH = batch_digest(b"queries")
@@ -70,3 +72,57 @@ def test_validity_window_is_issue_to_expiry_widened_by_the_grace(offset_s, expec
     nonce = nonces_solving(challenge, 4, 1)[0]
     clock.now = ISSUED_AT_S + offset_s
     assert hashcash.verify(challenge, nonce, "alice", BATCH) is expected
+
+
+def challenge_bytes(**changes: object) -> bytes:
+    """A challenge's 160 bytes with fields changed (tag left as zeros: decode does not check it)."""
+    fields = dict(version=1, bits=4, account="alice", issued_at_s=ISSUED_AT_S,
+                  expires_at_s=ISSUED_AT_S + TTL_S, random=bytes(16), batch_digest=BATCH, tag=bytes(32))
+    fields.update(changes)
+    return Challenge(**fields).encode()
+
+
+def with_bytes(data: bytes, offset: int, new: bytes) -> bytes:
+    return data[:offset] + new + data[offset + len(new):]
+
+
+@pytest.mark.parametrize("data, message", [
+    (challenge_bytes(version=2), "challenge field version: 2, expected 1"),
+    (challenge_bytes(bits=65), "challenge field bits: 65, expected 0..64"),
+    (with_bytes(challenge_bytes(), 2, b"\x00"), "challenge field account: bad length or non-zero padding"),
+    (with_bytes(challenge_bytes(), 2, b"\x3e"), "challenge field account: bad length or non-zero padding"),
+    (with_bytes(challenge_bytes(), 10, b"x"), "challenge field account: bad length or non-zero padding"),
+    (challenge_bytes(issued_at_s=math.nan), "challenge field issued_at_s/expires_at_s: expected finite seconds"),
+    (challenge_bytes(expires_at_s=math.inf), "challenge field issued_at_s/expires_at_s: expected finite seconds"),
+    (with_bytes(challenge_bytes(), 3, b"\xff"), "challenge field account: expected UTF-8"),
+])
+def test_decode_names_the_bad_field(data, message):
+    with pytest.raises(InputError) as err:
+        Challenge.decode(data)
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("changes", [{"bits": 64}, {"account": "a" * ACCOUNT_BYTES}, {"account": "é" * 30}])
+def test_decode_accepts_the_extremes(changes):
+    data = challenge_bytes(**changes)
+    assert Challenge.decode(data).encode() == data
+
+
+def test_issue_accepts_the_longest_account_and_names_bad_input():
+    hashcash, _ = issued(Clock())
+    assert hashcash.issue("a" * ACCOUNT_BYTES, BATCH, 4).account == "a" * ACCOUNT_BYTES
+    with pytest.raises(InputError) as err:
+        hashcash.issue("a" * (ACCOUNT_BYTES + 1), BATCH, 4)
+    assert str(err.value) == f"account {'a' * (ACCOUNT_BYTES + 1)!r}: expected 1..{ACCOUNT_BYTES} bytes of UTF-8"
+    with pytest.raises(InputError) as err:
+        hashcash.issue("alice", b"short", 4)
+    assert str(err.value) == "batch digest: expected 32 bytes"
+
+
+def test_a_challenge_is_remembered_up_to_its_last_valid_instant():
+    cache = ReplayCache()
+    assert cache.redeem(b"key", forget_at_s=10.0, now_s=0.0)
+    assert not cache.redeem(b"key", forget_at_s=10.0, now_s=10.0)  # still valid at 10 s: a replay
+    assert len(cache) == 1
+    assert not cache.redeem(b"other", forget_at_s=10.0, now_s=10.5)  # already forgettable: refused
+    assert len(cache) == 0
