@@ -43,7 +43,12 @@ def test_theorem6_applies_with_mu2_between_one_and_two():
 
 def test_more_queries_than_one_chunk_match_the_brute_force():
     votes = random_histograms(250, pate.CHUNK * 2 + 100, seed=11)
+    # Every query, against the same analysis done 100 queries at a time (computed first, so
+    # that no freed array of the whole size can hold the right numbers by chance).
+    pieces = [pate.query_costs(votes[i:i + 100], 10.0, DELTA) for i in range(0, len(votes), 100)]
     costs = pate.query_costs(votes, 10.0, DELTA)
+    assert (costs.eps == np.concatenate([p.eps for p in pieces])).all()
+    assert (costs.order == np.concatenate([p.order for p in pieces])).all()
     assert costs.eps.shape == (votes.shape[0],)
     for i in (0, pate.CHUNK - 1, pate.CHUNK, 2 * pate.CHUNK + 99):
         logq, eps, _ = reference_eps(list(votes[i]), 10.0, DELTA)

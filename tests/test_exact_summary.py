@@ -94,6 +94,7 @@ def test_overhead_of_a_base_time_under_a_second(folder):
     _, summary = run(folder, scenario(server="inference_s = 0.2\ncost_s = 0.1"))
     assert summary.loc["users", "time_s"] == pytest.approx(0.6)
     assert summary.loc["users", "overhead"] == pytest.approx(21.72 / 0.6)
+    assert summary.loc["users", "overhead_p95"] == pytest.approx(21.72 / 0.6)  # the one member's
 
 
 def test_no_base_time_means_no_overhead_ratio(folder):

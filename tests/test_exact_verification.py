@@ -128,3 +128,12 @@ def test_a_challenge_is_remembered_up_to_its_last_valid_instant():
     assert len(cache) == 1
     assert not cache.redeem(b"other", forget_at_s=10.0, now_s=10.5)  # already forgettable: refused
     assert len(cache) == 0
+
+
+@pytest.mark.parametrize("nonce, account, batch", [
+    (None, "alice", BATCH), (b"1234567", "alice", BATCH), (b"12345678", b"alice", BATCH),
+    (b"12345678", "alice", "digest"),
+])
+def test_a_valid_challenge_with_malformed_other_inputs_is_malformed(nonce, account, batch):
+    hashcash, challenge = issued(Clock())
+    assert hashcash.verify(challenge, nonce, account, batch) is Verdict.MALFORMED
