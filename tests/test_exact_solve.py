@@ -80,3 +80,9 @@ def test_real_hashing_stops_at_its_limit():
     with pytest.raises(InputError, match=f"a puzzle of {REAL_MAX_BITS + 1} bits; real hashing stops at "
                                          f"{REAL_MAX_BITS} bits"):
         RealHashTrials().solve([b"c" * 160], REAL_MAX_BITS + 1, workers=1)
+
+
+def test_real_hashing_goes_up_to_its_limit():
+    trials, _, (nonce,) = RealHashTrials().solve([b"d" * 160], REAL_MAX_BITS, workers=2)
+    digest = hashlib.sha256(b"d" * 160 + nonce).digest()
+    assert int.from_bytes(digest, "big") < 1 << (256 - REAL_MAX_BITS) and trials >= 1

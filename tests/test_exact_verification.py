@@ -137,3 +137,23 @@ def test_a_challenge_is_remembered_up_to_its_last_valid_instant():
 def test_a_valid_challenge_with_malformed_other_inputs_is_malformed(nonce, account, batch):
     hashcash, challenge = issued(Clock())
     assert hashcash.verify(challenge, nonce, account, batch) is Verdict.MALFORMED
+
+
+def test_server_defaults_and_the_shortest_secret():
+    hashcash = HashCash(SECRET[:16])
+    assert (hashcash.ttl_s, hashcash.grace_s) == (300.0, 5.0)
+    with pytest.raises(InputError, match="hashcash secret: expected at least 16 bytes"):
+        HashCash(SECRET[:15])
+
+
+@pytest.mark.parametrize("ttl_s, grace_s", [(0.0, 1.0), (math.inf, 1.0), (60.0, -1.0), (60.0, math.nan),
+                                            (math.nan, 1.0), (60.0, math.inf)])
+def test_server_refuses_an_impossible_window(ttl_s, grace_s):
+    with pytest.raises(InputError) as err:
+        HashCash(SECRET, ttl_s=ttl_s, grace_s=grace_s)
+    assert str(err.value) == f"hashcash ttl_s={ttl_s}, grace_s={grace_s}: expected ttl_s > 0, grace_s >= 0"
+
+
+def test_server_accepts_a_short_window_without_grace():
+    hashcash = HashCash(SECRET, ttl_s=0.5, grace_s=0.0)
+    assert (hashcash.ttl_s, hashcash.grace_s) == (0.5, 0.0)

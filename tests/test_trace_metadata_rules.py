@@ -35,6 +35,7 @@ QUERIES = pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2]})
     (json.dumps({**GOOD, "batch_size": 0}), "f.parquet: metadata field 'batch_size' is 0, expected a positive "
                                             "number"),
     (json.dumps({**GOOD, "delta": 1.0}), "f.parquet: metadata field 'delta' is 1.0, expected 0 < delta < 1"),
+    (json.dumps({**GOOD, "delta": 0}), "f.parquet: metadata field 'delta' is 0, expected 0 < delta < 1"),
     (json.dumps({**GOOD, "seconds_per_batch": {"inference": -1}}),
      "f.parquet: metadata field 'seconds_per_batch.inference' is -1, expected a non-negative number of seconds"),
 ])
@@ -46,6 +47,24 @@ def test_metadata_errors_name_the_file_and_field(text, message):
 
 def test_metadata_without_a_schema_version_is_the_current_one():
     assert TraceMetadata.from_json(json.dumps(GOOD), "f.parquet") == TraceMetadata(**GOOD)
+
+
+def test_zero_seconds_per_batch_is_allowed():
+    text = json.dumps({**GOOD, "seconds_per_batch": {"inference": 0}})
+    assert TraceMetadata.from_json(text, "f.parquet").seconds_per_batch == {"inference": 0}
+
+
+def test_an_unreadable_file_without_a_message_is_named_by_its_error(tmp_path, monkeypatch):
+    path = tmp_path / "t.parquet"
+    path.write_bytes(b"x")
+
+    def fail(*args, **kwargs):
+        raise OSError()
+
+    monkeypatch.setattr(pq, "read_table", fail)
+    with pytest.raises(InputError) as err:
+        read_trace(path)
+    assert str(err.value) == f"{path}: not a readable parquet file (OSError)"
 
 
 def test_a_fractional_batch_size_is_positive():
