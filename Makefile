@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/pate_speed.py
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
 # Mutation testing of the modules that compute results (tools/mutate.py; minutes, not in `make test`).

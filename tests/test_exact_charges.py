@@ -11,9 +11,10 @@ import pytest
 
 from powsim.calibrate.reference import LinearReference
 from powsim.errors import InputError
-from powsim.sim.paper import PaperParameters, replay_curve
-from powsim.sim.policies import Policy
-from powsim.sim.server.difficulty import Difficulty
+from powsim.calibrate.charge import ChargeParameters, clipped_power_seconds
+from powsim.calibrate.difficulty import Difficulty
+from powsim.sim.paper import replay_curve
+from powsim.sim.policies import policy_class
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.workload import Batch
 from powsim.traces.format import TraceMetadata, make_trace
@@ -98,35 +99,44 @@ REFERENCE = LinearReference(intercept=1.0, slope=0.01, r_squared=1.0)
     ("rdp", 5.0, 6.0),
 ])
 def test_policy_diff_and_target(name, cost, diff):
-    policy = Policy(name, REFERENCE, PaperParameters(a=2.0, min_seconds=0.5, max_seconds=1e4))
+    policy = policy_class(name)(REFERENCE, ChargeParameters(a=2.0, min_seconds=0.5, max_seconds=1e4))
     assert policy.diff(1000.0, cost) == pytest.approx(diff)
     # 250 queries of a charge per 1000: a quarter of clip(2^diff, 0.5, 1e4) seconds.
     assert policy.target_s(1000.0, cost, 250.0) == pytest.approx(min(max(2.0**diff, 0.5), 1e4) / 4)
 
 
-@pytest.mark.parametrize("a, cost, charge", [
-    (0.5, 21.0, 0.5),          # a < 1: 0.5^10 ~ 0.001 s clips up to min_s = 0.5 s
-    (2.0, 31.0, 1e4),          # 2^20 s clips down to max_s
-    (2.0, 13.0, 4.0),          # 2^2 inside the clip
+@pytest.mark.parametrize("cost, charge", [
+    (11.0, 2.0),               # diff 0: 2^0 = 1 s clips up to min_s = 2 s
+    (12.0, 2.0),               # diff 1: 2^1 = min_s exactly
+    (31.0, 1e4),               # 2^20 s clips down to max_s
+    (13.0, 4.0),               # 2^2 inside the clip
 ])
-def test_policy_clips_both_ways(a, cost, charge):
-    policy = Policy("paper", REFERENCE, PaperParameters(a=a, min_seconds=0.5, max_seconds=1e4))
+def test_policy_clips_both_ways(cost, charge):
+    # a >= 1 is enforced, so the lower clip bites where min_s > 1 s.
+    policy = policy_class("paper")(REFERENCE, ChargeParameters(a=2.0, min_seconds=2.0, max_seconds=1e4))
     assert policy.target_s(1000.0, cost, 1000.0) == pytest.approx(charge)
 
 
-def test_paper_mode_clips_below_for_a_below_one():
-    # Reference E(Q) = 0; rows of diff 0, 10, 11 and 111: 0.5^diff = 1, 2^-10, 2^-11, 2^-111,
-    # clipped to [0.1, 2948.47] s; the first row's charge is one second less.
+def test_paper_mode_clips_both_ways():
+    # Reference E(Q) = 0; rows of diff 0, 1, 3 and 40 at a = 2: 2^diff = 1, 2, 8, 2^40 s,
+    # clipped to [3, 1000] s; the first row's charge is one second less. (a < 1 is refused
+    # by ChargeParameters, so the lower clip bites through min_seconds > 1 s.)
     curve = make_trace(pd.DataFrame({"queries": [0.0, 1000.0, 2000.0, 3000.0],
-                                     "cost": [0.0, 10.0, 11.0, 111.0], "time_s": [0.0, 1.0, 2.0, 3.0]}),
+                                     "cost": [0.0, 1.0, 3.0, 40.0], "time_s": [0.0, 1.0, 2.0, 3.0]}),
                        TraceMetadata("curve", "synth", "x"))
     flat = LinearReference(0.0, 0.0, 1.0)
-    replay = replay_curve(curve, flat, PaperParameters(a=0.5))
+    replay = replay_curve(curve, flat, ChargeParameters(a=2.0, min_seconds=3.0, max_seconds=1000.0))
     assert replay["queries"].tolist() == [0.0, 1000.0, 2000.0, 3000.0]
     assert replay["expected_cost"].tolist() == [0.0, 0.0, 0.0, 0.0]
-    assert replay["diff"].tolist() == [0.0, 10.0, 11.0, 111.0]
-    assert replay["charge_s"].tolist() == pytest.approx([0.0, 0.1, 0.1, 0.1])
-    assert replay["time_pow_s"].tolist() == pytest.approx([0.0, 1.1, 2.2, 3.3])
+    assert replay["diff"].tolist() == [0.0, 1.0, 3.0, 40.0]
+    assert replay["charge_s"].tolist() == pytest.approx([2.0, 3.0, 8.0, 1000.0])
+    assert replay["time_pow_s"].tolist() == pytest.approx([2.0, 6.0, 15.0, 1016.0])
+
+
+def test_the_clip_below_holds_for_a_base_below_one():
+    # Below the validation layer: 0.5^diff for diff 0, 10, 11, 111 clipped to [0.1, 2948.47] s.
+    charge = clipped_power_seconds(math.log(0.5), np.array([0.0, 10.0, 11.0, 111.0]), 0.1, 2948.467908)
+    assert charge.tolist() == pytest.approx([1.0, 0.1, 0.1, 0.1])
 
 
 @pytest.mark.parametrize("target_s, bits", [
@@ -147,19 +157,20 @@ def test_difficulty_splits_the_target_between_sub_solutions():
 
 
 @pytest.mark.parametrize("parameters, message", [
-    ({"a": 0.0}, "option --a: 0.0, expected a positive finite number"),
-    ({"a": math.inf}, "option --a: inf, expected a positive finite number"),
-    ({"min_seconds": 0.0}, "paper clip [0.0, 2948.467908] s: expected 0 < min <= max"),
-    ({"min_seconds": 5.0, "max_seconds": 4.0}, "paper clip [5.0, 4.0] s: expected 0 < min <= max"),
+    ({"a": 0.0}, "a: 0.0, expected a finite number >= 1 (a < 1 would charge the most divergent users least)"),
+    ({"a": 0.5}, "a: 0.5, expected a finite number >= 1 (a < 1 would charge the most divergent users least)"),
+    ({"a": math.inf}, "a: inf, expected a finite number >= 1 (a < 1 would charge the most divergent users least)"),
+    ({"min_seconds": 0.0}, "charge clip [0.0, 2948.467908] s: expected 0 < min <= max"),
+    ({"min_seconds": 5.0, "max_seconds": 4.0}, "charge clip [5.0, 4.0] s: expected 0 < min <= max"),
 ])
-def test_paper_parameters_refuse_impossible_values(parameters, message):
+def test_charge_parameters_refuse_impossible_values(parameters, message):
     with pytest.raises(InputError) as err:
-        PaperParameters(**parameters)
+        ChargeParameters(**parameters)
     assert str(err.value) == message
 
 
 def test_a_clip_of_one_point_is_allowed():
-    assert PaperParameters(min_seconds=2.0, max_seconds=2.0).max_seconds == 2.0
+    assert ChargeParameters(a=1.0, min_seconds=2.0, max_seconds=2.0).max_seconds == 2.0
 
 
 def test_paper_mode_refuses_a_query_trace():

@@ -13,8 +13,8 @@ from scipy import stats
 
 from powsim.errors import InputError
 from powsim.calibrate.reference import fit_reference
-from powsim.sim.policies import POLICIES, Policy, policy_metric
-from powsim.sim.reference import policy_reference
+from powsim.sim.policies import POLICIES, policy_class
+from powsim.sim.policy_reference import policy_reference
 from powsim.traces.format import TraceMetadata, make_trace
 from powsim.traces.pate import ORDERS, rdp
 
@@ -45,9 +45,9 @@ def test_a_curve_is_fitted_as_it_is():
                                                                             pytest.approx(slope))
 
 
-@pytest.mark.parametrize("batch_size, ends", [(None, [4, 8, 12]), (6, [6, 12]), (3, [3, 6, 9, 12])])
-def test_additive_reference_is_fitted_at_batch_ends(batch_size, ends):
-    reference = policy_reference(query_trace(), "additive", batch_size)
+@pytest.mark.parametrize("queries_per_puzzle, ends", [(None, [4, 8, 12]), (6, [6, 12]), (3, [3, 6, 9, 12])])
+def test_additive_reference_is_fitted_at_batch_ends(queries_per_puzzle, ends):
+    reference = policy_reference(query_trace(), "additive", queries_per_puzzle)
     cumulative = np.cumsum(COST)
     intercept, slope = hand_fit(ends, [cumulative[e - 1] for e in ends])
     assert (reference.intercept, reference.slope) == (pytest.approx(intercept), pytest.approx(slope))
@@ -70,11 +70,9 @@ def test_rdp_reference_needs_the_traces_delta():
 
 
 def test_policy_metric_and_names():
-    assert [policy_metric(name) for name in POLICIES] == ["additive", "additive", "rdp"]
+    assert [policy_class(name).metric for name in POLICIES] == ["additive", "additive", "rdp"]
     with pytest.raises(InputError) as err:
-        Policy("two-sided", fit_reference(make_trace(
-            pd.DataFrame({"queries": [0.0, 1.0], "cost": [0.0, 1.0], "time_s": [0.0, 1.0]}),
-            TraceMetadata("curve", "toy", "x"))))
+        policy_class("two-sided")
     assert str(err.value) == "policy: 'two-sided', expected one of paper, one-sided, rdp"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from powsim.errors import InputError
 from powsim.sim.economics import LOCAL, Hardware
-from powsim.sim.solve import (REAL_MAX_BITS, ExpectedTrials, GeometricTrials, RealHashTrials, solve_model,
+from powsim.sim.solve_time import (REAL_MAX_BITS, ExpectedTrials, GeometricTrials, RealHashTrials, solve_model,
                               solve_puzzle, solve_time_s)
 
 
@@ -30,11 +30,12 @@ def test_each_option_selects_its_model(mode, hashing, model):
 
 
 @pytest.mark.parametrize("mode, hashing, message", [
-    ("sampled", "fake", "option --hash: 'fake', expected one of sampled, real"),
-    ("expected", "real", "option --hash real: needs --mode sampled, not 'expected' (real trials are random)"),
-    ("exact", "sampled", "option --mode: 'exact', expected one of expected, sampled"),
+    ("sampled", "fake", "hashing: 'fake', expected one of sampled, real"),
+    ("expected", "real", "hashing real: needs mode sampled, not 'expected' (real trials are random)"),
+    ("exact", "sampled", "mode: 'exact', expected one of expected, sampled"),
 ])
-def test_bad_options_name_the_option_and_the_choices(mode, hashing, message):
+def test_bad_options_name_the_parameter_and_the_choices(mode, hashing, message):
+    # The whole line, which cli.py shows with option names (--hash, --mode).
     with pytest.raises(InputError) as err:
         solve_model(mode, 1, hashing)
     assert str(err.value) == message

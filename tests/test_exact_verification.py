@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from powsim.errors import InputError
-from powsim.sim.hashcash import ACCOUNT_BYTES, Challenge, HashCash, ReplayCache, Verdict, batch_digest
+from powsim.sim.hashcash.protocol import ACCOUNT_BYTES, Challenge, HashCash, ReplayCache, Verdict, batch_digest
 
 SECRET = b"0123456789abcdef-test-secret"
 BATCH = batch_digest(b"queries")
@@ -122,12 +122,15 @@ def test_issue_accepts_the_longest_account_and_names_bad_input():
 
 
 def test_a_challenge_is_remembered_up_to_its_last_valid_instant():
-    cache = ReplayCache()
+    ticks = [0.0]  # the cache's monotonic clock, moved with the wall clock
+    cache = ReplayCache(lambda: ticks[0])
     assert cache.redeem(b"key", forget_at_s=10.0, now_s=0.0)
+    ticks[0] = 10.0  # its review is due with 0 s left: kept (and reviewed once, not forever)
     assert not cache.redeem(b"key", forget_at_s=10.0, now_s=10.0)  # still valid at 10 s: a replay
     assert len(cache) == 1
-    assert not cache.redeem(b"other", forget_at_s=10.0, now_s=10.5)  # already forgettable: refused
-    assert len(cache) == 0
+    ticks[0] = 10.5
+    assert cache.redeem(b"other", forget_at_s=20.0, now_s=10.5)
+    assert len(cache) == 1  # "key" is forgotten once both clocks are past 10 s
 
 
 @pytest.mark.parametrize("nonce, account, batch", [

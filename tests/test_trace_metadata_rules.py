@@ -28,16 +28,17 @@ QUERIES = pd.DataFrame({"query": [0, 1], "batch": [0, 0], "cost": [0.1, 0.2]})
                                             "or 'curve'"),
     (json.dumps({**GOOD, "schema_version": 2}), "f.parquet: metadata field 'schema_version' is 2, "
                                                 f"expected {SCHEMA_VERSION}"),
-    (json.dumps({**GOOD, "teachers": True}), "f.parquet: metadata field 'teachers' is True, expected a "
-                                             "positive number"),
+    (json.dumps({**GOOD, "teachers": True}), "f.parquet: metadata field 'teachers' is True, expected null "
+                                             "or a whole number from 1 to 1,000,000,000"),
     (json.dumps({**GOOD, "sigma": 0}), "f.parquet: metadata field 'sigma' is 0, expected a positive number"),
-    (json.dumps({**GOOD, "classes": -1}), "f.parquet: metadata field 'classes' is -1, expected a positive number"),
+    (json.dumps({**GOOD, "classes": -1}), "f.parquet: metadata field 'classes' is -1, expected null or a "
+                                       "whole number from 1 to 1,000,000,000"),
     (json.dumps({**GOOD, "batch_size": 0}), "f.parquet: metadata field 'batch_size' is 0, expected a positive "
                                             "number"),
     (json.dumps({**GOOD, "delta": 1.0}), "f.parquet: metadata field 'delta' is 1.0, expected 0 < delta < 1"),
     (json.dumps({**GOOD, "delta": 0}), "f.parquet: metadata field 'delta' is 0, expected 0 < delta < 1"),
     (json.dumps({**GOOD, "seconds_per_batch": {"inference": -1}}),
-     "f.parquet: metadata field 'seconds_per_batch.inference' is -1, expected a non-negative number of seconds"),
+     "f.parquet: metadata field 'seconds_per_batch.inference' is -1, expected seconds from 0 to 1e9"),
 ])
 def test_metadata_errors_name_the_file_and_field(text, message):
     with pytest.raises(InputError) as err:
