@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench mutate clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
+# Mutation testing of the modules that compute results (tools/mutate.py; minutes, not in `make test`).
+mutate: $(VENV)/.mutate-installed
+	$(BIN)/python tools/mutate.py
+
+$(VENV)/.mutate-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[mutate]"
+	touch $@
+
 clean:
-	rm -rf $(VENV) results
+	rm -rf $(VENV) results .mutate
