@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench mutate clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ demo: $(STAMP)
 	@echo "wrote results/table2-paper.md"
 	$(BIN)/powsim simulate examples/quickstart.toml --out results/quickstart --seed 0
 
+# The suite runs on every core (pytest-xdist): about 12 CPU-minutes in all.
 test: $(STAMP) $(FASHION_MNIST)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
@@ -37,5 +38,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
+# Mutation testing of the modules that compute results (tools/mutate.py; minutes, not in `make test`).
+mutate: $(VENV)/.mutate-installed
+	$(BIN)/python tools/mutate.py
+
+$(VENV)/.mutate-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[mutate]"
+	touch $@
+
 clean:
-	rm -rf $(VENV) results
+	rm -rf $(VENV) results .mutate

@@ -91,7 +91,8 @@ def test_imports_point_one_way(layer):
 
 
 def test_no_module_over_400_lines():
-    files = [p for p in REPO.rglob("*.py") if ".venv" not in p.parts and "tests" not in p.parts]
+    # .mutate/ is `make mutate`'s scratch copy (git-ignored): mutmut's rewritten modules.
+    files = [p for p in REPO.rglob("*.py") if not {".venv", ".mutate", "tests"} & set(p.parts)]
     long = {str(p.relative_to(REPO)): n for p in files
             if (n := len(p.read_text().splitlines())) > 420}
     assert not long

@@ -14,7 +14,7 @@ def test_expected_trials_are_the_mean():
     assert solve_time_s(1024.0, hash_rate_hz=512.0, solvers=2) == 1.0
 
 
-@pytest.mark.parametrize("sub_solutions", [1, 4])
+@pytest.mark.parametrize("sub_solutions", [1, 2, 4])
 def test_sampled_mean_converges_to_expected(sub_solutions):
     # Trials of n sub-solutions at k bits: mean n 2^k, variance n 2^k (2^k - 1). The mean of
     # N draws has standard error sqrt(n 2^k (2^k - 1) / N); we allow 4 standard errors

@@ -164,13 +164,16 @@ class ReplayCache:
         """Record ``key`` until ``forget_at_s`` (wall seconds); False if it is already there."""
         with self._lock:
             tick = self._monotonic()
+            later = []  # pushed after the sweep: a review due now again (0 s left) must not loop
             while self._queue and self._queue[0][0] <= tick:
                 _, old = heapq.heappop(self._queue)
                 left_s = self._forget_at[old] - now_s
                 if left_s < 0:
                     del self._forget_at[old]
                 else:  # the wall clock says it can still verify: review it again later
-                    heapq.heappush(self._queue, (tick + left_s, old))
+                    later.append((tick + left_s, old))
+            for review in later:
+                heapq.heappush(self._queue, review)
             if key in self._forget_at:
                 return False
             self._forget_at[key] = forget_at_s
