@@ -80,6 +80,7 @@ def _add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", required=True, help="dataset name used in file names (e.g. mnist)")
     parser.add_argument("--out", required=True, help="folder to write the parquet traces to")
     _add_generate(commands)
+    _add_pool(commands)
     parser = _command(
         commands, "summary",
         "One row per per-query trace in a folder: queries, mean per-query cost and its ratio to "
@@ -111,21 +112,42 @@ def _summary(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from powsim.traces.format import write_trace
     from powsim.traces.generate import Request, generate
-    from powsim.traces.setup import Setup
-    from powsim.traces.workbench import load_workbench
 
     request = Request(args.attack, args.queries, args.sigma, args.delta, args.checkpoint_every)
     request.check()
     device = _device(args.device)
-    setup = Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
-                  private_size=args.private_size, victim_epochs=args.victim_epochs,
-                  teacher_epochs=args.teacher_epochs)
-    bench = load_workbench(setup, Path(args.cache), log=lambda line: print(line, file=sys.stderr))
-    trace = generate(bench, request, device=device, progress=not args.quiet)
+    trace = generate(_workbench(args), request, device=device, progress=not args.quiet)
     path = write_trace(trace, args.out)
     print(f"wrote {path} ({len(trace)} queries, attack '{args.attack}', total cost "
           f"{trace.data['cost'].sum():.6g} (sum of per-query epsilons), victim accuracy "
-          f"{bench.victim_accuracy:.2f} %, plurality accuracy {bench.plurality_accuracy:.2f} %)")
+          f"{trace.metadata.victim_accuracy:.2f} %, plurality accuracy "
+          f"{trace.metadata.extra['plurality_accuracy']:.2f} %)")
+    return 0
+
+
+def _workbench(args: argparse.Namespace):
+    """The trained victim and teachers of the setup options (see :func:`_add_setup_options`)."""
+    from powsim.traces.setup import Setup
+    from powsim.traces.workbench import load_workbench
+
+    setup = Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
+                  private_size=args.private_size, victim_epochs=args.victim_epochs,
+                  teacher_epochs=args.teacher_epochs)
+    return load_workbench(setup, Path(args.cache), log=lambda line: print(line, file=sys.stderr))
+
+
+def _pool(args: argparse.Namespace) -> int:
+    from powsim.traces.format import write_trace
+    from powsim.traces.pool import pool_split, pool_trace
+
+    device = _device(args.device)
+    trace = pool_trace(_workbench(args), args.sigma, args.delta, args.calibration,
+                       args.split_seed, device)
+    path = write_trace(trace, args.out)
+    split = pool_split(trace)
+    print(f"wrote {path} ({len(trace)} unseen in-distribution queries: calibration part rows "
+          f"0-{split.calibration - 1}, evaluation part rows {split.calibration}-{split.rows - 1}; "
+          f"mean cost per query {trace.data['cost'].mean():.6g} (epsilon))")
     return 0
 
 
@@ -140,10 +162,6 @@ def _device(name: str) -> str:
 
 
 def _add_generate(commands: argparse._SubParsersAction) -> None:
-    from powsim.traces.setup import DEFAULT_CACHE, Setup
-
-    defaults = Setup()
-
     parser = _command(
         commands, "generate",
         "Train (or load from the cache) a Fashion-MNIST victim and a PATE teacher ensemble, run "
@@ -154,14 +172,38 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
                         help="standard, entropy, entropyrev, worstcase, knockoff, jacobian, "
                              "datafree or inout")
     parser.add_argument("--queries", type=int, default=5000, help="number of queries to ask")
+    parser.add_argument("--checkpoint-every", type=int, default=1000,
+                        help="queries between measurements of the extracted model")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_setup_options(parser)
+
+
+def _add_pool(commands: argparse._SubParsersAction) -> None:
+    parser = _command(
+        commands, "pool",
+        "Write the legitimate pool: the teachers' votes and PATE cost of every in-distribution "
+        "image no model trained on (Fashion-MNIST's test set and the training images kept out "
+        "of the private data), shuffled and split into a calibration part (the reference fit) "
+        "and an evaluation part (simulated users draw from it).",
+        "powsim traces pool --out traces/bundled/fmnist-pool.parquet", _pool)
+    parser.add_argument("--calibration", type=float, default=0.5,
+                        help="fraction of the pool in the calibration part (default 0.5)")
+    parser.add_argument("--split-seed", type=int, default=0,
+                        help="seed of the shuffle that splits the pool (default 0)")
+    _add_setup_options(parser)
+
+
+def _add_setup_options(parser: argparse.ArgumentParser) -> None:
+    """Options that fix the trained victim and teachers (the cache is keyed by them)."""
+    from powsim.traces.setup import DEFAULT_CACHE, Setup
+
+    defaults = Setup()
     parser.add_argument("--teachers", type=int, default=defaults.teachers, help="PATE teachers")
     parser.add_argument("--sigma", type=float, default=10.0, help="GNMax noise (vote counts)")
     parser.add_argument("--delta", type=float, default=1e-5, help="delta of the (eps, delta) cost")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of everything random")
     parser.add_argument("--out", required=True, help="the parquet trace to write")
-    parser.add_argument("--checkpoint-every", type=int, default=1000,
-                        help="queries between measurements of the extracted model")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE),
                         help="folder for trained models and pool votes, shared by all strategies")
     parser.add_argument("--pool-size", type=int, default=defaults.pool_size,
@@ -170,7 +212,6 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
                         help="Fashion-MNIST training images for the victim and the teachers")
     parser.add_argument("--victim-epochs", type=float, default=defaults.victim_epochs)
     parser.add_argument("--teacher-epochs", type=int, default=defaults.teacher_epochs)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _pate_cost(args: argparse.Namespace) -> int:
@@ -268,13 +309,16 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
 def _simulate(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.sim.output import write_outputs
+    from powsim.sim.overrides import parse_override
     from powsim.sim.replicate import replicate
     from powsim.sim.scenario import load_scenario
 
-    scenario = load_scenario(args.scenario)
+    overrides = [parse_override(text) for text in args.overrides]
+    scenario = load_scenario(args.scenario, overrides)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
     origin = provenance(seed=args.seed, mode=args.mode, hash=args.hashing,
-                        replications=args.replications, scenario=str(args.scenario))
+                        replications=args.replications, scenario=str(args.scenario),
+                        overrides={key: value for key, value in overrides})
     paths = write_outputs(args.out, events, summary, origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
     print(summary[shown].to_markdown(index=False, floatfmt=".4g"))
@@ -300,6 +344,124 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=int, default=1,
                         help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario value by its dotted key (defense.a=1.01, "
+                             "server.workers=4, agents.0.hardware=gpu); repeatable")
+
+
+# --- sweep ------------------------------------------------------------------------------
+
+def _sweep(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.sim.sweep.executor import open_executor
+    from powsim.sim.sweep.grid import parse_axis
+    from powsim.sim.sweep.output import write_result_table
+    from powsim.sim.sweep.runner import Sweep, run_sweep
+
+    axes = tuple(parse_axis(text) for text in args.grid)
+    sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode)
+    sweep.points()  # every point is checked before a cluster starts or a file is written
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        _, table = run_sweep(sweep, executor, Path(args.out))
+        where = executor.where
+    origin = provenance(seed=args.seed, mode=args.mode, scenario=str(args.scenario),
+                        grid={axis.key: list(axis.values) for axis in axes},
+                        replications=args.replications, ran_on=where)
+    paths = write_result_table(table, origin, Path(args.out) / "sweep")
+    shown = [*sweep.keys, "agent", "overhead_p95", "overhead_p95_ci_high", "dollars"]
+    print(table[shown].to_markdown(index=False, floatfmt=".4g"))
+    print(f"\nwrote {', '.join(map(str, paths))} ({len(table)} rows: grid points x agents; "
+          f"overheads are ratios, dollars US$ per agent entry, CIs 95 % over replications)")
+    return 0
+
+
+def _add_sweep(subparsers: argparse._SubParsersAction) -> None:
+    parser = _command(
+        subparsers, "sweep",
+        "Simulate a scenario at every point of a grid over dotted keys, each point REPLICATIONS "
+        "times, as dask.distributed tasks. Writes DIR/sweep.parquet and DIR/sweep.csv: one row "
+        "per grid point x agent, swept keys as columns, each figure's mean and 95 % CI.",
+        "powsim sweep examples/what-if-a.toml --grid defense.a=log:1.0001:1.5:16 "
+        "--replications 10 --out results/sweep-a", _sweep)
+    parser.add_argument("scenario", help="the scenario TOML file")
+    parser.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES", required=True,
+                        help="a swept key: KEY=V1,V2,... or KEY=lin:START:STOP:N or "
+                             "KEY=log:START:STOP:N; several make a product")
+    parser.add_argument("--replications", type=int, default=10,
+                        help="independent runs per grid point (default 10)")
+    parser.add_argument("--out", required=True,
+                        help="folder for sweep.parquet, sweep.csv and finished points (a re-run "
+                             "with the same folder computes only missing points)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--mode", choices=["sampled", "expected"], default="sampled",
+                        help="sampled: random draws (default); expected: means")
+    _add_dask_options(parser)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from powsim.calibrate.pareto_chart import pareto_chart
+    from powsim.charts import save_chart
+    from powsim.provenance import provenance
+    from powsim.sim.sweep.calibration import a_axis, calibrate, describe
+    from powsim.sim.sweep.executor import open_executor
+    from powsim.sim.sweep.grid import parse_axis
+    from powsim.sim.sweep.output import write_result_table
+    from powsim.sim.sweep.runner import Sweep
+
+    holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
+    sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
+                  args.seed)
+    sweep.points()
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
+                           executor, Path(args.out))
+    origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
+                        legit=args.legit, max_p95=args.max_p95, confidence=args.confidence,
+                        grid=list(sweep.axes[0].values), replications=args.replications)
+    out = Path(args.out)
+    paths = write_result_table(result.table, origin, out / "calibration")
+    paths += save_chart(pareto_chart(result.table, args.max_p95, origin), out / "pareto")
+    print(describe(result, args.max_p95, args.confidence))
+    print(f"wrote {', '.join(map(str, paths))}")
+    return 0
+
+
+def _add_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    parser = _command(
+        subparsers, "calibrate",
+        "Choose a: sweep it, keep the points where the legitimate group's p95 overhead is under "
+        "the target at the upper end of its CI, take the one with the most attacker cost (the "
+        "smallest a among those within 1 %), and check it on held-out seeds. Writes "
+        "DIR/calibration.parquet (and .csv) and a Pareto chart DIR/pareto.html and .png.",
+        "powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 --out results/calibrate",
+        _calibrate)
+    parser.add_argument("scenario", help="the scenario TOML file")
+    parser.add_argument("--legit", required=True, help="name of the legitimate agent entry")
+    parser.add_argument("--max-p95", type=float, default=2.0,
+                        help="target: legitimate users' p95 overhead at most this (default 2.0)")
+    parser.add_argument("--confidence", type=float, default=0.95,
+                        help="confidence of the CIs; the target holds at their upper end "
+                             "(default 0.95)")
+    parser.add_argument("--grid", default="defense.a=log:1.0001:1.5:40",
+                        help="values of a, as in 'powsim sweep' (default "
+                             "defense.a=log:1.0001:1.5:40; the paper's 1.0075 is added)")
+    parser.add_argument("--replications", type=int, default=10,
+                        help="runs per a, and for the held-out check (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the tuning runs (default 0)")
+    parser.add_argument("--holdout-seed", type=int,
+                        help="seed of the held-out check (default: --seed + 1)")
+    parser.add_argument("--out", required=True, help="folder for the outputs")
+    _add_dask_options(parser)
+
+
+def _add_dask_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
+                             "LocalCluster; its workers need powsim and the scenario's files at "
+                             "the same paths")
+    parser.add_argument("--dask-workers", type=_count("--dask-workers", 0),
+                        help="LocalCluster worker processes (default: one per core; 0 runs "
+                             "the tasks serially in this process)")
 
 
 # --- hashcash ---------------------------------------------------------------------------
@@ -333,7 +495,8 @@ def _bench(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.report import write_table
-    from powsim.sim.hashcash_chart import save_chart, validation_chart
+    from powsim.charts import save_chart
+    from powsim.sim.hashcash_chart import validation_chart
     from powsim.sim.hashcash_validate import parse_bits, validate
 
     validation = validate(parse_bits(args.bits), args.samples, args.seed)
@@ -389,6 +552,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pate_cost(subparsers)
     _add_table(subparsers)
     _add_simulate(subparsers)
+    _add_sweep(subparsers)
+    _add_calibrate(subparsers)
     _add_hashcash(subparsers)
     parser.set_defaults(handler=lambda args: _usage(parser))
     return parser

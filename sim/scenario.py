@@ -14,14 +14,19 @@ import math
 import os
 import tomllib
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
+from powsim.sim.agents.population import (SAMPLES, HardwareMix, QueryCount, parse_hardware_mix,
+                                          parse_query_count)
 from powsim.sim.economics import PROFILES, Hardware, local_profiles
+from powsim.sim.overrides import Override, apply_overrides
 from powsim.sim.paper import PAPER_A, PAPER_MAX_SECONDS, PAPER_MIN_SECONDS, PaperParameters
 from powsim.sim.policies import POLICIES
 from powsim.sim.server.server import ServerConfig
 from powsim.traces.format import Trace, read_trace
+from powsim.traces.pool import is_pool, pool_part
 
 AGENT_KINDS = ("legit", "attacker", "sybil", "colluders", "adaptive")
 ACCOUNTINGS = ("account", "group")
@@ -54,7 +59,10 @@ class AgentSpec:
     of one sybil actor, ``actors`` colluders; ``solvers`` parallel solvers per actor;
     ``think_s`` mean pause before each batch; members start at ``start_s`` or, with
     ``arrival_rate_hz``, as a Poisson stream from it; ``signup_bits``/``signup_usd`` per
-    sybil account; ``cover`` trace, ``cover_per_batch`` and ``max_diff`` for adaptive."""
+    sybil account; ``cover`` trace, ``cover_per_batch`` and ``max_diff`` for adaptive.
+    A legit entry with ``sample`` 'bootstrap' draws each member's ``queries`` from its
+    ``trace`` (a pool's evaluation part); ``mix`` lets members draw their hardware
+    (``hardware`` is then the mix's first profile)."""
 
     kind: str
     name: str
@@ -72,6 +80,19 @@ class AgentSpec:
     cover: Trace | None = None
     cover_per_batch: int = 4
     max_diff: float = 0.0
+    sample: str = "replay"
+    queries: QueryCount | None = None
+    mix: HardwareMix | None = None
+
+    @property
+    def profiles(self) -> dict[str, Hardware]:
+        """The hardware profiles its members may use, by name."""
+        return {p.name: p for p in (self.mix.profiles if self.mix else (self.hardware,))}
+
+    @property
+    def hardware_label(self) -> str:
+        """The profile's name, or the mix as ``mix(NAME=SHARE, ...)``."""
+        return self.mix.describe() if self.mix else self.hardware.name
 
     @property
     def members(self) -> int:
@@ -91,7 +112,7 @@ class Scenario:
 
 _COMMON = {"kind", "name", "trace", "hardware", "solvers", "start_s"}
 _AGENT_KEYS = {
-    "legit": _COMMON | {"count", "think_s", "arrival_rate_hz"},
+    "legit": _COMMON | {"count", "think_s", "arrival_rate_hz", "sample", "queries"},
     "attacker": _COMMON | {"count", "think_s", "arrival_rate_hz"},
     "sybil": _COMMON | {"accounts", "signup_bits", "signup_usd"},
     "colluders": _COMMON | {"actors"},
@@ -174,8 +195,9 @@ class _Traces:
         return self.read[path]
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate the scenario TOML file at ``path``."""
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()) -> Scenario:
+    """Read the scenario TOML file at ``path``, apply ``overrides`` (dotted keys, see
+    :mod:`powsim.sim.overrides`) and validate the result."""
     source = str(path)
     try:
         with open(path, "rb") as handle:
@@ -186,6 +208,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
     except OSError as err:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
+    apply_overrides(data, overrides, valid_keys(data), source)
     top = _Table(data, source, {"defense", "server", "hardware", "agents"})
     traces = _Traces(Path(path).resolve().parent)
     hardware = _hardware(data.get("hardware", {}), source)
@@ -201,6 +224,19 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         raise InputError(f"{source}: [[agents]]: name '{duplicate}' is used twice, expected "
                          "unique names")
     return Scenario(defense, server, agents, source)
+
+
+def valid_keys(data: dict) -> list[str]:
+    """Every dotted key an override may set in the scenario ``data`` (its TOML as read)."""
+    keys = [f"defense.{k}" for k in _DEFENSE_KEYS] + [f"server.{k}" for k in _SERVER_KEYS]
+    hardware = data.get("hardware") if isinstance(data.get("hardware"), dict) else {}
+    keys += [f"hardware.{name}.{k}" for name in sorted({*PROFILES, *hardware})
+             for k in _HARDWARE_KEYS]
+    entries = data.get("agents") if isinstance(data.get("agents"), list) else []
+    for i, entry in enumerate(entries):
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        keys += [f"agents.{i}.{k}" for k in sorted(_AGENT_KEYS.get(kind, ())) if k != "kind"]
+    return sorted(keys)
 
 
 _DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "batch_size", "min_s", "max_s",
@@ -222,9 +258,11 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
     if "reference_hash_rate" not in table.data:
         raise InputError(f"{table.where}.reference_hash_rate: missing, expected hashes/s of the "
                          "client the defense is tuned for")
+    reference = traces.get(table, "reference")
     return DefenseConfig(
         policy=table.choice("policy", None, POLICIES),
-        reference=traces.get(table, "reference"),
+        # A pool's reference is fitted on its calibration part only (users draw from the rest).
+        reference=pool_part(reference, "calibration") if is_pool(reference) else reference,
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
         batch_size=table.integer("batch_size", None, 1),
@@ -274,9 +312,24 @@ def _agent(entry: object, index: int, source: str, traces: _Traces,
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:
         raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")
-    profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
+    mix = None
+    if isinstance(table.data.get("hardware"), dict) and kind in ("legit", "attacker"):
+        mix = parse_hardware_mix(table.data["hardware"], f"{table.where}.hardware", hardware)
+        profile = mix.profiles[0].name
+    else:
+        profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
+    sample = table.choice("sample", "replay", SAMPLES)
+    trace = traces.get(table, "trace")
+    if sample == "bootstrap":
+        trace = pool_part(trace, "evaluation")
+        if "queries" not in table.data:
+            raise InputError(f"{table.where}.queries: missing, expected a number of queries per "
+                             "member or a distribution for sample = \"bootstrap\"")
+    elif "queries" in table.data:
+        raise InputError(f"{table.where}.queries: set with sample = \"replay\", expected "
+                         "sample = \"bootstrap\" beside it (a replay asks its trace's queries)")
     return AgentSpec(
-        kind=kind, name=name, trace=traces.get(table, "trace"), hardware=hardware[profile],
+        kind=kind, name=name, trace=trace, hardware=hardware[profile],
         count=table.integer("count", 1, 1), accounts=table.integer("accounts", 1, 1),
         actors=table.integer("actors", 1, 1), solvers=table.integer("solvers", 1, 1),
         think_s=table.number("think_s", 0.0, low=0), start_s=table.number("start_s", 0.0, low=0),
@@ -285,4 +338,6 @@ def _agent(entry: object, index: int, source: str, traces: _Traces,
         signup_usd=table.number("signup_usd", 0.0, low=0),
         cover=traces.get(table, "cover") if kind == "adaptive" else None,
         cover_per_batch=table.integer("cover_per_batch", 4, 0),
-        max_diff=table.number("max_diff", 0.0, low=0))
+        max_diff=table.number("max_diff", 0.0, low=0), sample=sample,
+        queries=(parse_query_count(table.data["queries"], f"{table.where}.queries")
+                 if sample == "bootstrap" else None), mix=mix)
