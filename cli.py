@@ -127,13 +127,19 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _workbench(args: argparse.Namespace):
     """The trained victim and teachers of the setup options (see :func:`_add_setup_options`)."""
-    from powsim.traces.setup import Setup
     from powsim.traces.workbench import load_workbench
 
-    setup = Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
-                  private_size=args.private_size, victim_epochs=args.victim_epochs,
-                  teacher_epochs=args.teacher_epochs)
-    return load_workbench(setup, Path(args.cache), log=lambda line: print(line, file=sys.stderr))
+    return load_workbench(_setup(args), Path(args.cache),
+                          log=lambda line: print(line, file=sys.stderr))
+
+
+def _setup(args: argparse.Namespace):
+    """The :class:`~powsim.traces.setup.Setup` of the setup options."""
+    from powsim.traces.setup import Setup
+
+    return Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
+                 private_size=args.private_size, victim_epochs=args.victim_epochs,
+                 teacher_epochs=args.teacher_epochs)
 
 
 def _pool(args: argparse.Namespace) -> int:
@@ -141,8 +147,8 @@ def _pool(args: argparse.Namespace) -> int:
     from powsim.traces.pool import pool_split, pool_trace
 
     device = _device(args.device)
-    trace = pool_trace(_workbench(args), args.sigma, args.delta, args.calibration,
-                       args.split_seed, device)
+    trace = pool_trace(_setup(args), Path(args.cache), args.sigma, args.delta, args.calibration,
+                       args.split_seed, device, log=lambda line: print(line, file=sys.stderr))
     path = write_trace(trace, args.out)
     split = pool_split(trace)
     print(f"wrote {path} ({len(trace)} unseen in-distribution queries: calibration part rows "
@@ -344,6 +350,10 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=int, default=1,
                         help="sampled mode: independent runs, combined with a 95%% CI (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    _add_set_option(parser)
+
+
+def _add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario value by its dotted key (defense.a=1.01, "
                              "server.workers=4, agents.0.hardware=gpu); repeatable")
@@ -354,18 +364,21 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
 def _sweep(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.sim.sweep.executor import open_executor
+    from powsim.sim.overrides import parse_override
     from powsim.sim.sweep.grid import parse_axis
     from powsim.sim.sweep.output import write_result_table
     from powsim.sim.sweep.runner import Sweep, run_sweep
 
     axes = tuple(parse_axis(text) for text in args.grid)
-    sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode)
+    fixed = tuple(parse_override(text) for text in args.overrides)
+    sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
     sweep.points()  # every point is checked before a cluster starts or a file is written
     with open_executor(args.scheduler, args.dask_workers) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
         where = executor.where
     origin = provenance(seed=args.seed, mode=args.mode, scenario=str(args.scenario),
                         grid={axis.key: list(axis.values) for axis in axes},
+                        overrides={key: value for key, value in fixed},
                         replications=args.replications, ran_on=where)
     paths = write_result_table(table, origin, Path(args.out) / "sweep")
     shown = [*sweep.keys, "agent", "overhead_p95", "overhead_p95_ci_high", "dollars"]
@@ -395,6 +408,7 @@ def _add_sweep(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
     parser.add_argument("--mode", choices=["sampled", "expected"], default="sampled",
                         help="sampled: random draws (default); expected: means")
+    _add_set_option(parser)
     _add_dask_options(parser)
 
 
@@ -402,6 +416,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.calibrate.pareto_chart import pareto_chart
     from powsim.charts import save_chart
     from powsim.provenance import provenance
+    from powsim.sim.overrides import parse_override
     from powsim.sim.sweep.calibration import a_axis, calibrate, describe
     from powsim.sim.sweep.executor import open_executor
     from powsim.sim.sweep.grid import parse_axis
@@ -409,15 +424,17 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.sim.sweep.runner import Sweep
 
     holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
+    fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
-                  args.seed)
+                  args.seed, fixed=fixed)
     sweep.points()
     with open_executor(args.scheduler, args.dask_workers) as executor:
         result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
                            executor, Path(args.out))
     origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
                         legit=args.legit, max_p95=args.max_p95, confidence=args.confidence,
-                        grid=list(sweep.axes[0].values), replications=args.replications)
+                        grid=list(sweep.axes[0].values), replications=args.replications,
+                        overrides={key: value for key, value in fixed})
     out = Path(args.out)
     paths = write_result_table(result.table, origin, out / "calibration")
     paths += save_chart(pareto_chart(result.table, args.max_p95, origin), out / "pareto")
@@ -451,6 +468,7 @@ def _add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--holdout-seed", type=int,
                         help="seed of the held-out check (default: --seed + 1)")
     parser.add_argument("--out", required=True, help="folder for the outputs")
+    _add_set_option(parser)
     _add_dask_options(parser)
 
 

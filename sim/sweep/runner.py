@@ -34,13 +34,14 @@ MODES = ("sampled", "expected")
 @dataclass(frozen=True)
 class Sweep:
     """A sweep of the scenario file ``scenario`` over ``axes``, ``replications`` runs per point
-    from ``seed`` in ``mode``."""
+    from ``seed`` in ``mode``; ``fixed`` overrides apply at every point, before the point's."""
 
     scenario: Path
     axes: tuple[Axis, ...]
     replications: int
     seed: int = 0
     mode: str = "sampled"
+    fixed: tuple[Override, ...] = ()
 
     @property
     def keys(self) -> list[str]:
@@ -54,7 +55,7 @@ class Sweep:
                              "number >= 1")
         if self.mode not in MODES:
             raise InputError(f"option --mode: {self.mode!r}, expected one of {', '.join(MODES)}")
-        points = grid_points(self.axes)
+        points = [(*self.fixed, *point) for point in grid_points(self.axes)]
         for point in points:  # bad keys and values fail here, before any task or file
             load_scenario(self.scenario, point)
         return points
