@@ -372,7 +372,7 @@ def _sweep(args: argparse.Namespace) -> int:
     axes = tuple(parse_axis(text) for text in args.grid)
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
-    sweep.points()  # every point is checked before a cluster starts or a file is written
+    print(f"sweep: {sweep.describe()}")  # checks every point first
     with open_executor(args.scheduler, args.dask_workers) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
         where = executor.where
@@ -427,7 +427,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
-    sweep.points()
+    print(f"calibrate: {sweep.describe()}, then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
                            executor, Path(args.out))

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -48,8 +49,9 @@ class Sweep:
         """The swept keys, one column each in the results."""
         return [axis.key for axis in self.axes]
 
+    @cached_property
     def points(self) -> list[tuple[Override, ...]]:
-        """The grid's points, each checked by loading the scenario with its overrides."""
+        """The grid's points, each checked (once) by loading the scenario with its overrides."""
         if self.replications < 1:
             raise InputError(f"option --replications: {self.replications}, expected a whole "
                              "number >= 1")
@@ -59,6 +61,11 @@ class Sweep:
         for point in points:  # bad keys and values fail here, before any task or file
             load_scenario(self.scenario, point)
         return points
+
+    def describe(self) -> str:
+        """How many runs the sweep makes (checking every point first, see :attr:`points`)."""
+        return (f"{len(self.points)} grid points x {self.replications} replications = "
+                f"{len(self.points) * self.replications} runs")
 
     def digest(self, point: tuple[Override, ...]) -> str:
         """The name of ``point``'s cache file (see the module docstring)."""
@@ -71,7 +78,7 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
               progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-replication summaries (one row per point x replication x entry, swept keys as
     columns) and their tidy table (:func:`~powsim.sim.sweep.table.sweep_table`)."""
-    points = sweep.points()
+    points = sweep.points
     cache = None if out is None else Path(out) / "points"
     done: dict[int, pd.DataFrame] = {}
     for index, point in enumerate(points):
