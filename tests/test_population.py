@@ -169,3 +169,24 @@ def test_queries_without_bootstrap_and_a_pool_without_its_split_are_refused(tmp_
     scenario_file(tmp_path, text.replace('sample = "bootstrap"', "queries = 5"), "b.toml")
     with pytest.raises(InputError, match=r"queries: set with sample = \"replay\""):
         load_scenario(tmp_path / "b.toml")
+
+
+def test_what_if_example_is_a_population_on_mixed_devices_beside_two_attackers():
+    """What examples/what-if-a.toml's header says it demonstrates, on the bundled pool."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "what-if-a.toml"
+    model, run, summary = _run(example, seed=2)
+    members = run.members[run.members["agent"] == "users"]
+    queries = run.events[run.events["agent"] == "users"].groupby("actor")["queries"].sum()
+    assert len(members) == 1000 and set(members["hardware"]) == {"phone-browser", "browser",
+                                                                  "laptop-cpu"}
+    # Lognormal(median 500, sigma 1) query counts: the sample median within 10 % of 500 (its
+    # standard error is about 1.25 x 500 / sqrt(1000) = 20, so 50 is 2.5 of them).
+    assert abs(queries.median() - 500) < 50 and queries.max() > 5 * queries.median()
+    # The reference is the pool's calibration part, not any user's queries.
+    assert model.scenario.defense.reference.source.endswith("(calibration part)")
+    users, knockoff, ring = (summary.loc[name] for name in ("users", "knockoff", "ring"))
+    assert users["overhead_p95"] < 2.0 < knockoff["overhead"]  # the paper's a separates them
+    assert ring["overhead"] < knockoff["overhead"]  # 20 accounts dilute the ring's diff
+    assert ring["hardware"] == "gpu" and knockoff["hardware"] == "laptop-cpu"
