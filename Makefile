@@ -39,7 +39,7 @@ bench: $(STAMP)
 # The legitimate pool of examples/what-if-a.toml (trains the teachers on first use, cached).
 pool: $(STAMP) $(FASHION_MNIST)
 	$(BIN)/powsim traces pool --seed 0 --teachers 250 --sigma 10 --delta 1e-5 --device cpu \
-	  --calibration 0.5 --split-seed 0 --out traces/bundled/fmnist-pool.parquet
+	  --calibration 0.5 --split-seed 0 --out traces/pools/fmnist-pool.parquet
 
 clean:
 	rm -rf $(VENV) results

@@ -191,7 +191,7 @@ def _add_pool(commands: argparse._SubParsersAction) -> None:
         "image no model trained on (Fashion-MNIST's test set and the training images kept out "
         "of the private data), shuffled and split into a calibration part (the reference fit) "
         "and an evaluation part (simulated users draw from it).",
-        "powsim traces pool --out traces/bundled/fmnist-pool.parquet", _pool)
+        "powsim traces pool --out traces/pools/fmnist-pool.parquet", _pool)
     parser.add_argument("--calibration", type=float, default=0.5,
                         help="fraction of the pool in the calibration part (default 0.5)")
     parser.add_argument("--split-seed", type=int, default=0,

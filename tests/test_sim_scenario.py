@@ -165,7 +165,7 @@ def test_every_example_runs_on_synthetic_traces(tmp_path, example):
     (tmp_path / "examples").mkdir()
     text = (EXAMPLES / example).read_text()
     (tmp_path / "examples" / example).write_text(text)
-    for name in set(re.findall(r'"\.\./(traces/bundled/[\w.-]+)"', text)):
+    for name in set(re.findall(r'"\.\./(traces/\w+/[\w.-]+)"', text)):
         if "pool" in name:  # a legitimate pool: its split recorded as 'powsim traces pool' does
             pool_file(tmp_path / name, np.full(640, 0.1), np.full(640, 0.1), batch_size=64)
             continue
