@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/pate_speed.py
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python -m pytest benchmarks --benchmark-enable
 
 # The legitimate pool of examples/what-if-a.toml (trains the teachers on first use, cached).

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import sys
 
-from powsim.sim.hashrate import describe, measure
+from powsim.sim.hashcash.hashrate import describe_rate, measure
 
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
     print(f"{os.cpu_count()} cores, {seconds:g} s per measurement")
-    print(describe(measure(seconds=seconds)))
+    print(describe_rate(measure(seconds=seconds)))
 
 
 if __name__ == "__main__":

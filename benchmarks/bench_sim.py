@@ -16,6 +16,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -104,11 +105,20 @@ def main() -> None:
             trace = "legit.parquet"
             """))
         model = prepare(load_scenario(folder / "bench.toml"))
-    env = simpy.Environment()
+    environments: list[simpy.Environment] = []
+
+    class Recorded(simpy.Environment):
+        """The simulation's environment, kept to count its events afterwards."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            environments.append(self)
+
     start = time.perf_counter()
-    run = simulate(model, args.mode, seed=0, env=env)
+    with mock.patch.object(simpy, "Environment", Recorded):
+        run = simulate(model, args.mode, seed=0)
     elapsed = time.perf_counter() - start
-    events = _events(env)
+    events = _events(environments[0])
     bare = bare_loop(events)
     print(f"simulated batches: {len(run.events)} in {elapsed:.2f} s wall ({args.mode} mode, "
           f"{args.cost_workers} cost workers)")

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from powsim.traces.generate import median_seconds
-from powsim.traces.models import TeacherEnsemble
-from powsim.traces.training import ensemble_votes
+from powsim.traces.generate.pipeline import median_seconds
+from powsim.traces.generate.models import TeacherEnsemble
+from powsim.traces.generate.training import ensemble_votes
 from powsim.traces.pate import query_costs
 
 BATCH = 64

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import pate_speed
-from powsim.traces.models import TeacherEnsemble
+from powsim.traces.generate.models import TeacherEnsemble
 
 TEACHERS = 250
 

@@ -1,1 +1,2 @@
-"""Fits and choices: the legitimate reference curve, the timing model, the choice of a."""
+"""Fits and conversions: the legitimate reference fit, the a^diff charge, bits <-> seconds
+(and next, the choice of a)."""

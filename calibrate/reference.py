@@ -32,10 +32,15 @@ def fit_reference(curve: Trace) -> LinearReference:
     if curve.kind != "curve":
         raise InputError(f"{curve.source}: the legitimate reference must be a curve trace, "
                          f"got a {curve.kind} trace")
-    queries = curve.data["queries"].to_numpy(dtype=np.float64)
-    cost = curve.data["cost"].to_numpy(dtype=np.float64)
+    return fit_line(curve.data["queries"].to_numpy(dtype=np.float64),
+                    curve.data["cost"].to_numpy(dtype=np.float64), curve.source)
+
+
+def fit_line(queries: np.ndarray, cost: np.ndarray, source: str) -> LinearReference:
+    """Fit P = b0 + b1 * Q by ordinary least squares on cumulative ``queries`` and ``cost``
+    (1-d arrays of one length, one point per curve row or per batch) read from ``source``."""
     if np.unique(queries).size < 2:
-        raise InputError(f"{curve.source}: field 'queries' needs at least two distinct values "
+        raise InputError(f"{source}: field 'queries' needs at least two distinct values "
                          "to fit the legitimate reference")
     fit = stats.linregress(queries, cost)
     return LinearReference(float(fit.intercept), float(fit.slope), float(fit.rvalue**2))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 
 A_KEY = "defense.a"
 TOLERANCE = 0.01
@@ -28,7 +28,7 @@ def pareto_table(sweep: pd.DataFrame, legit: str, max_p95: float, key: str = A_K
     ``attacker_dollars`` and ``attacker_hashes``, and flags ``feasible``, ``saturated``
     (attacker cost within ``tolerance`` of the grid's maximum) and ``chosen``."""
     if legit not in set(sweep["agent"]):
-        raise InputError(f"option --legit: {legit!r}, expected one of the scenario's agents: "
+        raise ParameterError(f"{{legit}}: {legit!r}, expected one of the scenario's agents: "
                          f"{', '.join(dict.fromkeys(sweep['agent']))}")
     mine = sweep[sweep["agent"] == legit].set_index(key).sort_index()
     attackers = sweep[sweep["agent"] != legit]
@@ -57,8 +57,8 @@ def pareto_table(sweep: pd.DataFrame, legit: str, max_p95: float, key: str = A_K
     feasible = table[table["feasible"]]
     if feasible.empty:
         low = table["legit_p95_ci_high"].idxmin()
-        raise InputError(
-            f"option --max-p95: {max_p95:g}, no a in the grid keeps the legitimate p95 overhead's "
+        raise ParameterError(
+            f"{{max_p95}}: {max_p95:g}, no a in the grid keeps the legitimate p95 overhead's "
             f"upper bound under it (lowest {table.loc[low, 'legit_p95_ci_high']:.4g} at a = "
             f"{low:.6g}); widen the grid, raise the target or tune reference_hash_rate")
     good = feasible["attacker_dollars"] >= (1 - tolerance) * feasible["attacker_dollars"].max()

@@ -1,1 +1,2 @@
-"""The simulation core: paper-mode replay, policies, the SimPy simulation and the table builder."""
+"""The simulation core: paper-mode replay, policies, scenarios, the SimPy simulation
+(``server/``, ``agents/``), sampled solve times, tables; real HashCash in ``hashcash/``."""

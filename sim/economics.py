@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from powsim.errors import InputError
-from powsim.sim.local_profile import load_local_rate
+from powsim.errors import InputError, ParameterError
+from powsim.sim.hashcash.local_profile import load_local_rate
 
 LOCAL = "local"  # this machine, as measured by ``powsim hashcash bench``
 SECONDS_PER_HOUR = 3600.0
@@ -77,3 +77,12 @@ def local_profiles() -> dict[str, Hardware]:
     a scenario's ``[hardware.local]`` table can set them."""
     rate = load_local_rate()
     return {} if rate is None else {LOCAL: Hardware(LOCAL, rate.per_core_hz, 0.0, 0.0)}
+
+
+def hardware_profile(name: str) -> Hardware:
+    """The built-in profile ``name``, or ``local`` once ``powsim hashcash bench`` has stored it."""
+    profiles = {**PROFILES, **local_profiles()}
+    if name not in profiles:
+        raise ParameterError(f"{{hardware}}: {name!r} is not measured yet, expected one of "
+                         f"{', '.join(sorted(profiles))} (run 'powsim hashcash bench' for local)")
+    return profiles[name]

@@ -1,4 +1,9 @@
-"""Write a simulation's outputs: DIR/events.parquet and DIR/summary.csv, with provenance."""
+"""Write a run's tables into one output folder, all or nothing, each with its provenance.
+
+A table named ``NAME.parquet`` carries the provenance in its key-value metadata (key 'powsim',
+JSON); a table named ``NAME.csv`` has a plain header and the provenance in the sidecar
+``NAME.csv.provenance.json``. Every file is staged and moved in together (``powsim.outputs``).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,48 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from powsim.atomic import atomic_path
-from powsim.report import write_table
+from powsim.outputs import Staging, sidecar_name, staged
+from powsim.report import provenance_json
 from powsim.traces.format import METADATA_KEY
+
+
+def table_names(*names: str) -> tuple[str, ...]:
+    """The files that :func:`stage_tables` writes for tables ``names`` (CSV sidecars included)."""
+    return tuple(file for name in names
+                 for file in ((name, sidecar_name(name)) if name.endswith(".csv") else (name,)))
+
+
+def stage_tables(staging: Staging, tables: dict[str, pd.DataFrame],
+                 provenance: dict[str, object]) -> None:
+    """Write each ``tables[name]`` (``name`` ending in .parquet or .csv) into ``staging``."""
+    record = provenance_json(provenance)
+    for name, frame in tables.items():
+        if name.endswith(".parquet"):
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+            arrow = arrow.replace_schema_metadata({
+                **(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(provenance).encode()})
+            pq.write_table(arrow, staging.path(name), compression="zstd")
+        else:
+            frame.to_csv(staging.path(name), index=False)
+            staging.path(sidecar_name(name)).write_text(record, encoding="utf-8")
+
+
+def write_tables(folder: str | os.PathLike[str], tables: dict[str, pd.DataFrame],
+                 provenance: dict[str, object]) -> list[Path]:
+    """Write ``tables`` into ``folder`` all or nothing; returns the tables' paths."""
+    with staged(folder, "folder") as staging:
+        stage_tables(staging, tables, provenance)
+    return [Path(folder) / name for name in tables]
+
+
+OUTPUT_NAMES = table_names("events.parquet", "summary.csv")
 
 
 def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary: pd.DataFrame,
                   provenance: dict[str, object]) -> tuple[Path, Path]:
-    """Write both files atomically; provenance goes in the parquet key-value metadata (key
-    'powsim', JSON) and in the CSV's leading '#' line. Returns their paths."""
-    folder = Path(folder)
-    table = pa.Table.from_pandas(events, preserve_index=False)
-    table = table.replace_schema_metadata({
-        **(table.schema.metadata or {}), METADATA_KEY: json.dumps(provenance).encode()})
-    events_path, summary_path = folder / "events.parquet", folder / "summary.csv"
-    with atomic_path(events_path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
-    write_table(summary, "csv", provenance, summary_path)
+    """Write a simulation's DIR/events.parquet and DIR/summary.csv. Returns their paths."""
+    events_path, summary_path = write_tables(
+        folder, {"events.parquet": events, "summary.csv": summary}, provenance)
     return events_path, summary_path
 
 

@@ -14,7 +14,7 @@ import copy
 import tomllib
 from typing import NamedTuple
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 
 
 class Override(NamedTuple):
@@ -32,11 +32,11 @@ def parse_value(text: str) -> object:
         return text
 
 
-def parse_override(text: str, option: str = "--set") -> Override:
-    """``KEY=VALUE`` from the command line."""
+def parse_override(text: str, option: str = "overrides") -> Override:
+    """``KEY=VALUE`` from the command line; errors name parameter ``option``."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip() or not value.strip():
-        raise InputError(f"option {option}: {text!r}, expected KEY=VALUE (e.g. defense.a=1.01)")
+        raise ParameterError(f"{{{option}}}: {text!r}, expected KEY=VALUE (e.g. defense.a=1.01)")
     return Override(key.strip(), parse_value(value.strip()))
 
 

@@ -14,48 +14,17 @@ These quirks belong to this mode only; the simulator's policies do not share the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from powsim.calibrate.charge import ChargeParameters, clipped_power_seconds
 from powsim.calibrate.reference import LinearReference
 from powsim.errors import InputError
 from powsim.traces.format import Trace
 
-PAPER_A = 1.0075
-PAPER_MIN_SECONDS = 0.1
-# The slowest entry of the authors' measured bits-to-seconds table (32 leading zero bits).
-PAPER_MAX_SECONDS = 2948.467908
-
-
-@dataclass(frozen=True)
-class PaperParameters:
-    """Parameters of the replay: base ``a`` and the clip of one charge, in seconds."""
-
-    a: float = PAPER_A
-    min_seconds: float = PAPER_MIN_SECONDS
-    max_seconds: float = PAPER_MAX_SECONDS
-
-    def __post_init__(self) -> None:
-        if not (np.isfinite(self.a) and self.a > 0):
-            raise InputError(f"option --a: {self.a}, expected a positive finite number")
-        if not 0 < self.min_seconds <= self.max_seconds:
-            raise InputError(f"paper clip [{self.min_seconds}, {self.max_seconds}] s: "
-                             "expected 0 < min <= max")
-
-
-def clipped_power_seconds(log_base: float, diff: np.ndarray, low: float, high: float) -> np.ndarray:
-    """clip(base^diff, low, high) in seconds, computed in log space so it never overflows.
-
-    ``log_base`` is ln(base); ``diff`` any shape of non-negative numbers.
-    """
-    exponent = np.clip(log_base * np.asarray(diff, dtype=np.float64), np.log(low), np.log(high))
-    return np.exp(exponent)
-
 
 def replay_curve(curve: Trace, reference: LinearReference,
-                 parameters: PaperParameters = PaperParameters()) -> pd.DataFrame:
+                 parameters: ChargeParameters = ChargeParameters()) -> pd.DataFrame:
     """Replay ``curve`` row by row; one output row per curve row.
 
     Columns: ``queries`` (counted from the first row), ``expected_cost`` (the reference fit

@@ -21,21 +21,19 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from powsim.sim.agents.adaptive import adaptive
+from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.client import Client
-from powsim.sim.agents.colluders import colluders
+from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
-from powsim.sim.agents.sybil import sybil
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
-from powsim.sim.policies import Policy, policy_metric
-from powsim.sim.reference import policy_reference, reference_delta
+from powsim.sim.policies import Policy, policy_class
+from powsim.sim.policy_reference import policy_reference, reference_delta
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
-from powsim.sim.server.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.server import Server, simulated_hashcash
-from powsim.sim.solve import RealHashTrials, SolveModel, solve_model
+from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_model
 from powsim.sim.workload import ServiceTimes, Workload, workload
 from powsim.traces.format import Trace
 
@@ -74,16 +72,16 @@ class Run(NamedTuple):
 def prepare(scenario: Scenario) -> Model:
     """Fit the reference and cut every entry's traces into batches (once for all runs)."""
     defense = scenario.defense
-    metric = policy_metric(defense.policy)
-    rdp = metric == "rdp"
-    policy = Policy(defense.policy, policy_reference(defense.reference, metric, defense.batch_size),
-                    defense.parameters)
+    policy_type = policy_class(defense.policy)
+    rdp = policy_type.metric == "rdp"
+    policy = policy_type(policy_reference(defense.reference, policy_type.metric,
+                                          defense.queries_per_puzzle), defense.parameters)
     service = ServiceTimes(scenario.server.inference_s, scenario.server.cost_s)
     cache: dict[int, Workload] = {}  # by trace object: entries sharing a trace share its batches
 
     def cut(trace: Trace) -> Workload:
         if id(trace) not in cache:
-            cache[id(trace)] = workload(trace, defense.batch_size, service, rdp)
+            cache[id(trace)] = workload(trace, defense.queries_per_puzzle, service, rdp)
         return cache[id(trace)]
 
     def per_query(trace: Trace) -> Workload:
@@ -103,21 +101,23 @@ def prepare(scenario: Scenario) -> Model:
 
 def _pool_batch(trace: Trace, defense: DefenseConfig) -> int:
     """Queries per batch of a bootstrapped member: the defense's, else the pool's."""
-    return int(defense.batch_size or trace.metadata.batch_size or 1)
+    return int(defense.queries_per_puzzle or trace.metadata.batch_size or 1)
 
 
 def simulate(model: Model, mode: str, seed: int, replication: int = 0,
-             env: simpy.Environment | None = None, hashing: str = "sampled") -> Run:
+             hashing: str = "sampled", linked: bool | None = None) -> Run:
     """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'), puzzles' trials drawn
-    (``hashing`` 'sampled') or hashed for real ('real'); ``env`` for benchmarks."""
+    (``hashing`` 'sampled') or hashed for real ('real'). ``linked`` True or False fixes
+    whether group accounting links each ring; None draws it with the defense's
+    ``link_probability``."""
     scenario = model.scenario
-    env = env or simpy.Environment()
+    env = simpy.Environment()
     durations = Durations(mode == "sampled")
     solve = solve_model(mode, scenario.defense.sub_solutions, hashing)
     root = np.random.SeedSequence(seed, spawn_key=(replication,))
     server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
                     durations, simulated_hashcash(env, root) if hashing == "real" else None)
-    launch = _Launcher(env, server, scenario.defense, solve, durations)
+    launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
     sizes = model.batch_sizes or (None,) * len(scenario.agents)
     for spec, stream, work, cover, size in zip(scenario.agents, streams, model.workloads,
@@ -141,8 +141,9 @@ class _Launcher:
     """Turns agent entries into SimPy processes on one server, collecting their events."""
 
     def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
-                 solve: SolveModel | RealHashTrials, durations: Durations) -> None:
-        self.env, self.server, self.defense = env, server, defense
+                 solve: SolveModel | RealHashTrials, durations: Durations,
+                 linked: bool | None = None) -> None:
+        self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
         self.events: list[BatchEvent] = []
         self.members: list[Member] = []
@@ -155,14 +156,15 @@ class _Launcher:
         own_rng = np.random.default_rng(own)
         clients = [self._client(spec, actor, s) for actor, s in enumerate(member_streams)]
         accounts = [f"{spec.name}/{j}" for j in range(max(spec.members, spec.accounts))]
-        defense = self.defense
-        if spec.kind in ("sybil", "colluders") and defense.accounting == "group" and (
-                own_rng.random() < defense.link_probability):
+        defense, kind = self.defense, AGENT_KINDS[spec.kind]
+        draw = own_rng.random()  # drawn even when fixed, so later draws stay the same
+        linked = draw < defense.link_probability if self.linked is None else self.linked
+        if kind.link and defense.accounting == "group" and linked:
             self.server.ledger.link(accounts)
         else:
             for account in accounts:
                 self.server.ledger.open(account)
-        if spec.kind in ("legit", "attacker"):
+        if kind.independent:
             start_s = spec.start_s
             for client, account in zip(clients, accounts):
                 if spec.arrival_rate_hz is not None:
@@ -172,16 +174,11 @@ class _Launcher:
                     work, spec.queries.draw(client.rng), batch_size, client.rng)
                 _start(self.env, start_s, replay(client, account, batches, spec.think_s))
             return
-        stories = {
-            "sybil": lambda: sybil(clients[0], accounts, work.batches, spec.signup_bits,
-                                   spec.signup_usd),
-            "colluders": lambda: colluders(self.env, clients, accounts, work.batches),
-            "adaptive": lambda: adaptive(clients[0], accounts[0], work.batches, cover.batches,
-                                         spec.cover_per_batch, spec.max_diff),
-        }
         for client in clients:
             self.members.append(Member(spec.name, client.actor, spec.start_s, client.hardware.name))
-        _start(self.env, spec.start_s, stories[spec.kind]())
+        cover_batches = cover.batches if cover is not None else None
+        _start(self.env, spec.start_s, kind.story(self.env, spec, clients, accounts, work.batches,
+                                                  cover_batches))
 
     def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
         rng = np.random.default_rng(stream)

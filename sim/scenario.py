@@ -1,53 +1,63 @@
 """Scenarios: the model to simulate, read from TOML, validated, immutable.
 
 A scenario is declared apart from any run (as a Ciw network is): ``[defense]`` (policy,
-reference, a, reference hash rate, batch size, group accounting), ``[server]`` (workers and
+reference, a, reference hash rate, queries per puzzle, group accounting), ``[server]`` (workers and
 timings), optional ``[hardware.NAME]`` profiles and ``[[agents]]`` entries. Trace paths are
 relative to the scenario file's folder (or absolute), so a scenario and its traces move
 together. Every problem is one :class:`~powsim.errors.InputError` naming the file, the
-field and what was expected.
+field and what was expected. Defaults are the dataclasses' own.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
+from powsim.calibrate.charge import ChargeParameters
+from powsim.calibrate.difficulty import Difficulty
+from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.agents.population import (SAMPLES, HardwareMix, QueryCount, parse_hardware_mix,
                                           parse_query_count)
 from powsim.sim.economics import PROFILES, Hardware, local_profiles
 from powsim.sim.overrides import Override, apply_overrides
-from powsim.sim.paper import PAPER_A, PAPER_MAX_SECONDS, PAPER_MIN_SECONDS, PaperParameters
 from powsim.sim.policies import POLICIES
 from powsim.sim.server.server import ServerConfig
 from powsim.traces.format import Trace, read_trace
 from powsim.traces.pool import is_pool, pool_part
 
-AGENT_KINDS = ("legit", "attacker", "sybil", "colluders", "adaptive")
 ACCOUNTINGS = ("account", "group")
 SERVICES = ("fixed", "exponential")
-MAX_BITS = 60  # numpy's geometric draws stay exact in int64 up to here
+SAMPLED_MAX_BITS = 60  # numpy's geometric draws stay exact in int64 up to here
+# Upper bounds that keep a run finite and its sums finite (refused with the bound in the message).
+MAX_SECONDS = 1e9          # ~31 years: any start, pause or service time
+MIN_RATE_HZ = 1e-9         # a Poisson stream slower than this never starts within MAX_SECONDS
+MAX_MEMBERS = 100_000      # users, accounts or colluders of one entry, and of all entries together
+MAX_SOLVERS = 1024
+MAX_WORKERS = 10_000
+MAX_SUB_SOLUTIONS = 64
+MAX_A = 1e6
 
 
 @dataclass(frozen=True)
 class DefenseConfig:
     """The defense: ``policy`` with its ``parameters`` (a and clip), the legitimate
-    ``reference`` trace, the tuned-for client's ``reference_hash_rate_hz``, queries per
-    puzzle ``batch_size`` (None: the traces' own batches), ``max_bits``, ``accounting``
+    ``reference`` trace, the tuned-for client's ``reference_hash_rate_hz``,
+    ``queries_per_puzzle`` (None: the traces' own batches), ``max_bits``, ``accounting``
     ('account', or 'group' to link each ring with ``link_probability``) and the
     ``sub_solutions`` each puzzle requires."""
 
     policy: str
     reference: Trace
     reference_hash_rate_hz: float
-    parameters: PaperParameters = PaperParameters()
-    batch_size: float | None = None
-    max_bits: int = 48
+    parameters: ChargeParameters = ChargeParameters()
+    queries_per_puzzle: float | None = None
+    max_bits: int = Difficulty.max_bits
     accounting: str = "account"
     link_probability: float = 0.0
     sub_solutions: int = 1
@@ -97,7 +107,8 @@ class AgentSpec:
     @property
     def members(self) -> int:
         """How many actors run: users of a group, colluders, or the one actor otherwise."""
-        return {"legit": self.count, "attacker": self.count, "colluders": self.actors}.get(self.kind, 1)
+        key = AGENT_KINDS[self.kind].members_key
+        return getattr(self, key) if key else 1
 
 
 @dataclass(frozen=True)
@@ -110,17 +121,7 @@ class Scenario:
     source: str = "<memory>"
 
 
-_COMMON = {"kind", "name", "trace", "hardware", "solvers", "start_s"}
-_AGENT_KEYS = {
-    "legit": _COMMON | {"count", "think_s", "arrival_rate_hz", "sample", "queries"},
-    "attacker": _COMMON | {"count", "think_s", "arrival_rate_hz"},
-    "sybil": _COMMON | {"accounts", "signup_bits", "signup_usd"},
-    "colluders": _COMMON | {"actors"},
-    "adaptive": _COMMON | {"cover", "cover_per_batch", "max_diff"},
-}
-
-
-class _Table:
+class Table:
     """One TOML table being read: typed getters that name the field, and a check for leftovers."""
 
     def __init__(self, data: object, where: str, allowed: set[str]) -> None:
@@ -146,8 +147,9 @@ class _Table:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise self._fail(key, "a finite number")
         if value < low or (strict and value == low) or value > high:
-            bound = f"> {low}" if strict else f">= {low}"
-            raise self._fail(key, f"a number {bound}" + (f" and <= {high}" if high < math.inf else ""))
+            bound = f"> {low:,g}" if strict else f">= {low:,g}"
+            raise self._fail(key, f"a number {bound}" + (f" and <= {high:,.0f}" if high < math.inf
+                                                          else ""))
         return float(value)
 
     def integer(self, key: str, default: int | None, low: int, high: int | None = None
@@ -158,7 +160,8 @@ class _Table:
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (
                 high is not None and value > high):
-            raise self._fail(key, f"a whole number >= {low}" + (f" and <= {high}" if high else ""))
+            raise self._fail(key, f"a whole number >= {low}"
+                             + (f" and <= {high:,}" if high is not None else ""))
         return value
 
     def choice(self, key: str, default: str | None, options: tuple[str, ...]) -> str:
@@ -179,13 +182,14 @@ class _Table:
         return self.data[key]
 
 
-class _Traces:
+class TraceFiles:
     """Reads each trace file once, resolving paths against the scenario's folder."""
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.read = folder, {}
 
-    def get(self, table: _Table, key: str) -> Trace:
+    def get(self, table: Table, key: str) -> Trace:
+        """The trace named by ``table``'s ``key`` (one InputError naming the field if absent)."""
         path = self.folder / table.string(key)
         if not path.is_file():
             raise InputError(f"{table.where}.{key}: no such trace file '{path}' (paths are "
@@ -195,29 +199,39 @@ class _Traces:
         return self.read[path]
 
 
-def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()) -> Scenario:
-    """Read the scenario TOML file at ``path``, apply ``overrides`` (dotted keys, see
-    :mod:`powsim.sim.overrides`) and validate the result."""
+def read_toml(path: str | os.PathLike[str]) -> dict:
+    """The scenario file at ``path`` as a dict (one clear InputError if it cannot be read)."""
     source = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise InputError(f"{source}: no such scenario file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{source}: not a valid TOML file ({err})") from None
     except OSError as err:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()) -> Scenario:
+    """Read the scenario TOML file at ``path``, apply ``overrides`` (dotted keys, see
+    :mod:`powsim.sim.overrides`) and validate the result."""
+    source = str(path)
+    data = read_toml(path)
     apply_overrides(data, overrides, valid_keys(data), source)
-    top = _Table(data, source, {"defense", "server", "hardware", "agents"})
-    traces = _Traces(Path(path).resolve().parent)
-    hardware = _hardware(data.get("hardware", {}), source)
-    defense = _defense(_Table(data.get("defense"), f"{source}: [defense]", _DEFENSE_KEYS), traces)
-    server = _server(_Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS))
+    top = Table(data, source, {"defense", "server", "hardware", "agents"})
+    traces = TraceFiles(Path(path).resolve().parent)
+    hardware = hardware_profiles(data.get("hardware", {}), source)
+    defense = read_defense(data.get("defense"), f"{source}: [defense]", traces)
+    server = _server(Table(data.get("server", {}), f"{source}: [server]", _SERVER_KEYS))
     entries = top.data.get("agents")
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{source}: [[agents]]: missing, expected at least one agent entry")
     agents = tuple(_agent(entry, i, source, traces, hardware) for i, entry in enumerate(entries))
+    members = sum(agent.members * agent.accounts for agent in agents)
+    if members > MAX_MEMBERS:
+        raise InputError(f"{source}: [[agents]]: {members:,} users, accounts and colluders in all, "
+                         f"expected at most {MAX_MEMBERS:,}")
     names = [agent.name for agent in agents]
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
@@ -235,23 +249,47 @@ def valid_keys(data: dict) -> list[str]:
     entries = data.get("agents") if isinstance(data.get("agents"), list) else []
     for i, entry in enumerate(entries):
         kind = entry.get("kind") if isinstance(entry, dict) else None
-        keys += [f"agents.{i}.{k}" for k in sorted(_AGENT_KEYS.get(kind, ())) if k != "kind"]
+        known = AGENT_KINDS[kind].keys if isinstance(kind, str) and kind in AGENT_KINDS else ()
+        keys += [f"agents.{i}.{k}" for k in sorted(known) if k != "kind"]
     return sorted(keys)
 
 
-_DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "batch_size", "min_s", "max_s",
-                 "max_bits", "accounting", "link_probability", "sub_solutions"}
+_DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
+                 "max_s", "max_bits", "accounting", "link_probability", "sub_solutions"}
+_OLD_DEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
 _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s", "cost_s"}
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
 
 
-def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
-    min_s = table.number("min_s", PAPER_MIN_SECONDS, low=0, strict=True)
-    max_s = table.number("max_s", PAPER_MAX_SECONDS, low=0, strict=True)
+def read_defense(data: object, where: str, traces: TraceFiles) -> DefenseConfig:
+    """The ``[defense]`` table ``data`` (``where`` names it in errors) as a DefenseConfig."""
+    return _defense(Table(_renamed_keys(data, where), where, _DEFENSE_KEYS), traces)
+
+
+def _renamed_keys(data: object, where: str) -> object:
+    """``data`` with each old key of ``[defense]`` under its new name, warning once per key."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for old, new in _OLD_DEFENSE_KEYS.items():
+        if old in data:
+            if new in data:
+                raise InputError(f"{where}.{old}: set beside {new}, expected only {new} "
+                                 f"(the new name of {old})")
+            print(f"powsim: warning: {where}.{old} is deprecated, write {new} = {data[old]!r}",
+                  file=sys.stderr)
+            data[new] = data.pop(old)
+    return data
+
+
+def _defense(table: Table, traces: TraceFiles) -> DefenseConfig:
+    charge = ChargeParameters()
+    min_s = table.number("min_s", charge.min_seconds, low=0, strict=True, high=MAX_SECONDS)
+    max_s = table.number("max_s", charge.max_seconds, low=0, strict=True, high=MAX_SECONDS)
     if min_s > max_s:
         raise InputError(f"{table.where}.min_s: {min_s} above max_s {max_s}, expected min_s <= max_s")
-    parameters = PaperParameters(table.number("a", PAPER_A, low=0, strict=True), min_s, max_s)
-    accounting = table.choice("accounting", "account", ACCOUNTINGS)
+    parameters = ChargeParameters(table.number("a", charge.a, low=1, high=MAX_A), min_s, max_s)
+    accounting = table.choice("accounting", DefenseConfig.accounting, ACCOUNTINGS)
     if "link_probability" in table.data and accounting != "group":
         raise InputError(f"{table.where}.link_probability: set with accounting = '{accounting}', "
                          "expected accounting = \"group\" beside it")
@@ -260,34 +298,38 @@ def _defense(table: _Table, traces: _Traces) -> DefenseConfig:
                          "client the defense is tuned for")
     reference = traces.get(table, "reference")
     return DefenseConfig(
-        policy=table.choice("policy", None, POLICIES),
+        policy=table.choice("policy", None, tuple(POLICIES)),
         # A pool's reference is fitted on its calibration part only (users draw from the rest).
         reference=pool_part(reference, "calibration") if is_pool(reference) else reference,
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
-        batch_size=table.integer("batch_size", None, 1),
-        max_bits=table.integer("max_bits", 48, 0, MAX_BITS),
+        queries_per_puzzle=table.integer("queries_per_puzzle", None, 1, 10**6),
+        max_bits=table.integer("max_bits", DefenseConfig.max_bits, 0, SAMPLED_MAX_BITS),
         accounting=accounting,
-        link_probability=table.number("link_probability", 0.0, low=0, high=1),
-        sub_solutions=table.integer("sub_solutions", 1, 1))
+        link_probability=table.number("link_probability", DefenseConfig.link_probability, low=0,
+                                      high=1),
+        sub_solutions=table.integer("sub_solutions", DefenseConfig.sub_solutions, 1,
+                                    MAX_SUB_SOLUTIONS))
 
 
-def _server(table: _Table) -> ServerConfig:
-    workers = table.integer("workers", 1, 1)
+def _server(table: Table) -> ServerConfig:
+    workers = table.integer("workers", ServerConfig.workers, 1, MAX_WORKERS)
     return ServerConfig(
-        workers=workers, cost_workers=table.integer("cost_workers", workers, 0),
-        service=table.choice("service", "fixed", SERVICES),
-        verify_s=table.number("verify_s", 0.0, low=0),
-        inference_s=table.number("inference_s", None, low=0),
-        cost_s=table.number("cost_s", None, low=0))
+        workers=workers, cost_workers=table.integer("cost_workers", workers, 0, MAX_WORKERS),
+        service=table.choice("service", ServerConfig.service, SERVICES),
+        verify_s=table.number("verify_s", ServerConfig.verify_s, low=0, high=MAX_SECONDS),
+        inference_s=table.number("inference_s", None, low=0, high=MAX_SECONDS),
+        cost_s=table.number("cost_s", None, low=0, high=MAX_SECONDS))
 
 
-def _hardware(data: object, source: str) -> dict[str, Hardware]:
+def hardware_profiles(data: object, source: str) -> dict[str, Hardware]:
+    """The built-in and local profiles, overridden or extended by ``[hardware.NAME]`` tables
+    ``data`` of the scenario ``source``."""
     if not isinstance(data, dict):
         raise InputError(f"{source}: [hardware]: expected tables [hardware.NAME]")
     profiles = {**PROFILES, **local_profiles()}
     for name, entry in data.items():
-        table = _Table(entry, f"{source}: [hardware.{name}]", _HARDWARE_KEYS)
+        table = Table(entry, f"{source}: [hardware.{name}]", _HARDWARE_KEYS)
         base = profiles.get(name)
         if base is None and set(table.data) != _HARDWARE_KEYS:
             missing = sorted(_HARDWARE_KEYS - set(table.data))[0]
@@ -295,20 +337,23 @@ def _hardware(data: object, source: str) -> dict[str, Hardware]:
         profile = Hardware(
             name,
             table.number("hash_rate_hz", base and base.hash_rate_hz, low=0, strict=True, high=1e15),
-            table.number("price_per_hour_usd", base and base.price_per_hour_usd, low=0),
-            table.number("watts", base and base.watts, low=0))
+            table.number("price_per_hour_usd", base and base.price_per_hour_usd, low=0, high=1e9),
+            table.number("watts", base and base.watts, low=0, high=1e9))
         profile.check(table.where)
         profiles[name] = profile
     return profiles
 
 
-def _agent(entry: object, index: int, source: str, traces: _Traces,
+def _agent(entry: object, index: int, source: str, traces: TraceFiles,
            hardware: dict[str, Hardware]) -> AgentSpec:
     where = f"{source}: [[agents]] #{index + 1}"
     if not isinstance(entry, dict):
         raise InputError(f"{where}: expected a table")
-    kind = _Table(entry, where, set(entry)).choice("kind", None, AGENT_KINDS)
-    table = _Table(entry, f"{where} ({kind})", _AGENT_KEYS[kind])
+    kind = Table(entry, where, set(entry)).choice("kind", None, tuple(AGENT_KINDS))
+    if AGENT_KINDS[kind].load:
+        raise InputError(f"{where}.kind: '{kind}' beside per-account agents, expected only load "
+                         "kinds (stream, botnet) or none of them in one scenario")
+    table = Table(entry, f"{where} ({kind})", AGENT_KINDS[kind].keys)
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:
         raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")
@@ -330,14 +375,17 @@ def _agent(entry: object, index: int, source: str, traces: _Traces,
                          "sample = \"bootstrap\" beside it (a replay asks its trace's queries)")
     return AgentSpec(
         kind=kind, name=name, trace=trace, hardware=hardware[profile],
-        count=table.integer("count", 1, 1), accounts=table.integer("accounts", 1, 1),
-        actors=table.integer("actors", 1, 1), solvers=table.integer("solvers", 1, 1),
-        think_s=table.number("think_s", 0.0, low=0), start_s=table.number("start_s", 0.0, low=0),
-        arrival_rate_hz=table.number("arrival_rate_hz", None, low=0, strict=True),
-        signup_bits=table.integer("signup_bits", 0, 0, MAX_BITS),
-        signup_usd=table.number("signup_usd", 0.0, low=0),
-        cover=traces.get(table, "cover") if kind == "adaptive" else None,
-        cover_per_batch=table.integer("cover_per_batch", 4, 0),
-        max_diff=table.number("max_diff", 0.0, low=0), sample=sample,
+        count=table.integer("count", AgentSpec.count, 1, MAX_MEMBERS),
+        accounts=table.integer("accounts", AgentSpec.accounts, 1, MAX_MEMBERS),
+        actors=table.integer("actors", AgentSpec.actors, 1, MAX_MEMBERS),
+        solvers=table.integer("solvers", AgentSpec.solvers, 1, MAX_SOLVERS),
+        think_s=table.number("think_s", AgentSpec.think_s, low=0, high=MAX_SECONDS),
+        start_s=table.number("start_s", AgentSpec.start_s, low=0, high=MAX_SECONDS),
+        arrival_rate_hz=table.number("arrival_rate_hz", None, low=MIN_RATE_HZ, high=1e9),
+        signup_bits=table.integer("signup_bits", AgentSpec.signup_bits, 0, SAMPLED_MAX_BITS),
+        signup_usd=table.number("signup_usd", AgentSpec.signup_usd, low=0, high=1e9),
+        cover=traces.get(table, "cover") if "cover" in AGENT_KINDS[kind].keys else None,
+        cover_per_batch=table.integer("cover_per_batch", AgentSpec.cover_per_batch, 0, 1000),
+        max_diff=table.number("max_diff", AgentSpec.max_diff, low=0, high=1e12), sample=sample,
         queries=(parse_query_count(table.data["queries"], f"{table.where}.queries")
                  if sample == "bootstrap" else None), mix=mix)

@@ -41,7 +41,9 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
                                                hashes=("trials", "sum")))
     # An actor left without batches (more colluders than batches) spent nothing.
     per_member = per_member.fillna({"time_s": 0.0, "pow_s": 0.0, "hashes": 0.0})
-    per_member["overhead"] = (per_member["time_s"] + per_member["pow_s"]) / per_member["time_s"]
+    # No base time (service seconds set to 0) has no overhead ratio: NaN, as for the entry.
+    per_member["overhead"] = ((per_member["time_s"] + per_member["pow_s"])
+                              / per_member["time_s"].where(per_member["time_s"] > 0))
     rows = []
     for spec, work in zip(model.scenario.agents, model.workloads):
         mine, members = events[events["agent"] == spec.name], per_member.loc[spec.name]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.reference import fit_reference
+from powsim.errors import InputError
 from powsim.sim.economics import Hardware
-from powsim.sim.paper import PaperParameters, replay_curve
+from powsim.sim.paper import replay_curve
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.server import ServerConfig
@@ -22,7 +24,9 @@ TABLE_COLUMNS = ["dataset", "attack", "queries", "privacy", "time_s", "time_pow_
 def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     """One table row per curve row: cumulative queries, privacy, times (s), overhead, accuracy (%).
 
-    ``replay`` is :func:`~powsim.sim.paper.replay_curve`'s output for ``curve``.
+    ``replay`` is :func:`~powsim.sim.paper.replay_curve`'s output for ``curve``. ``queries``
+    is the curve's true cumulative count (the data-free curve's first row already holds
+    21,875), not the replay's count from the first row.
     """
     data = curve.data
     time_s = data["time_s"].to_numpy(dtype=np.float64)
@@ -31,7 +35,7 @@ def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "dataset": curve.metadata.dataset,
         "attack": curve.metadata.attack,
-        "queries": replay["queries"].to_numpy(),
+        "queries": data["queries"].to_numpy(dtype=np.float64),
         "privacy": data["cost"].to_numpy(dtype=np.float64),
         "time_s": time_s,
         "time_pow_s": time_pow_s,
@@ -41,7 +45,7 @@ def paper_curve_rows(curve: Trace, replay: pd.DataFrame) -> pd.DataFrame:
     }, columns=TABLE_COLUMNS)
 
 
-def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParameters(),
+def paper_table(library: TraceLibrary, parameters: ChargeParameters = ChargeParameters(),
                 whole_curve: bool = False) -> pd.DataFrame:
     """Paper-mode table: per attack trace its last row, or every row with ``whole_curve``.
 
@@ -50,17 +54,27 @@ def paper_table(library: TraceLibrary, parameters: PaperParameters = PaperParame
     parts = []
     for dataset in library.datasets:
         reference = fit_reference(as_curve(library.reference(dataset)))
-        for curve in map(as_curve, library.attacks(dataset)):
+        for curve in map(timed_curve, library.attacks(dataset)):
             rows = paper_curve_rows(curve, replay_curve(curve, reference, parameters))
             parts.append(rows if whole_curve else rows.iloc[[-1]])
     return pd.concat(parts, ignore_index=True)
+
+
+def timed_curve(trace: Trace) -> Trace:
+    """The curve of ``trace`` for the time columns; a query trace without measured seconds per
+    batch is refused (its time_s would be 0 and its overhead undefined)."""
+    if trace.kind == "query" and "inference_and_cost" not in trace.metadata.seconds_per_batch:
+        raise InputError(f"{trace.source}: metadata field 'seconds_per_batch.inference_and_cost' "
+                         "is missing, expected measured seconds per batch for time_s and overhead "
+                         "(give 'powsim traces import' --seconds-per-batch)")
+    return as_curve(trace)
 
 
 SIMULATED_COLUMNS = TABLE_COLUMNS + ["bits_mean", "dollars"]
 
 
 def simulated_table(library: TraceLibrary, mode: str, hardware: Hardware, seed: int = 0,
-                    replications: int = 30, parameters: PaperParameters = PaperParameters(),
+                    replications: int = 30, parameters: ChargeParameters = ChargeParameters(),
                     policy: str = "paper", reference_hash_rate_hz: float | None = None
                     ) -> pd.DataFrame:
     """Table 2 through the simulator: one attacker per trace, alone on a one-worker server.

@@ -2,13 +2,13 @@
 
 Both kinds of trace become the same thing:
 
-* a **query** trace is cut into consecutive batches of ``batch_size`` queries (the scenario's
-  ``defense.batch_size``), or into its own ``batch`` column when none is set. Per-batch
+* a **query** trace is cut into consecutive batches of ``queries_per_puzzle`` queries (the
+  scenario's ``defense.queries_per_puzzle``), or into its own ``batch`` column when none is set. Per-batch
   service times are the trace's measured ``seconds_per_batch`` scaled pro rata to the
   batch's queries (``inference`` for the inference worker, ``inference_and_cost`` minus
   it for the cost-estimation worker).
 * a **curve** trace is replayed row by row: row r's new queries are cut into
-  max(1, round(new queries / batch_size)) equal batches that share the row's new cost and
+  max(1, round(new queries / queries_per_puzzle)) equal batches that share the row's new cost and
   new base time (all given to the inference worker). As in paper mode, the first row is the
   starting point: its queries are not replayed and later rows count from it, while its
   cost and time are carried into the first replayed row.
@@ -79,22 +79,22 @@ class Workload:
             self.cost_s.tolist())))
 
 
-def workload(trace: Trace, batch_size: float | None = None, service: ServiceTimes = ServiceTimes(),
+def workload(trace: Trace, queries_per_puzzle: float | None = None, service: ServiceTimes = ServiceTimes(),
              rdp: bool = False) -> Workload:
-    """Cut ``trace`` into batches of ``batch_size`` queries (see the module docstring)."""
+    """Cut ``trace`` into batches of ``queries_per_puzzle`` queries (see the module docstring)."""
     if trace.kind == "curve":
         if rdp:
             raise InputError(f"{trace.source}: the rdp policy needs a query trace with a 'logq' "
                              "column, got a curve trace")
-        return _curve_workload(trace, batch_size, service)
-    return _query_workload(trace, batch_size, service, rdp)
+        return _curve_workload(trace, queries_per_puzzle, service)
+    return _query_workload(trace, queries_per_puzzle, service, rdp)
 
 
-def _curve_workload(trace: Trace, batch_size: float | None, service: ServiceTimes) -> Workload:
-    size = batch_size or trace.metadata.batch_size
+def _curve_workload(trace: Trace, queries_per_puzzle: float | None, service: ServiceTimes) -> Workload:
+    size = queries_per_puzzle or trace.metadata.batch_size
     if size is None:
         raise InputError(f"{trace.source}: metadata field 'batch_size' is missing, expected it "
-                         "or defense.batch_size in the scenario")
+                         "or defense.queries_per_puzzle in the scenario")
     data = trace.data
     if len(data) < 2:
         raise InputError(f"{trace.source}: one row, expected at least two rows in a curve trace "
@@ -112,15 +112,15 @@ def _curve_workload(trace: Trace, batch_size: float | None, service: ServiceTime
                     _override(service.cost_s, np.zeros_like(per_batch["time_s"])), accuracy)
 
 
-def _query_workload(trace: Trace, batch_size: float | None, service: ServiceTimes,
+def _query_workload(trace: Trace, queries_per_puzzle: float | None, service: ServiceTimes,
                     rdp: bool) -> Workload:
     data, meta = trace.data, trace.metadata
-    if batch_size is None:
+    if queries_per_puzzle is None:
         starts = np.flatnonzero(np.diff(data["batch"].to_numpy(), prepend=-1))
-    elif batch_size == int(batch_size):
-        starts = np.arange(0, len(data), int(batch_size))
+    elif queries_per_puzzle == int(queries_per_puzzle):
+        starts = np.arange(0, len(data), int(queries_per_puzzle))
     else:
-        raise InputError(f"defense.batch_size: {batch_size}, expected a whole number of queries "
+        raise InputError(f"defense.queries_per_puzzle: {queries_per_puzzle}, expected a whole number of queries "
                          f"to cut the query trace {trace.source}")
     queries = np.diff(np.append(starts, len(data))).astype(np.float64)
     cost = np.add.reduceat(data["cost"].to_numpy(dtype=np.float64), starts)

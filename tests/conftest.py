@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,14 @@ class CliResult:
     code: int
     out: str
     err: str
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep the tests' machine key and stored hash rate out of the user's cache."""
+    folder = tmp_path_factory.mktemp("powsim-cache")
+    os.environ.setdefault("POWSIM_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

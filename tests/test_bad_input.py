@@ -95,8 +95,8 @@ def test_missing_traces_folder(cli, tmp_path):
 @pytest.mark.parametrize("args, fragments", [
     (["table", "--traces", ".", "--format", "xml"], ("--format", "invalid choice")),
     (["table", "--traces", ".", "--colour"], ("unrecognized arguments: --colour",)),
-    (["table", "--traces", ".", "--a", "-2"], ("--a", "positive")),
-    (["table", "--traces", ".", "--a", "many"], ("--a", "invalid float")),
+    (["table", "--traces", ".", "--a", "-2"], ("--a", "'-2'", "expected a finite number in [1,")),
+    (["table", "--traces", ".", "--a", "many"], ("--a", "'many'", "expected a finite number")),
     (["frobnicate"], ("invalid choice",)),
     (["traces", "import-curve", "x.csv"], ("--dataset", "--out", "required")),
 ])

@@ -44,7 +44,7 @@ def test_no_feasible_a_is_one_clear_error():
     rows = _sweep_rows([1.001, 1.01], [2.5, 3.0], [2.6, 3.1], [1.0, 2.0])
     with pytest.raises(InputError, match=r"no a in the grid keeps .* \(lowest 2.6 at a = 1.001\)"):
         pareto_table(rows, "users", 2.0)
-    with pytest.raises(InputError, match=r"option --legit: 'nobody', expected one of .*users, thief"):
+    with pytest.raises(InputError, match=r"legit: 'nobody', expected one of .*users, thief"):
         pareto_table(rows, "nobody", 2.0)
 
 
@@ -59,7 +59,7 @@ def scenario(tmp_path):
         policy = "paper"
         reference = "pool.parquet"
         reference_hash_rate = 1e6
-        batch_size = 20
+        queries_per_puzzle = 20
         max_s = 30
         [[agents]]
         kind = "legit"
@@ -99,4 +99,4 @@ def test_calibrate_chooses_an_a_that_holds_on_fresh_seeds(scenario, tmp_path, ca
     assert not tuning["feasible"].all()
     assert (out / "pareto.html").read_text().count("cdn.jsdelivr") == 0
     assert (out / "pareto.png").read_bytes()[:4] == b"\x89PNG"
-    assert json.loads((out / "calibration.provenance.json").read_text())["holdout_seed"] == 1
+    assert json.loads((out / "calibration.csv.provenance.json").read_text())["holdout_seed"] == 1

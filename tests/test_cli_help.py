@@ -9,15 +9,15 @@ import pytest
 from powsim.cli import build_parser
 
 
-def all_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
-    yield prefix
+def commands_and_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
+    yield prefix, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                yield from all_commands(sub, (*prefix, name))
+                yield from commands_and_parsers(sub, (*prefix, name))
 
 
-@pytest.mark.parametrize("command", list(all_commands(build_parser())), ids=" ".join)
+@pytest.mark.parametrize("command", [c for c, _ in commands_and_parsers(build_parser())], ids=" ".join)
 def test_help_text(capsys, command):
     with pytest.raises(SystemExit) as stop:
         build_parser().parse_args([*command, "--help"])
@@ -25,3 +25,13 @@ def test_help_text(capsys, command):
     text = capsys.readouterr().out
     assert "example:\n  powsim" in text
     assert len(text.split("\n\n")[1].strip()) > 20  # a description, not just usage
+
+
+
+def test_every_option_with_a_default_states_it():
+    missing = [f"{' '.join(command)} {action.option_strings[0]}"
+               for command, parser in commands_and_parsers(build_parser())
+               for action in parser._actions
+               if action.option_strings and action.default not in (None, False, argparse.SUPPRESS)
+               and "default" not in (action.help or "")]
+    assert missing == []

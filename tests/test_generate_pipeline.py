@@ -16,9 +16,9 @@ import pytest
 from powsim.cli import main
 from powsim.traces.curves import curve_from_queries
 from powsim.traces.format import read_trace
-from powsim.traces.generate import STRATEGIES, Request, generate
-from powsim.traces.setup import Setup
-from powsim.traces.workbench import load_workbench
+from powsim.traces.generate.pipeline import STRATEGIES, Request, generate
+from powsim.traces.generate.setup import Setup
+from powsim.traces.generate.workbench import load_workbench
 
 TINY = Setup(seed=3, teachers=5, pool_size=1000, private_size=2000, victim_epochs=1.0,
              teacher_epochs=3)

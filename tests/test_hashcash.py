@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powsim.errors import InputError
-from powsim.sim.hashcash import (ACCOUNT_BYTES, CHALLENGE_BYTES, Challenge, HashCash, ReplayCache, Verdict,
+from powsim.sim.hashcash.protocol import (ACCOUNT_BYTES, CHALLENGE_BYTES, Challenge, HashCash, ReplayCache, Verdict,
                                  batch_digest, has_leading_zeros)
-from powsim.sim.solver import Solver
+from powsim.sim.hashcash.solver import Solver
 
 SECRET = b"0123456789abcdef-test-secret"
 accounts = st.text(min_size=1, max_size=20).filter(lambda a: len(a.encode()) <= ACCOUNT_BYTES)
@@ -165,13 +165,36 @@ def test_replay_from_many_threads_at_once_redeems_once(solver, round_):
 
 
 def test_replay_cache_forgets_expired_entries_and_never_reopens_them():
-    cache = ReplayCache()
+    ticks = Clock(0.0)  # the cache's monotonic clock
+    cache = ReplayCache(ticks)
     assert cache.redeem(b"a", forget_at_s=10.0, now_s=0.0)
     assert cache.redeem(b"b", forget_at_s=20.0, now_s=0.0)
     assert not cache.redeem(b"a", forget_at_s=10.0, now_s=5.0)
+    ticks.now = 15.0
     assert cache.redeem(b"c", forget_at_s=30.0, now_s=15.0)
     assert len(cache) == 2  # "a" is forgotten
-    assert not cache.redeem(b"a", forget_at_s=10.0, now_s=5.0)  # the clock stepped back
+    ticks.now = 16.0
+    assert not cache.redeem(b"b", forget_at_s=20.0, now_s=5.0)  # the wall clock stepped back
+
+
+def test_a_forward_clock_jump_does_not_lock_out_fresh_solutions(solver):
+    clock, ticks = Clock(1_000.0), Clock(0.0)
+    hashcash = HashCash(SECRET, ttl_s=60.0, grace_s=2.0, clock=clock, monotonic=ticks,
+                        random_bytes=np.random.default_rng(0).bytes)
+    clock.now = 1e9  # one wrong reading far in the future...
+    challenge, nonce = solved(hashcash, solver, batch=b"q0", bits=4)
+    assert verdict(hashcash, challenge, nonce, batch=b"q0").ok
+    clock.now, ticks.now = 1_010.0, 1.0  # ...then the clock is right again
+    for batch in (b"q1", b"q2", b"q3"):
+        challenge, nonce = solved(hashcash, solver, batch=batch, bits=4)
+        assert verdict(hashcash, challenge, nonce, batch=batch) is Verdict.OK
+        assert verdict(hashcash, challenge, nonce, batch=batch) is Verdict.REPLAY
+
+
+@pytest.mark.parametrize("secret", [bytes(32), b"ab" * 16, bytes(range(7)) * 3])
+def test_a_low_entropy_secret_is_refused(secret):
+    with pytest.raises(InputError, match="distinct byte values"):
+        HashCash(secret)
 
 
 garbage = st.one_of(st.none(), st.integers(), st.floats(), st.text(), st.binary(), st.lists(st.integers()),

@@ -9,16 +9,16 @@ import pytest
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.hashcash_validate import COLUMNS
-from powsim.sim.local_profile import load_local_rate
+from powsim.sim.hashcash.validate import COLUMNS
+from powsim.sim.hashcash.local_profile import load_local_rate
 
 
 def test_validate_writes_the_table_and_the_chart(tmp_path, capsys):
     assert main(["hashcash", "validate", "--bits", "4:6", "--samples", "60", "--out", str(tmp_path)]) == 0
-    table = pd.read_csv(tmp_path / "validate.csv", comment="#")
-    assert list(table.columns) == COLUMNS
+    table = pd.read_csv(tmp_path / "validate.csv")
+    assert list(table.columns) == [*COLUMNS, "seed"]
     assert list(table["bits"]) == [4, 5, 6] and (table["samples"] == 60).all()
-    assert (tmp_path / "validate.csv").read_text().startswith("# produced by powsim: ")
+    assert json.loads((tmp_path / "validate.csv.provenance.json").read_text())["seed"] == 0
     assert (tmp_path / "validate.png").read_bytes().startswith(b"\x89PNG")
     assert "vega" in (tmp_path / "validate.html").read_text()
     assert "time_ratio" in capsys.readouterr().out
@@ -39,7 +39,7 @@ def test_bench_stores_the_local_profile(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path))
     assert main(["hashcash", "bench", "--seconds", "1", "--workers", "2"]) == 0
     out = capsys.readouterr().out
-    assert "openssl" in out and "hashlib" in out and "--hash-rate" in out
+    assert "openssl" in out and "hashlib" in out and "--hardware local" in out
     rate = load_local_rate()
     assert rate is not None and rate.per_core_hz > 0 and rate.workers == 2
     assert "provenance" in json.loads((tmp_path / "hash-rate.json").read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import hashlib
 import threading
 
@@ -12,10 +13,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from powsim.errors import InputError
-from powsim.sim.hashcash import has_leading_zeros
-from powsim.sim.hashcash_validate import geometric_ks_pvalue, parse_bits, validate
-from powsim.sim.sha256 import LANES, Messages
-from powsim.sim.solver import Solver
+from powsim.sim.hashcash.protocol import has_leading_zeros
+from powsim.sim.hashcash.validate import geometric_ks_pvalue, parse_bits, validate
+from powsim.sim.hashcash.sha256 import LANES, Messages
+from powsim.sim.hashcash.solver import Solver
 
 
 def first_by_hashlib(prefix: bytes, bits: int, start: int = 0) -> int:
@@ -121,7 +122,7 @@ def test_parse_bits(text, expected):
 
 @pytest.mark.parametrize("text", ["", "x", "9:3", "0:4", "8:40", "1:2:3", "8:"])
 def test_parse_bits_rejects(text):
-    with pytest.raises(InputError, match="--bits"):
+    with pytest.raises(InputError, match="^bits: "):  # the CLI shows it as option --bits
         parse_bits(text)
 
 
@@ -129,8 +130,19 @@ def test_parse_bits_rejects(text):
 @given(prefix=st.binary(min_size=160, max_size=160), bits=st.integers(6, 10))
 def test_small_chunks_on_many_workers_still_find_the_first_nonce(prefix, bits):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("powsim.sim.solver.FIRST_CHUNK", 16)
-        patch.setattr("powsim.sim.solver.LAST_CHUNK", 64)
+        patch.setattr("powsim.sim.hashcash.solver.FIRST_CHUNK", 16)
+        patch.setattr("powsim.sim.hashcash.solver.LAST_CHUNK", 64)
         with Solver(4) as many:
             solution = many.solve(prefix, bits)
     assert solution.nonce == first_by_hashlib(prefix, bits)
+
+
+def test_ctrl_c_stops_a_hard_search_and_every_worker():
+    # 2^-40 per trial: hours of work. An interrupt must end solve() within a chunk or so, and
+    # leave no helper searching (the next puzzle is solved by the same, idle, solver).
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    with Solver(2) as solver:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            solver.solve(b"x" * 160, 40)
+        assert solver.solve(b"y" * 160, 4).nonce is not None

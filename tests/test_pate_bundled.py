@@ -56,7 +56,7 @@ def test_the_pool_is_priced_by_the_bundled_traces_teachers():
     """The legitimate pool's votes on the attacker-pool images that fmnist-standard asked are
     exactly that trace's votes: one ensemble (same setup) behind every bundled file."""
     from powsim.traces.pool import pool_split
-    from powsim.traces.setup import Setup
+    from powsim.traces.generate.setup import Setup
 
     pool = read_trace(BUNDLED.parent / "pools" / "fmnist-pool.parquet")
     standard = read_trace(BUNDLED / "fmnist-standard.parquet")

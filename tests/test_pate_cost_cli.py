@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import subprocess
 import sys
 
@@ -23,9 +25,11 @@ def test_adds_logq_eps_and_order(tmp_path, capsys):
     assert main(["pate-cost", str(tmp_path / "votes.csv"), "--sigma", "2", "--delta", "1e-5",
                  "--out", str(tmp_path / "costs.csv")]) == 0
     assert "wrote" in capsys.readouterr().out
-    costs = pd.read_csv(tmp_path / "costs.csv", comment="#")
-    assert '"sigma": 2.0' in (tmp_path / "costs.csv").read_text().splitlines()[0]
-    assert list(costs.columns) == [f"class{j}" for j in range(10)] + ["logq", "eps", "order"]
+    costs = pd.read_csv(tmp_path / "costs.csv")
+    assert json.loads((tmp_path / "costs.csv.provenance.json").read_text())["sigma"] == 2.0
+    assert list(costs.columns) == [f"class{j}" for j in range(10)] + ["logq", "eps", "order",
+                                                                       "sigma", "delta"]
+    assert (costs["sigma"] == 2.0).all() and (costs["delta"] == 1e-5).all()
     assert (costs.iloc[:, :10].to_numpy() == votes).all()
     for row, histogram in enumerate(votes.tolist()):
         logq, eps, _ = reference_eps(histogram, 2.0, 1e-5)
@@ -37,9 +41,8 @@ def test_prints_csv_without_out(tmp_path, capsys):
     write_votes(tmp_path / "votes.csv", np.array([[250, 0, 0], [100, 100, 50]]))
     assert main(["pate-cost", str(tmp_path / "votes.csv"), "--sigma", "10", "--delta", "1e-5"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("# produced by powsim: ")
-    assert printed[1] == "class0,class1,class2,logq,eps,order"
-    assert len(printed) == 4
+    assert printed[0] == "class0,class1,class2,logq,eps,order,sigma,delta"
+    assert len(printed) == 3
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -67,7 +70,7 @@ def test_bad_option_is_one_line_and_exit_2(tmp_path, capsys, option, value):
     arguments = {"--sigma": "10", "--delta": "1e-5", option: value}
     assert main(["pate-cost", str(tmp_path / "votes.csv"), *sum(arguments.items(), ())]) == 2
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and f"option {option}: {value}" in error
+    assert error.count("\n") == 1 and f"argument {option}: '{value}'" in error
 
 
 def test_missing_file_from_the_shell_has_no_traceback(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from powsim.traces.models import MnistNet, TeacherEnsemble
-from powsim.traces.training import partitions
+from powsim.traces.generate.models import MnistNet, TeacherEnsemble
+from powsim.traces.generate.training import partitions
 
 
 def test_mnistnet_has_the_papers_size():

@@ -32,7 +32,7 @@ def _scenario(folder, legit: str, a: float = 1.0075) -> str:
         a = {a}
         reference = "pool.parquet"
         reference_hash_rate = 1e6
-        batch_size = 10
+        queries_per_puzzle = 10
         [[agents]]
         kind = "legit"
         name = "users"

@@ -115,3 +115,32 @@ def test_sampled_hashes_converge_to_the_expected_mode(folder):
     _, sampled = run(folder, HAND.format(policy="paper"), mode="sampled", seed=8, replications=400)
     standard_error = math.sqrt((32 * 31 + 1024 * 1023) / 400)
     assert abs(sampled.loc["thief", "hashes"] - expected.loc["thief", "hashes"]) < 4 * standard_error
+
+
+RING = """
+[defense]
+policy = "paper"
+reference = "legit.parquet"
+reference_hash_rate = 100.0
+accounting = "group"
+link_probability = {p}
+[[agents]]
+kind = "sybil"
+name = "ring"
+accounts = 4
+trace = "long.parquet"
+"""
+
+
+def test_expected_mode_takes_the_expectation_of_ring_linking(folder):
+    # Linking is the only random choice of expected mode: with p = 0.3 each figure is
+    # 0.3 x (linked) + 0.7 x (not linked), not one draw of it.
+    query_trace(folder / "long.parquet", 0.6, batches=40)
+    linked = run(folder, RING.format(p=1.0))[1].loc["ring"]
+    apart = run(folder, RING.format(p=0.0))[1].loc["ring"]
+    events, summary = run(folder, RING.format(p=0.3))
+    assert linked["hashes"] != pytest.approx(apart["hashes"])
+    for figure in ("hashes", "time_pow_s", "overhead", "bits_mean", "dollars"):
+        expected = 0.3 * linked[figure] + 0.7 * apart[figure]
+        assert summary.loc["ring", figure] == pytest.approx(expected, rel=1e-12)
+    assert sorted(events["linked"].unique()) == [False, True]

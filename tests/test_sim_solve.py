@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from powsim.errors import InputError
-from powsim.sim.solve import ExpectedTrials, GeometricTrials, solve_model, solve_time_s
+from powsim.sim.solve_time import ExpectedTrials, GeometricTrials, solve_model, solve_time_s
 
 
 def test_expected_trials_are_the_mean():
@@ -54,5 +54,5 @@ def test_bits_zero_takes_one_trial():
 
 
 def test_unknown_mode_is_an_input_error():
-    with pytest.raises(InputError, match="--mode"):
+    with pytest.raises(InputError, match="^mode: "):
         solve_model("real")

@@ -132,7 +132,7 @@ def test_sweep_command_writes_tidy_tables(scenario, tmp_path, capsys):
     assert (table["overhead_p95_ci_low"] <= table["overhead_p95"]).all()
     assert (table["overhead_p95"] <= table["overhead_p95_ci_high"]).all()
     pd.testing.assert_frame_equal(table, pd.read_parquet(out / "sweep.parquet"), check_dtype=False)
-    provenance = json.loads((out / "sweep.provenance.json").read_text())
+    provenance = json.loads((out / "sweep.csv.provenance.json").read_text())
     assert provenance["grid"] == {"defense.a": [1.0075, 1.2]} and provenance["replications"] == 3
 
 

@@ -14,6 +14,7 @@ the same table builder.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import os
 from pathlib import Path
@@ -21,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
+from powsim.outputs import safe_name
 from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
 
@@ -48,12 +50,13 @@ def mode_slug(mode: str) -> str:
 
 def curve_file_name(dataset: str, attack: str) -> str:
     """The file name a curve trace of ``dataset`` and ``attack`` is stored under."""
-    return f"{dataset}-{attack}.parquet"
+    return safe_name(f"{dataset}-{attack}.parquet", "file name")
 
 
 def read_curve_csv(path: str | os.PathLike[str], dataset: str) -> list[Trace]:
     """Read one of the paper's cumulative CSVs into curve traces (one per mode, or the reference)."""
     source = str(path)
+    safe_name(dataset, "{dataset}", ParameterError)
     frame = read_csv(source)
     header = {name.strip().lower() for name in frame.columns}
     frame.columns = [name.strip().lower() for name in frame.columns]
@@ -80,7 +83,17 @@ def read_csv(source: str, expected: str = "a cumulative curve") -> pd.DataFrame:
         raise InputError(f"{source}: not a readable CSV file ({reason})") from None
     if frame.empty:
         raise InputError(f"{source}: no rows, expected {expected}")
+    _check_header(source)
     return frame
+
+
+def _check_header(source: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'x.1')."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        names = [name.strip().lower() for name in next(csv.reader(handle))]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        raise InputError(f"{source}: header names column '{twice}' twice, expected each column once")
 
 
 def _numeric(frame: pd.DataFrame, field: str, source: str) -> np.ndarray:
@@ -112,8 +125,14 @@ def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace
         row = int(np.flatnonzero(numbers["new_batches"] < 0)[0])
         raise InputError(f"{source}: field '{fields['new_batches']}' row {row}: "
                          f"{numbers['new_batches'][row]:g}, expected a count >= 0")
-    traces = []
+    traces, slugs = [], {}
     for mode, index in frame.groupby(fields["mode"], sort=False).indices.items():
+        where = f"{source}: field '{fields['mode']}' row {int(index[0])}"
+        slug = safe_name(mode_slug(mode), where)
+        if slug in slugs:
+            raise InputError(f"{where}: mode {mode!r} and mode {slugs[slug]!r} both become "
+                             f"'{slug}', expected modes with distinct names")
+        slugs[slug] = mode
         data = pd.DataFrame({
             "queries": PAPER_QUERIES_PER_BATCH * np.cumsum(numbers["new_batches"][index]),
             "cost": numbers["cost"][index],
@@ -122,7 +141,7 @@ def _attack_curves(frame: pd.DataFrame, dataset: str, source: str) -> list[Trace
         if "accuracy" in numbers:
             data["accuracy"] = numbers["accuracy"][index]
         metadata = TraceMetadata(
-            kind="curve", dataset=dataset, attack=mode_slug(mode),
+            kind="curve", dataset=dataset, attack=slug,
             batch_size=PAPER_QUERIES_PER_BATCH,
             provenance=provenance(source=str(Path(source).name), mode=str(mode)),
         )

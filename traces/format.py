@@ -28,6 +28,8 @@ import pyarrow.parquet as pq
 
 from powsim.atomic import atomic_path
 from powsim.errors import InputError
+from powsim.outputs import staged
+from powsim.traces.metadata_fields import check_record
 
 SCHEMA_VERSION = 1
 METADATA_KEY = b"powsim"
@@ -113,9 +115,13 @@ class TraceMetadata:
     def from_json(cls, text: str | bytes, source: str) -> TraceMetadata:
         """Parse and check the metadata JSON of the file ``source``."""
         try:
-            record = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"{source}: metadata 'powsim' is not valid JSON ({err.msg})") from None
+            record = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except UnicodeDecodeError as err:
+            raise InputError(f"{source}: metadata 'powsim' byte {err.start} is not UTF-8, "
+                             "expected UTF-8 JSON") from None
+        except (json.JSONDecodeError, RecursionError) as err:
+            reason = getattr(err, "msg", "nested too deeply")
+            raise InputError(f"{source}: metadata 'powsim' is not valid JSON ({reason})") from None
         if not isinstance(record, dict):
             raise InputError(f"{source}: metadata 'powsim' must be a JSON object")
         known = {f.name for f in dataclasses.fields(cls)}
@@ -132,6 +138,7 @@ class TraceMetadata:
         if version != SCHEMA_VERSION:
             raise InputError(f"{source}: metadata field 'schema_version' is {version!r}, "
                              f"expected {SCHEMA_VERSION}")
+        check_record(record, source)
         record["checkpoints"] = tuple(record.get("checkpoints", ()))
         metadata = cls(**record)
         metadata.check(source)
@@ -188,23 +195,42 @@ def make_trace(data: pd.DataFrame, metadata: TraceMetadata, source: str = "<memo
 def write_trace(trace: Trace, path: str | os.PathLike[str]) -> Path:
     """Write ``trace`` to ``path`` as parquet (atomically: whole or not at all)."""
     path = Path(path)
-    table = _to_arrow(trace.data, trace.kind, str(path))
-    table = table.replace_schema_metadata({METADATA_KEY: trace.metadata.to_json().encode()})
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        _write_parquet(trace, tmp, str(path))
     return path
+
+
+def write_traces(folder: str | os.PathLike[str], traces: list[tuple[str, Trace]]) -> list[Path]:
+    """Write each ``(file name, trace)`` into ``folder``: all of them or none; a name used
+    twice is refused. Returns the paths."""
+    with staged(folder, "folder") as staging:
+        for name, trace in traces:
+            _write_parquet(trace, staging.path(name), str(Path(folder) / name))
+    return [Path(folder) / name for name, _ in traces]
+
+
+def _write_parquet(trace: Trace, path: Path, source: str) -> None:
+    table = _to_arrow(trace.data, trace.kind, source)
+    table = table.replace_schema_metadata({METADATA_KEY: trace.metadata.to_json().encode()})
+    pq.write_table(table, path, compression="zstd")
+
+
+def read_parquet_table(path: str | os.PathLike[str], what: str) -> pa.Table:
+    """The parquet file at ``path`` (a ``what``, for the message) as an arrow table, or one
+    InputError line saying why it cannot be read."""
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such {what} file")
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"{path}: not a readable parquet file ({reason})") from None
 
 
 def read_trace(path: str | os.PathLike[str], kind: TraceKind | None = None) -> Trace:
     """Read and validate the trace at ``path``; ``kind`` restricts which kind is accepted."""
     source = str(path)
-    if not Path(path).is_file():
-        raise InputError(f"{source}: no such trace file")
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{source}: not a readable parquet file ({reason})") from None
+    table = read_parquet_table(path, "trace")
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     if raw is None:
         raise InputError(f"{source}: no 'powsim' metadata, expected a trace written by powsim "
@@ -256,7 +282,11 @@ def _validated_frame(table: pa.Table, kind: TraceKind, source: str, labels: dict
             row = int(np.flatnonzero(array.is_null().to_numpy(zero_copy_only=False))[0])
             raise InputError(f"{source}: {label} row {row}: missing value (null or NaN), "
                              "expected a finite number")
-        values = array.cast(column.type)
+        try:
+            values = array.cast(column.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise InputError(f"{source}: {label} holds values out of range for {column.type} "
+                             f"({column.description})") from None
         if pa.types.is_list(column.type):
             frame[column.name] = values.to_pandas()
             continue

@@ -13,7 +13,7 @@ from powsim.traces.library import LEGITIMATE_ATTACK
 from powsim.traces.pate import composed_epsilon
 
 
-def describe(trace: Trace) -> str:
+def describe_trace(trace: Trace) -> str:
     """Schema, metadata (JSON) and per-column summary statistics of ``trace``, as text."""
     meta = trace.metadata
     lines = [f"{trace.source}: {meta.kind} trace, dataset '{meta.dataset}', attack '{meta.attack}', "
@@ -30,7 +30,7 @@ def describe(trace: Trace) -> str:
     return "\n".join(lines)
 
 
-def summarise(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
+def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
     """One row per per-query trace: size, cost per query and against ``legitimate``, linearity,
     extracted model at the last checkpoint, victim and plurality accuracy, service times.
 
@@ -48,7 +48,8 @@ def summarise(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.Da
             "attack": meta.attack, "queries": len(trace), "mean_cost": cost.mean(),
             "cost_ratio": cost.mean() / rates[legitimate] if legitimate in rates else np.nan,
             "total_cost": cost.sum(),
-            "composed_eps": composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0],
+            "composed_eps": (composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0]
+                             if "logq" in trace.data and meta.sigma and meta.delta else np.nan),
             "r_squared": stats.linregress(np.arange(1, cost.size + 1), np.cumsum(cost)).rvalue ** 2,
             "accuracy": last.get("accuracy", np.nan), "fidelity": last.get("fidelity", np.nan),
             "victim_accuracy": meta.victim_accuracy,

@@ -10,23 +10,20 @@ The pool is split once, by a seeded shuffle recorded in the metadata: the first
 ``calibration`` rows (in the file's order) are the calibration part, on which the defense's
 reference E(Q) is fitted; the rest are the evaluation part, from which simulated users draw
 their queries. A user is therefore never scored against a fit to their own queries.
+
+This module reads and splits a pool (no torch); :mod:`powsim.traces.generate.pool` makes one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from powsim.errors import InputError
-from powsim.provenance import provenance
-from powsim.traces.format import Trace, TraceMetadata, make_trace
+from powsim.traces.format import Trace, make_trace
 
 POOL_ATTACK = "pool"
 SPLIT_KEY = "split"  # the metadata ``extra`` field that records the split
@@ -46,60 +43,6 @@ class PoolSplit:
         """The split as stored in the metadata."""
         return {"seed": self.seed, "calibration_rows": [0, self.calibration],
                 "evaluation_rows": [self.calibration, self.rows]}
-
-
-def pool_trace(setup: Any, cache: Path, sigma: float, delta: float,
-               calibration_fraction: float = 0.5, split_seed: int = 0, device: str = "cpu",
-               log: Callable[[str], None] = print) -> Trace:
-    """The pool trace of ``setup`` (a :class:`~powsim.traces.setup.Setup`; its teachers are
-    loaded from ``cache`` or trained there): one row per unseen in-distribution image (the
-    evaluation set, then the attacker pool, shuffled with ``split_seed``) with the teachers'
-    votes priced at GNMax ``sigma`` and ``delta``; the first ``calibration_fraction`` of rows is
-    the calibration part. Only the teachers are needed, not the victim: the seconds per batch
-    are timed with an untrained net of the victim's architecture (time does not depend on
-    weights), and there is no ``label`` or ``entropy`` column."""
-    from powsim.traces.attacker import BATCH_SIZE
-    from powsim.traces.generate import DATASET, seconds_per_batch
-    from powsim.traces.models import MnistNet
-    from powsim.traces.pate import query_costs
-    from powsim.traces.setup import CLASSES
-    from powsim.traces.training import agreement, ensemble_votes
-    from powsim.traces.workbench import load_splits, load_teachers
-
-    if not 0 < calibration_fraction < 1:
-        raise InputError(f"option --calibration: {calibration_fraction}, expected a fraction "
-                         "strictly between 0 and 1")
-    splits = load_splits(setup)
-    ensemble = load_teachers(setup, splits, cache, log)
-    import torch
-
-    start = time.perf_counter()
-    parts = {name: ensemble_votes(ensemble, getattr(splits, name).x)
-             for name in ("evaluation", "pool")}
-    votes = torch.cat(list(parts.values())).numpy()
-    votes = votes[np.random.default_rng(split_seed).permutation(len(votes))]
-    costs = query_costs(votes, sigma, delta)
-    top_two = np.sort(votes, axis=1)[:, -2:]
-    query = np.arange(len(votes))
-    data = pd.DataFrame({"query": query, "batch": query // BATCH_SIZE, "cost": costs.eps,
-                         "logq": costs.logq, "gap": top_two[:, 1] - top_two[:, 0],
-                         "votes": list(votes.astype(np.uint16))})
-    split = PoolSplit(split_seed, int(round(calibration_fraction * len(data))), len(data))
-    timing = SimpleNamespace(splits=splits, victim=MnistNet().eval(), ensemble=ensemble)
-    metadata = TraceMetadata(
-        kind="query", dataset=DATASET, attack=POOL_ATTACK, teachers=setup.teachers,
-        sigma=sigma, delta=delta, classes=CLASSES, batch_size=BATCH_SIZE,
-        seconds_per_batch=seconds_per_batch(timing, sigma, delta),
-        provenance=provenance(seed=setup.seed, device=device,
-                              wall_time_s=round(time.perf_counter() - start, 1)),
-        extra={SPLIT_KEY: split.record(),
-               "images": {"fashion-mnist test set": len(splits.evaluation),
-                          "fashion-mnist training images kept out of the private data":
-                              len(splits.pool)},
-               "plurality_accuracy": agreement(parts["evaluation"].argmax(1),
-                                               splits.evaluation.y),
-               "setup": dataclasses.asdict(setup)})
-    return make_trace(data, metadata)
 
 
 def pool_split(trace: Trace) -> PoolSplit:

@@ -12,7 +12,7 @@ from powsim.sim.durations import Durations
 from powsim.sim.economics import Hardware
 from powsim.sim.events import BatchEvent
 from powsim.sim.server.server import SIGNUP, Server
-from powsim.sim.solve import RealHashTrials, SolveModel, solve_puzzle
+from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_puzzle
 from powsim.sim.workload import Batch
 
 

@@ -22,6 +22,7 @@ from powsim.sim.workload import Batch, Workload
 
 SAMPLES = ("replay", "bootstrap")
 QUERY_LAWS = ("fixed", "lognormal", "uniform")
+MAX_QUERIES = 10_000_000  # queries of one member: beyond it a run would not end in memory
 _PARAMETERS = {"fixed": ("value",), "lognormal": ("median", "sigma"), "uniform": ("low", "high")}
 
 
@@ -57,8 +58,9 @@ class QueryCount:
 def parse_query_count(value: object, where: str) -> QueryCount:
     """``queries`` of an entry: a whole number, or a table ``{dist = ..., ...}``."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if value < 1:
-            raise InputError(f"{where}: {value!r}, expected a whole number of queries >= 1")
+        if not 1 <= value <= MAX_QUERIES:
+            raise InputError(f"{where}: {value!r}, expected a whole number of queries >= 1 "
+                             f"and <= {MAX_QUERIES:,}")
         return QueryCount("fixed", float(value))
     if not isinstance(value, dict):
         raise InputError(f"{where}: {value!r}, expected a whole number of queries or a table "
@@ -79,6 +81,8 @@ def parse_query_count(value: object, where: str) -> QueryCount:
         if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
                 math.isfinite(number) and (number > 0 or (key == "sigma" and number == 0))):
             raise InputError(f"{where}.{key}: {number!r}, expected a positive finite number")
+        if key == "max" and number > MAX_QUERIES:
+            raise InputError(f"{where}.max: {number!r}, expected at most {MAX_QUERIES:,}")
         numbers[key] = float(number)
     if law == "uniform" and not numbers["low"] <= numbers["high"]:
         raise InputError(f"{where}.low: {numbers['low']:g} above high {numbers['high']:g}, "

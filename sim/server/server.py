@@ -24,10 +24,11 @@ import numpy as np
 import simpy
 
 from powsim.sim.durations import Durations
-from powsim.sim.hashcash import HashCash, batch_digest
+from powsim.sim.hashcash.protocol import HashCash, batch_digest
 from powsim.sim.policies import Policy
-from powsim.sim.server.difficulty import Difficulty
+from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
+from powsim.sim.server.secret import run_secret
 from powsim.sim.workload import Batch
 
 SIGNUP = -1  # batch index of a signup puzzle (in the events and in its batch digest)
@@ -39,11 +40,13 @@ SECRET_BYTES = 32  # the HashCash secret's length
 
 
 def simulated_hashcash(env: simpy.Environment, stream: np.random.SeedSequence) -> HashCash:
-    """A HashCash on the simulation clock (``env.now``, seconds) whose secret and challenges'
-    random bytes are drawn from ``stream``, so a seed gives the same challenges."""
+    """A HashCash on the simulation clock (``env.now``, seconds) whose challenges' random
+    bytes are drawn from ``stream`` and whose secret also depends on this machine's key
+    (:mod:`powsim.sim.server.secret`), so a seed gives the same challenges here while the
+    seed recorded in an output is not enough to forge them."""
     rng = np.random.default_rng(stream)
-    return HashCash(rng.bytes(SECRET_BYTES), ttl_s=TTL_S, grace_s=0.0, clock=lambda: env.now,
-                    random_bytes=rng.bytes)
+    return HashCash(run_secret(rng.bytes(SECRET_BYTES)), ttl_s=TTL_S, grace_s=0.0,
+                    clock=lambda: env.now, random_bytes=rng.bytes)
 
 
 def batch_key(account: str, index: int) -> bytes:
@@ -68,7 +71,7 @@ class ServerConfig:
     cost_s: float | None = None
 
 
-class Challenge(NamedTuple):
+class IssuedPuzzle(NamedTuple):
     """The puzzle issued for one answered batch, and how the batch got there."""
 
     account: str
@@ -100,7 +103,7 @@ class Server:
         self.hashcash = hashcash
 
     def answer(self, account: str, batch: Batch, rng: np.random.Generator
-               ) -> Generator[simpy.Event, object, Challenge]:
+               ) -> Generator[simpy.Event, object, IssuedPuzzle]:
         """Serve ``batch`` for ``account``, charge its cost and issue its challenge."""
         arrived = self.env.now
         inference_s = self._service.draw(batch.inference_s, rng)
@@ -118,10 +121,10 @@ class Server:
         service_s = inference_s + cost_s
         bits = self.difficulty.bits(target_s)
         # The hashcash test is inline, not in issue(): sampled mode's hot path makes no call.
-        return Challenge(account, target_s, bits, queries, cost, self.env.now - arrived - service_s,
+        return IssuedPuzzle(account, target_s, bits, queries, cost, self.env.now - arrived - service_s,
                          service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
-    def verify(self, challenge: Challenge, batch: Batch, nonces: Sequence[bytes]
+    def verify(self, challenge: IssuedPuzzle, batch: Batch, nonces: Sequence[bytes]
                ) -> Generator[simpy.Event, object, None]:
         """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each; ``verify_s`` seconds)."""
         if challenge.puzzles:

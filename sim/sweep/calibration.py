@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from powsim.calibrate.charge import PAPER_A
 from powsim.calibrate.search import A_KEY, pareto_table
-from powsim.errors import InputError
-from powsim.sim.paper import PAPER_A
+from powsim.errors import ParameterError
 from powsim.sim.sweep.executor import Executor
 from powsim.sim.sweep.grid import Axis
 from powsim.sim.sweep.runner import Sweep, run_sweep
@@ -40,7 +40,7 @@ class Calibration:
 def a_axis(axis: Axis) -> Axis:
     """The grid over a, with the paper's a added, ascending; only ``defense.a`` is accepted."""
     if axis.key != A_KEY:
-        raise InputError(f"option --grid: key {axis.key!r}, expected {A_KEY} (calibrate "
+        raise ParameterError(f"{{grid}}: key {axis.key!r}, expected {A_KEY} (calibrate "
                          "chooses a; use 'powsim sweep' for other keys)")
     return Axis(A_KEY, tuple(sorted({*map(float, axis.values), PAPER_A})))
 
@@ -49,9 +49,9 @@ def calibrate(sweep: Sweep, legit: str, max_p95: float, confidence: float, holdo
               executor: Executor, out: Path | None = None, progress: bool = True) -> Calibration:
     """Choose a on ``sweep`` (one axis over a) and re-simulate the choice on ``holdout_seed``."""
     if not 0 < confidence < 1:
-        raise InputError(f"option --confidence: {confidence}, expected 0 < confidence < 1")
+        raise ParameterError(f"{{confidence}}: {confidence}, expected 0 < confidence < 1")
     if holdout_seed == sweep.seed:
-        raise InputError(f"option --holdout-seed: {holdout_seed}, the tuning seed; expected "
+        raise ParameterError(f"{{holdout_seed}}: {holdout_seed}, the tuning seed; expected "
                          "another seed (fresh users)")
     runs, _ = run_sweep(sweep, executor, out, progress)
     table = pareto_table(sweep_table(runs, sweep.keys, confidence), legit, max_p95)

@@ -10,7 +10,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 
 CONNECT_TIMEOUT_S = 5
 
@@ -50,13 +50,13 @@ def open_executor(scheduler: str | None = None, workers: int | None = None) -> I
             try:
                 client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT_S))
             except (OSError, TimeoutError, ValueError) as err:
-                raise InputError(f"option --scheduler: cannot reach a dask scheduler at "
+                raise ParameterError(f"{{scheduler}}: cannot reach a dask scheduler at "
                                  f"{scheduler!r} within {CONNECT_TIMEOUT_S} s "
                                  f"({type(err).__name__})") from None
             yield Executor(client, f"the dask scheduler at {scheduler}")
             return
         if workers is not None and workers < 0:
-            raise InputError(f"option --dask-workers: {workers}, expected a whole number >= 0")
+            raise ParameterError(f"{{workers}}: {workers}, expected a whole number >= 0")
         cluster = stack.enter_context(LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
             silence_logs=logging.ERROR))

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.sim.overrides import Override, parse_value
 
 
@@ -30,7 +30,7 @@ def parse_axis(text: str) -> Axis:
     key, sep, spec = text.partition("=")
     key, spec = key.strip(), spec.strip()
     if not sep or not key or not spec:
-        raise InputError(f"option --grid: {text!r}, expected KEY=VALUES (e.g. defense.a="
+        raise ParameterError(f"{{grid}}: {text!r}, expected KEY=VALUES (e.g. defense.a="
                          "log:1.0001:1.5:40 or server.workers=1,2,4)")
     kind = spec.split(":", 1)[0]
     if kind in ("lin", "log"):
@@ -38,7 +38,7 @@ def parse_axis(text: str) -> Axis:
     else:
         values = tuple(parse_value(part.strip()) for part in spec.split(",") if part.strip())
     if not values:
-        raise InputError(f"option --grid: {text!r}, no values, expected at least one")
+        raise ParameterError(f"{{grid}}: {text!r}, no values, expected at least one")
     return Axis(key, values)
 
 
@@ -49,11 +49,11 @@ def _spaced(kind: str, spec: str, text: str) -> tuple[object, ...]:
         if len(parts) != 4:
             raise ValueError
     except (ValueError, IndexError):
-        raise InputError(f"option --grid: {text!r}, expected {kind}:START:STOP:N with numbers "
+        raise ParameterError(f"{{grid}}: {text!r}, expected {kind}:START:STOP:N with numbers "
                          "START, STOP and a whole N >= 1") from None
     if count < 1 or not (math.isfinite(start) and math.isfinite(stop)) or (
             kind == "log" and not (start > 0 and stop > 0)):
-        raise InputError(f"option --grid: {text!r}, expected finite START and STOP (> 0 for log) "
+        raise ParameterError(f"{{grid}}: {text!r}, expected finite START and STOP (> 0 for log) "
                          "and N >= 1")
     values = (np.linspace(start, stop, count) if kind == "lin"
               else np.geomspace(start, stop, count))
@@ -65,10 +65,10 @@ def _spaced(kind: str, spec: str, text: str) -> tuple[object, ...]:
 def grid_points(axes: list[Axis] | tuple[Axis, ...]) -> list[tuple[Override, ...]]:
     """Every point of the product of ``axes``: one override per axis, the first varying slowest."""
     if not axes:
-        raise InputError("option --grid: none given, expected at least one KEY=VALUES")
+        raise ParameterError("{grid}: none given, expected at least one KEY=VALUES")
     keys = [axis.key for axis in axes]
     duplicate = next((key for key in keys if keys.count(key) > 1), None)
     if duplicate:
-        raise InputError(f"option --grid: key {duplicate!r} given twice, expected each key once")
+        raise ParameterError(f"{{grid}}: key {duplicate!r} given twice, expected each key once")
     return [tuple(Override(key, value) for key, value in zip(keys, values))
             for values in itertools.product(*(axis.values for axis in axes))]

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from powsim.atomic import atomic_path
-from powsim.errors import InputError
+from powsim.errors import ParameterError
 from powsim.sim.overrides import Override
 from powsim.sim.scenario import load_scenario
 from powsim.sim.sweep.executor import Executor
@@ -53,10 +53,10 @@ class Sweep:
     def points(self) -> list[tuple[Override, ...]]:
         """The grid's points, each checked (once) by loading the scenario with its overrides."""
         if self.replications < 1:
-            raise InputError(f"option --replications: {self.replications}, expected a whole "
-                             "number >= 1")
+            raise ParameterError(f"{{replications}}: {self.replications}, expected a whole "
+                                 "number >= 1")
         if self.mode not in MODES:
-            raise InputError(f"option --mode: {self.mode!r}, expected one of {', '.join(MODES)}")
+            raise ParameterError(f"{{mode}}: {self.mode!r}, expected one of {', '.join(MODES)}")
         points = [(*self.fixed, *point) for point in grid_points(self.axes)]
         for point in points:  # bad keys and values fail here, before any task or file
             load_scenario(self.scenario, point)

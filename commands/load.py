@@ -1,0 +1,108 @@
+"""The load side of the command line: ``powsim simulate`` on a load scenario (stream and botnet
+agents), ``powsim capacity``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from powsim.commands.parsing import command
+from powsim.errors import InputError
+from powsim.outputs import check_destination, staged
+from powsim.provenance import provenance
+
+LOAD_TABLES = ("timeseries.parquet", "summary.csv")
+CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
+
+
+def _check_interval(interval_s: float) -> None:
+    if not (math.isfinite(interval_s) and interval_s > 0):
+        raise InputError(f"option --interval: {interval_s!r}, expected a positive number of seconds")
+
+
+def simulate_load(args: argparse.Namespace) -> int:
+    """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
+    from powsim.sim.load.parse import load_load_scenario
+    from powsim.sim.load.runs import replicate
+    from powsim.sim.output import table_names, write_tables
+
+    _check_interval(args.interval)
+    if args.hashing != "sampled":
+        raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
+                         "(its clients' work is drawn, not hashed)")
+    if args.replications < 1:
+        raise InputError(f"option --replications: {args.replications}, expected a whole number >= 1")
+    check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
+    scenario = load_load_scenario(args.scenario)
+    series, table = replicate(scenario, args.mode, args.seed, args.replications,
+                              interval_s=args.interval)
+    table.insert(0, "scenario", Path(args.scenario).stem)
+    series.insert(0, "scenario", Path(args.scenario).stem)
+    origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
+                        scenario=str(args.scenario), interval_s=args.interval)
+    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
+    shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
+             "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
+    print(f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s "
+          "(times in seconds, goodput in requests/s):")
+    print(table[[c for c in shown if c in table]].to_markdown(index=False, floatfmt=".4g"))
+    print(f"\nwrote {paths[0]} ({len(series)} intervals) and {paths[1]} ({len(table)} rows)")
+    return 0
+
+
+def capacity_command(args: argparse.Namespace) -> int:
+    """Search worker counts for the SLO; write DIR/capacity.parquet and the chart."""
+    from powsim.charts import save_chart
+    from powsim.sim.load.capacity import capacity, parse_slo, parse_workers, smallest
+    from powsim.sim.load.capacity_chart import capacity_chart
+    from powsim.sim.load.parse import load_load_scenario
+    from powsim.sim.output import stage_tables
+
+    check_destination(args.out, "folder", names=CAPACITY_NAMES)
+    scenario = load_load_scenario(args.scenario)
+    slo = parse_slo(args.slo, scenario)
+    workers = parse_workers(args.workers)
+    if args.replications < 2:
+        raise InputError(f"option --replications: {args.replications}, expected a whole number "
+                         ">= 2 (a confidence interval needs two)")
+    out = Path(args.out)
+    table = capacity(scenario, slo, workers, args.replications, args.seed)
+    origin = provenance(seed=args.seed, scenario=str(args.scenario), slo=slo.text,
+                        workers=args.workers, replications=args.replications)
+    answer = smallest(table)
+    with staged(out, "folder") as staging:
+        stage_tables(staging, {CAPACITY_NAMES[0]: table}, origin)
+        for name in CAPACITY_NAMES[1:]:
+            staging.path(name)
+        save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
+    paths = [out / name for name in CAPACITY_NAMES]
+    print(f"{slo.group}.{slo.metric}: mean and 95 % CI over {args.replications} replications, "
+          f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s:")
+    shown = ["workers", "mean", "ci_low", "ci_high", "meets", "utilisation", "cost_per_hour_usd"]
+    print(table[shown].to_markdown(index=False, floatfmt=".4g"))
+    if answer is None:
+        print(f"\nno worker count in {args.workers} meets {slo.text} (upper CI bound)")
+    else:
+        print(f"\nsmallest worker count meeting {slo.text} (whole 95 % CI): {answer}")
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def add_capacity(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``powsim capacity``."""
+    parser = command(
+        subparsers, "capacity",
+        "Find the smallest worker count whose 95 % CI meets an SLO under load (stream and "
+        "botnet agents). Writes DIR/capacity.parquet and DIR/capacity.html/.png.",
+        "powsim capacity examples/capacity-under-attack.toml --slo 'legit.ttc_p95<=5' "
+        "--workers 4:12 --replications 20 --out results/capacity",
+        capacity_command)
+    parser.add_argument("scenario", help="a load scenario TOML (stream and botnet agents)")
+    parser.add_argument("--slo", required=True,
+                        help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds)")
+    parser.add_argument("--workers", required=True, help="worker counts FIRST:LAST[:STEP]")
+    parser.add_argument("--replications", type=int, default=20,
+                        help="sampled runs per worker count (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")

@@ -1,0 +1,56 @@
+"""The command line's building blocks: one-line errors, commands and command groups."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+
+from powsim.errors import InputError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, as every powsim error is."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see '{self.prog} --help')")
+
+
+def command(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str,
+            handler: Handler) -> argparse.ArgumentParser:
+    """Add command ``name``: its first clause of ``summary`` in the list, the whole in --help."""
+    headline = re.split(r"[.:;]\s+(?=[A-Za-z(])", summary, maxsplit=1)[0]
+    parser = subparsers.add_parser(
+        name, help=headline.replace("%", "%%"), description=summary, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def group(subparsers: argparse._SubParsersAction, name: str, summary: str, example: str
+          ) -> argparse._SubParsersAction:
+    """Add command group ``name`` (alone, it refuses with its usage); returns its subparsers."""
+    parser = subparsers.add_parser(
+        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(handler=lambda args: usage(parser))
+    return parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+
+
+def usage(parser: argparse.ArgumentParser) -> int:
+    """For a command given without its subcommand: its usage and one error line on standard
+    error; exit status 2."""
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: a command is required (see '{parser.prog} --help')", file=sys.stderr)
+    return 2
+
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--set KEY=VALUE`` (repeatable): a scenario value overridden by its dotted key."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario value by its dotted key (defense.a=1.01, "
+                             "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")

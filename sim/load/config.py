@@ -1,0 +1,119 @@
+"""A load scenario: the server under open arrivals, its difficulty rule, streams and botnets.
+
+Units: seconds for times, hashes (expected trials) for effort, hashes/s for hash rates,
+requests/s for rates. A load scenario is a scenario TOML whose ``[[agents]]`` are of kind
+``stream`` (one-shot legitimate clients) or ``botnet`` (one attacker emitting a stream);
+see :mod:`powsim.sim.load.parse` for the keys.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from powsim.sim.economics import Hardware
+
+ADMISSIONS = ("cost-first", "puzzle-first")
+RETRIES = ("none", "double-effort")
+EXPIRIES = ("retry", "lost")
+STRATEGIES = ("sustained", "precomputed")
+COMBINES = ("max", "sum")
+
+
+@dataclass(frozen=True)
+class LoadServer:
+    """The server: ``admission`` order, ``workers`` serving one request each for
+    ``service_s`` seconds (inference plus cost estimation; 'fixed' or 'exponential'
+    ``service``), ``verify_s`` seconds per solution on ``admission_workers`` (the top half),
+    ``queue_capacity`` requests (None: unbounded) and the ``hardware`` (name) whose price per
+    hour is the operator's cost of one worker."""
+
+    admission: str = "puzzle-first"
+    workers: int = 1
+    service_s: float = 1.0
+    service: str = "fixed"
+    verify_s: float = 0.0
+    admission_workers: int = 1
+    queue_capacity: int | None = None
+    hardware: Hardware | None = None
+
+    @property
+    def capacity_hz(self) -> float:
+        """Requests per second the workers can serve when always busy."""
+        return self.workers / self.service_s
+
+
+@dataclass(frozen=True)
+class DifficultyRule:
+    """``[difficulty]``: the load-driven ``rule``, published every ``update_s`` seconds, never
+    below ``min_effort`` hashes once non-zero; ``combine`` ('max' or 'sum', in hashes) with the
+    per-account privacy charge."""
+
+    rule: str = "none"
+    update_s: float = 300.0
+    min_effort: float = 0.0
+    combine: str = "max"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """``kind = "stream"``: one-shot legitimate clients arriving at ``rate_hz`` from ``start_s``
+    to ``end_s``, each asking ``queries`` queries on ``hardware`` (or, with ``mix``, on one of
+    the profiles ``mix`` lists with their shares of clients), waiting ``timeout_s`` for
+    service and then retrying per ``retry`` up to ``max_retries`` times (``on_expiry`` 'lost':
+    only after a trim; a request that expired in the queue loses its client, as effort_sim's
+    code does); ``account_effort`` the
+    per-account privacy charge of its batch (hashes, 0 without a ``[defense]``; see
+    :mod:`powsim.sim.load.account`)."""
+
+    name: str
+    rate_hz: float
+    hardware: Hardware
+    queries: int = 1
+    timeout_s: float = 30.0
+    retry: str = "double-effort"
+    max_retries: int = 10
+    on_expiry: str = "retry"
+    start_s: float = 0.0
+    end_s: float = math.inf
+    account_effort: float = 0.0
+    mix: tuple[tuple[Hardware, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Botnet:
+    """``kind = "botnet"``: ``machines`` of ``hardware`` attacking from ``start_s`` to ``end_s``
+    with ``strategy`` 'sustained' (every ``tick_s`` as many requests as the machines can pay
+    for at the published effort plus one) or 'precomputed' (hashes through the window, submits
+    in its last update period), at most ``max_rate_hz`` requests/s; requests wait ``timeout_s``."""
+
+    name: str
+    machines: int
+    hardware: Hardware
+    start_s: float
+    end_s: float
+    strategy: str = "sustained"
+    max_rate_hz: float = math.inf
+    timeout_s: float = 30.0
+    account_effort: float = 0.0  # the privacy charge of each request (hashes), as for a stream
+
+
+@dataclass(frozen=True)
+class LoadScenario:
+    """A validated load scenario: server, difficulty rule, streams, botnets; the run lasts
+    ``duration_s``; ``warmup_s`` is discarded from steady-state figures; botnets emit every
+    ``tick_s``."""
+
+    server: LoadServer
+    difficulty: DifficultyRule
+    streams: tuple[Stream, ...]
+    botnets: tuple[Botnet, ...]
+    duration_s: float
+    warmup_s: float
+    tick_s: float = 1.0
+    source: str = "<memory>"
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Agent names, streams first: the group index of every request."""
+        return tuple(s.name for s in self.streams) + tuple(b.name for b in self.botnets)

@@ -1,0 +1,324 @@
+"""Simulate a load scenario: open arrivals and botnets against a server with a bounded,
+effort-ordered queue and a load-driven difficulty rule.
+
+A request's life, per ``[server] admission``:
+
+* ``puzzle-first``: the client reads the published effort (combined with its account's
+  privacy charge), solves, submits; the solution is verified on the admission resource
+  (``verify_s`` each, ``admission_workers`` in parallel); the request then waits in the
+  effort-ordered queue and is served; the labels go out when service ends.
+* ``cost-first`` (the paper's order): the request waits in a FIFO queue (no effort yet) and is
+  served (inference and cost estimation: the expensive work is paid before any PoW); then
+  the puzzle is set from the same combined effort, the client solves it, the solution is
+  verified, and the labels go out.
+
+A legitimate client waits ``timeout_s`` from each submission for its service to start; then
+it retries (``double-effort``: effort doubled, or raised to ``min_effort``, as effort_sim's
+``increase_effort``) or gives up. With ``on_expiry = "lost"`` (effort_sim's code) only a
+client whose request was trimmed retries; one whose request merely expired in the queue is
+lost. Time-to-connect runs from its first try to its labels.
+
+Aggregation, for speed: a botnet is one SimPy process that emits, every ``tick_s``, one
+queue entry holding all the requests of that tick (count and effort), and its solving is
+not simulated request by request: the machines' hash rate bounds how many requests of the
+published effort it can pay for. Verification is a FIFO fluid (an entry of n solutions
+holds the admission resource for n verify_s / admission_workers). Service keeps the order:
+each worker serves one request at a time, or with fixed service a run of one botnet entry's
+requests that all end before the next scheduled event.
+
+Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
+service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
+arrivals; solve seconds exponential with that mean, the continuous limit of geometric
+trials; service exponential when ``service = "exponential"``; each client's profile drawn
+from the mix), from the run's own seeded streams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from powsim.sim.load.config import Botnet, LoadScenario, Stream
+from powsim.sim.load.effort_rules import Window, make_rule
+from powsim.sim.load.queue import EffortQueue, Entry
+from powsim.sim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+
+
+class _Client:
+    """A legitimate client: its effort, tries, the entry it waits on, and its clocks."""
+
+    __slots__ = ("group", "stream", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
+                 "trimmed", "solve_s", "wait_s", "service_s")
+
+    def __init__(self, group: int, stream: Stream, hash_rate_hz: float, rng: np.random.Generator,
+                 now: float) -> None:
+        self.group, self.stream, self.hash_rate_hz = group, stream, hash_rate_hz
+        self.rng, self.first_s = rng, now
+        self.effort, self.tries, self.entry, self.trimmed = 0.0, 0, None, False
+        self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
+
+
+class LoadRun:
+    """One run of ``scenario`` in ``mode`` from ``seed``/``replication`` (stream i of the
+    replication's SeedSequence for agent group i, the last one for service times), with
+    ``workers`` overriding the scenario's; metrics binned at ``interval_s``."""
+
+    def __init__(self, scenario: LoadScenario, mode: str = "expected", seed: int = 0,
+                 replication: int = 0, workers: int | None = None, interval_s: float = 60.0) -> None:
+        self.scenario, self.sampled = scenario, mode == "sampled"
+        self.server = scenario.server
+        self.workers = workers or self.server.workers
+        self.service_mean_s = self.server.service_s
+        self.env = simpy.Environment()
+        groups = len(scenario.groups)
+        streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(groups + 1)
+        self.rngs = [np.random.default_rng(s) for s in streams]
+        self.record = Recorder(groups, scenario.duration_s, interval_s)
+        self.queue = EffortQueue(self.server.queue_capacity, self._dropped)
+        difficulty = scenario.difficulty
+        self.rule = make_rule(difficulty.rule, difficulty.min_effort)
+        self.window = self._new_window()
+        self.published = 0.0
+        self.idle: list[simpy.Event] = []
+        self.verify_free_s = 0.0
+        self.puzzle_first = self.server.admission == "puzzle-first"
+
+    def run(self) -> Recorder:
+        """Simulate to the horizon; clients still waiting then are not recorded."""
+        env = self.env
+        env.process(self._publisher())  # first, so an update precedes same-time submissions
+        env.process(self._sampler())
+        for _ in range(self.workers):
+            env.process(self._worker())
+        for group, stream in enumerate(self.scenario.streams):
+            env.process(self._arrivals(group, stream))
+        first_botnet = len(self.scenario.streams)
+        for offset, botnet in enumerate(self.scenario.botnets):
+            env.process(self._botnet(first_botnet + offset, botnet))
+        env.run(until=self.scenario.duration_s)
+        return self.record
+
+    # --- the server ------------------------------------------------------------------------
+
+    def _new_window(self) -> Window:
+        return Window(capacity=self.workers / self.service_mean_s * self.scenario.difficulty.update_s)
+
+    def _publisher(self):
+        """Publish the rule's effort at 0 and every ``update_s`` after (effort_sim does so
+        at tick 0 too: v3 starts at ``min_effort``)."""
+        while True:
+            self.window.queued = self.queue.work
+            self.published = self.rule.update(self.window)
+            self.window = self._new_window()
+            yield self.env.timeout(self.scenario.difficulty.update_s)
+
+    def _sampler(self):
+        record = self.record
+        for b in range(record.bins):
+            record.effort[b], record.queue[b] = self.published, self.queue.size
+            yield self.env.timeout(record.interval_s)
+
+    def _combined(self, account_effort: float, load_effort: float) -> float:
+        """The effort (hashes) of a puzzle: the account's charge and the load's, combined."""
+        if self.scenario.difficulty.combine == "sum":
+            return account_effort + load_effort
+        return max(account_effort, load_effort)
+
+    def _admit(self, entry: Entry, then: Callable[[], None]) -> None:
+        """Verify ``entry``'s solutions on the admission resource, then call ``then``."""
+        verify_s = self.server.verify_s
+        if verify_s == 0:
+            then()
+            return
+        self._at(self._verify(entry.count), then)
+
+    def _verify(self, count: int) -> float:
+        """Queue ``count`` solutions on the admission resource (FIFO fluid); when they are done."""
+        start = max(self.env.now, self.verify_free_s)
+        self.verify_free_s = start + count * self.server.verify_s / self.server.admission_workers
+        return self.verify_free_s
+
+    def _enqueue(self, entry: Entry) -> None:
+        self.queue.push(entry, self.env.now)
+        for _ in range(min(entry.count, len(self.idle))):
+            self.idle.pop().succeed()
+
+    def _dropped(self, entry: Entry, count: int, why: str) -> None:
+        now = self.env.now
+        self.record.count(TRIMMED if why == "trimmed" else TIMED_OUT, entry.group, count, now)
+        if why != "expired":  # effort_sim counts whatever its trimming cuts
+            self.window.trimmed[entry.effort] += count
+            if entry.client is not None:
+                entry.client.trimmed = True
+
+    def _worker(self):
+        """Serve requests one at a time; with fixed service, a run of one botnet entry's
+        requests that all end before the next scheduled event in one step (nothing can arrive,
+        expire or be sampled in between, so the order is the same; only the float rounding of
+        k x service_s against k sums of it can move a tie with another event)."""
+        env, queue, record = self.env, self.queue, self.record
+        fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
+        busy, tallies = record.busy, record.tallies[HANDLED]
+        while True:
+            now, most = env.now, 1
+            if fixed_s is not None:
+                horizon_s = env.peek() - now
+                if horizon_s > 2 * fixed_s and horizon_s < math.inf:
+                    most = math.ceil(horizon_s / fixed_s) - 1
+            entry = queue.pop(now, most, fixed_s or 0.0)
+            if entry is None:
+                wake = env.event()
+                self.idle.append(wake)
+                yield wake
+                continue
+            client = entry.client
+            if client is not None and client.entry is not entry:  # its client timed out
+                self._dropped(entry, 1, "expired")
+                continue
+            if client is not None:
+                client.entry, client.wait_s = None, env.now - entry.submit_s
+            count = entry.count
+            service_s = self._service_s() if fixed_s is None else count * fixed_s
+            yield env.timeout(service_s)
+            done = record.bin(env.now)
+            tallies[entry.group][done] += count
+            busy[done] += service_s
+            self.window.handled[entry.effort] += count  # the window of this update period
+            if client is not None:
+                client.service_s = service_s
+                if self.puzzle_first:
+                    self._connected(client)
+                else:
+                    self._pay_after_service(client)
+            elif not self.puzzle_first and self.server.verify_s:
+                self._verify(count)  # cost-first: the bots' solutions come after service
+
+    def _service_s(self) -> float:
+        if self.sampled and self.server.service == "exponential":
+            return float(self.rngs[-1].exponential(self.service_mean_s))
+        return self.service_mean_s
+
+    # --- legitimate clients ----------------------------------------------------------------
+
+    def _arrivals(self, group: int, stream: Stream):
+        rng, env = self.rngs[group], self.env
+        end_s = min(stream.end_s, self.scenario.duration_s)
+        gap_s = 1 / stream.rate_hz
+        rates = np.array([h.hash_rate_hz for h, _ in stream.mix] or [stream.hardware.hash_rate_hz])
+        shares = np.array([share for _, share in stream.mix] or [1.0])
+        given = np.zeros(len(shares))  # clients per profile so far (expected mode)
+        if stream.start_s:
+            yield env.timeout(stream.start_s)
+        while env.now < end_s:
+            if len(shares) == 1:
+                profile = 0
+            elif self.sampled:
+                profile = int(rng.choice(len(shares), p=shares))
+            else:  # the profile furthest behind its share: proportions without randomness
+                profile = int(np.argmax(shares * (given.sum() + 1) - given))
+                given[profile] += 1
+            self._arrive(_Client(group, stream, float(rates[profile]), rng, env.now))
+            yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
+
+    def _arrive(self, client: _Client) -> None:
+        if self.puzzle_first:
+            client.effort = self._combined(client.stream.account_effort, self.published)
+            self._solve_then(client, self._submit)
+        else:
+            self._submit(client)
+
+    def _solve_then(self, client: _Client, then: Callable[[_Client], None]) -> None:
+        mean_s = client.effort / client.hash_rate_hz
+        solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
+        client.solve_s += solve_s
+        self._at(self.env.now + solve_s, lambda: then(client))
+
+    def _submit(self, client: _Client) -> None:
+        now, stream = self.env.now, client.stream
+        effort = client.effort if self.puzzle_first else 0.0
+        entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
+        client.entry, client.tries, client.trimmed = entry, client.tries + 1, False
+        self.record.count(ARRIVALS, client.group, 1, now)
+        self.record.hashes[client.group] += effort
+        if math.isfinite(stream.timeout_s):
+            self._at(entry.deadline_s, lambda: self._deadline(client, entry))
+        if self.puzzle_first:
+            self._admit(entry, lambda: self._enqueue(entry))
+        else:
+            self._enqueue(entry)
+
+    def _deadline(self, client: _Client, entry: Entry) -> None:
+        """``entry``'s deadline: retry or give up unless its service has started."""
+        if client.entry is not entry:
+            return
+        client.entry = None
+        stream = client.stream
+        lost = stream.on_expiry == "lost" and not client.trimmed
+        if lost or stream.retry == "none" or client.tries > stream.max_retries:
+            self.record.client(client.group, client.first_s, self.env.now, False, client.tries,
+                               client.solve_s, math.nan, math.nan)
+            return
+        if self.puzzle_first:
+            floor = self.scenario.difficulty.min_effort
+            client.effort = floor if client.effort < floor else 2 * client.effort
+            self._solve_then(client, self._submit)
+        else:
+            self._submit(client)
+
+    def _pay_after_service(self, client: _Client) -> None:
+        """Cost-first: the puzzle comes after service; solve, verify, then connect."""
+        client.effort = self._combined(client.stream.account_effort, self.published)
+        self.record.hashes[client.group] += client.effort
+        verify = Entry(client.effort, 1, client.group, self.env.now, math.inf, client)
+        self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)))
+
+    def _connected(self, client: _Client) -> None:
+        self.record.client(client.group, client.first_s, self.env.now, True, client.tries,
+                           client.solve_s, client.wait_s, client.service_s)
+
+    # --- botnets ---------------------------------------------------------------------------
+
+    def _botnet(self, group: int, botnet: Botnet):
+        """Emit the botnet's requests every ``tick_s`` from ``start_s`` through ``end_s``."""
+        env, tick_s = self.env, self.scenario.tick_s
+        precomputed = botnet.strategy == "precomputed"
+        start_s = botnet.start_s
+        if precomputed:  # works until the last update period, then submits
+            update_s = self.scenario.difficulty.update_s
+            start_s = botnet.end_s - update_s
+            work = botnet.machines * botnet.hardware.hash_rate_hz * (start_s - botnet.start_s)
+            precomputed_effort = work / (botnet.max_rate_hz * update_s)
+        yield env.timeout(start_s)
+        owed = 0.0  # requests paid for but not yet whole
+        while env.now <= botnet.end_s:
+            if precomputed:
+                effort, rate_hz = precomputed_effort, botnet.max_rate_hz
+            else:
+                load = self.published + 1 if self.published > 0 else 0.0
+                effort = self._combined(botnet.account_effort, load)
+                rate_hz = min(botnet.max_rate_hz,
+                              botnet.machines * botnet.hardware.hash_rate_hz / max(effort, 1.0))
+            owed += rate_hz * tick_s
+            count = int(owed)
+            owed -= count
+            if count:
+                self._bot_submit(group, botnet, effort, count)
+            yield env.timeout(tick_s)
+
+    def _bot_submit(self, group: int, botnet: Botnet, effort: float, count: int) -> None:
+        now = self.env.now
+        self.record.count(ARRIVALS, group, count, now)
+        self.record.hashes[group] += effort * count
+        entry = Entry(effort if self.puzzle_first else 0.0, count, group, now,
+                      now + botnet.timeout_s)
+        if self.puzzle_first:
+            self._admit(entry, lambda: self._enqueue(entry))
+        else:  # cost-first: served before paying; its solutions are verified after service
+            self._enqueue(entry)
+
+    def _at(self, when_s: float, action: Callable[[], None]) -> None:
+        """Call ``action`` at simulated time ``when_s`` (no process: one callback)."""
+        self.env.timeout(when_s - self.env.now).callbacks.append(lambda _: action())

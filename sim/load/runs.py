@@ -1,0 +1,38 @@
+"""Replications of a load scenario: the tables ``powsim simulate`` and ``powsim capacity`` use.
+
+Every table carries the run's parameters as columns (``admission``, ``rule``, ``workers``,
+``mode``, ``seed``, ``replication``), so runs concatenate into one tidy table.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from powsim.sim.load.config import LoadScenario
+from powsim.sim.load.engine import LoadRun
+from powsim.sim.load.metrics import summary, timeseries
+
+
+def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,
+               workers: int | None = None, interval_s: float = 60.0
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(timeseries, summary over the steady-state window [warmup_s, duration_s)) of one run."""
+    workers = workers or scenario.server.workers
+    record = LoadRun(scenario, mode, seed, replication, workers, interval_s).run()
+    window = (scenario.warmup_s, scenario.duration_s)
+    parameters = {"admission": scenario.server.admission, "rule": scenario.difficulty.rule,
+                  "workers": workers, "mode": mode, "seed": seed, "replication": replication}
+    series = timeseries(scenario, record).assign(**parameters)
+    table = summary(scenario, record, window, workers).assign(
+        **parameters, window_start_s=window[0], window_end_s=window[1])
+    return series, table
+
+
+def replicate(scenario: LoadScenario, mode: str, seed: int, replications: int,
+              workers: int | None = None, interval_s: float = 60.0
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both tables of ``replications`` runs (expected mode has no randomness: one run)."""
+    runs = [run_tables(scenario, mode, seed, r, workers, interval_s)
+            for r in range(replications if mode == "sampled" else 1)]
+    return (pd.concat([s for s, _ in runs], ignore_index=True),
+            pd.concat([t for _, t in runs], ignore_index=True))

@@ -1,0 +1,97 @@
+"""The package's map holds: traces/ imports without torch (only traces/generate/ needs it),
+imports point one way (traces <- calibrate <- sim <- cli), and no module grows past ~400 lines."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LAYERS = ("traces", "calibrate", "sim", "cli")  # each may import only those before it
+FOLDERS = ("traces", "calibrate", "sim", "cli")
+
+
+def _modules(layer: str) -> list[Path]:
+    """The modules of a layer; the command line is cli.py and commands/."""
+    if layer == "cli":
+        return [REPO / "cli.py", *sorted((REPO / "commands").rglob("*.py"))]
+    return sorted(p for p in (REPO / layer).rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(("powsim", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at its top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+LIGHT_TRACES = [_name(p) for p in _modules("traces") if "generate" not in p.relative_to(REPO).parts]
+
+
+# torch blocked: importing it raises ImportError, as on an install without the [traces] extra.
+# (A finder, not sys.modules['torch'] = None, which scipy's array-API checks trip over.)
+BLOCK_TORCH = """
+import sys
+class BlockTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            raise ImportError("torch is blocked")
+sys.meta_path.insert(0, BlockTorch())
+"""
+
+
+def test_traces_import_without_torch():
+    code = (BLOCK_TORCH + "import importlib\n"
+            f"for name in {LIGHT_TRACES!r}:\n"
+            "    importlib.import_module(name)\n"
+            "assert 'torch' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert len(LIGHT_TRACES) >= 7  # traces, curves, format, info, library, pate, votes
+
+
+def test_torch_blocked_is_noticed():
+    # The check above would pass vacuously if blocking torch did not block it.
+    code = BLOCK_TORCH + "import powsim.traces.generate.models\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0 and "torch" in result.stderr
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_only_traces_generate_imports_torch(folder):
+    # cli/ included: it reaches torch only through traces/generate/.
+    for path in _modules(folder):
+        uses_torch = any(name == "torch" or name.startswith("torch.") for name in _imports(path))
+        if uses_torch:
+            assert path.relative_to(REPO).parts[:2] == ("traces", "generate"), path
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_imports_point_one_way(layer):
+    later = LAYERS[LAYERS.index(layer) + 1:]
+    for path in _modules(layer):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] == "powsim" and len(parts) > 1:
+                assert parts[1] not in later and not (later and parts[1] == "commands"), \
+                    f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_no_module_over_400_lines():
+    files = [p for p in REPO.rglob("*.py") if ".venv" not in p.parts and "tests" not in p.parts]
+    long = {str(p.relative_to(REPO)): n for p in files
+            if (n := len(p.read_text().splitlines())) > 420}
+    assert not long

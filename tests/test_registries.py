@@ -1,0 +1,67 @@
+"""Library errors name parameters and the CLI names options; policies and agent kinds are
+registries whose names the validator lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from powsim.calibrate.charge import ChargeParameters
+from powsim.calibrate.reference import LinearReference
+from powsim.errors import InputError, ParameterError
+from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.sim.policies import POLICIES, Policy, policy_class, register_policy
+from powsim.sim.solve_time import solve_model
+
+
+def test_library_errors_name_parameters_and_the_cli_names_options(cli, tmp_path):
+    with pytest.raises(ParameterError) as err:
+        ChargeParameters(a=0.5)
+    assert str(err.value) == ("a: 0.5, expected a finite number >= 1 (a < 1 would charge the "
+                              "most divergent users least)")
+    with pytest.raises(ParameterError, match="^hashing real: needs mode sampled, not 'expected'"):
+        solve_model("expected", hashing="real")
+    # --a is bounded by its option type; ImportRequest's pairing check is the library's.
+    result = cli("traces", "import", tmp_path / "costs.csv", "--dataset", "mnist", "--attack",
+                 "copycat", "--sigma", "10", "--out", tmp_path / "out.parquet")
+    assert result.code == 2
+    assert result.err == "powsim: error: option --sigma: expected --sigma and --delta together\n"
+
+
+def test_renamed_maps_every_named_parameter():
+    err = ParameterError("{hashing} real: needs {mode} sampled, not 'x'")
+    assert err.renamed(lambda name: name.upper()) == "HASHING real: needs MODE sampled, not 'x'"
+
+
+def test_a_registered_policy_is_selectable_and_listed():
+    @register_policy
+    class Doubled(Policy):
+        name = "doubled"
+
+        def diff(self, queries: float, cost: float) -> float:
+            return 2 * abs(self._excess(queries, cost))
+
+    try:
+        policy = policy_class("doubled")(LinearReference(0.0, 1.0, 1.0))
+        # diff = 2 |cost - Q| = 2 at Q=1, cost=2: a^2 seconds per 1000 queries.
+        assert policy.target_s(1.0, 2.0, 1000.0) == pytest.approx(ChargeParameters().a ** 2)
+        with pytest.raises(InputError, match="expected one of paper, one-sided, rdp, doubled"):
+            policy_class("nope")
+    finally:
+        del POLICIES["doubled"]
+
+
+def test_policies_charge_as_documented():
+    reference = LinearReference(1.0, 0.5, 1.0)  # E(Q) = 1 + Q / 2
+    below, above = (10.0, 3.0), (10.0, 9.0)  # E(10) = 6: 3 below, 3 above
+    assert policy_class("paper")(reference).diff(*below) == pytest.approx(3.0)
+    assert policy_class("one-sided")(reference).diff(*below) == 0.0
+    assert policy_class("one-sided")(reference).diff(*above) == pytest.approx(3.0)
+    assert policy_class("rdp").metric == "rdp" and policy_class("paper").metric == "additive"
+
+
+def test_agent_kinds_registry_holds_the_documented_kinds():
+    assert list(AGENT_KINDS) == ["legit", "attacker", "sybil", "colluders", "adaptive", "stream",
+                                 "botnet"]
+    assert {k for k, kind in AGENT_KINDS.items() if kind.link} == {"sybil", "colluders"}
+    assert {k for k, kind in AGENT_KINDS.items() if kind.independent} == {"legit", "attacker"}
+    assert {k for k, kind in AGENT_KINDS.items() if kind.load} == {"stream", "botnet"}

@@ -1,0 +1,136 @@
+"""The trained victim and teachers, and the teachers' votes on the query pools, cached on disk.
+
+Training the victim and the ensemble and letting 250 teachers vote on the pools is most
+of the cost of a trace; every query strategy shares it. A :class:`Setup` fixes everything
+that shapes those results, and its key names the cache folder, so traces of any strategy
+made with the same setup reuse one training. Each cached file is written atomically, so an
+interrupted run leaves either a whole file or none, and the next run resumes from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from powsim.atomic import atomic_path, write_text_atomic
+from powsim.traces.generate.data import Splits, fashion_mnist, mnist_digits, split
+from powsim.traces.generate.models import MnistNet, TeacherEnsemble
+from powsim.traces.generate.setup import DEFAULT_CACHE, Setup
+from powsim.traces.generate.training import (agreement, ensemble_votes, predict, train_classifier,
+                                    train_ensemble)
+
+Log = Callable[[str], None]
+
+
+def torch_generator(stream: np.random.SeedSequence) -> torch.Generator:
+    """A torch generator seeded from ``stream``."""
+    return torch.Generator().manual_seed(int(stream.generate_state(1, np.uint64)[0] >> 1))
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """A setup's data, trained models and cached answers on the pools.
+
+    ``{pool,ood,evaluation}_votes``: teacher vote histograms (int64, (images, classes));
+    ``{pool,ood,evaluation}_probs``: the victim's softmax outputs (float32, (images, classes)).
+    Accuracies are on the evaluation set, in %; the plurality vote is taken without noise.
+    """
+
+    setup: Setup
+    splits: Splits
+    victim: MnistNet
+    ensemble: TeacherEnsemble
+    victim_accuracy: float
+    plurality_accuracy: float
+    pool_votes: torch.Tensor
+    ood_votes: torch.Tensor
+    evaluation_votes: torch.Tensor
+    pool_probs: torch.Tensor
+    ood_probs: torch.Tensor
+    evaluation_probs: torch.Tensor
+
+
+def _cached_model(path: Path, model: torch.nn.Module, train: Callable[[], None], log: Log) -> None:
+    """Load ``model``'s weights from ``path``, or train it and save them there."""
+    if path.is_file():
+        model.load_state_dict(torch.load(path, weights_only=True))
+        model.eval()
+        log(f"loaded {path}")
+        return
+    train()
+    with atomic_path(path) as tmp:
+        torch.save(model.state_dict(), tmp)
+    log(f"saved {path}")
+
+
+def _cached_tensors(path: Path, compute: Callable[[], dict[str, torch.Tensor]], log: Log
+                    ) -> dict[str, torch.Tensor]:
+    if path.is_file():
+        log(f"loaded {path}")
+        return torch.load(path, weights_only=True)
+    tensors = compute()
+    with atomic_path(path) as tmp:
+        torch.save(tensors, tmp)
+    log(f"saved {path}")
+    return tensors
+
+
+def load_splits(setup: Setup) -> Splits:
+    """The data of ``setup``, split as its seed says."""
+    train, test = fashion_mnist()
+    return split(train, test, mnist_digits(), setup.pool_size, setup.private_size,
+                 np.random.default_rng(setup.streams()[0]))
+
+
+def load_teachers(setup: Setup, splits: Splits, cache: Path = DEFAULT_CACHE, log: Log = print
+                  ) -> TeacherEnsemble:
+    """The teacher ensemble of ``setup``: from ``cache`` where present, else trained and cached.
+    Its weights depend only on the setup (its own seed stream), not on the victim."""
+    teacher_stream = setup.streams()[2]
+    torch.manual_seed(int(teacher_stream.generate_state(1)[0]))
+    ensemble = TeacherEnsemble(setup.teachers, setup.teacher_shape)
+    _cached_model(Path(cache) / setup.key() / "teachers.pt", ensemble, lambda: train_ensemble(
+        ensemble, splits.private, setup.teacher_epochs, torch_generator(teacher_stream)), log)
+    return ensemble
+
+
+def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print) -> Workbench:
+    """The workbench of ``setup``: from ``cache`` where present, else trained and cached."""
+    folder = Path(cache) / setup.key()
+    victim_stream = setup.streams()[1]
+    splits = load_splits(setup)
+
+    torch.manual_seed(int(victim_stream.generate_state(1)[0]))
+    victim = MnistNet()
+    _cached_model(folder / "victim.pt", victim, lambda: train_classifier(
+        victim, splits.private.x, splits.private.y, setup.victim_epochs,
+        torch_generator(victim_stream)), log)
+
+    ensemble = load_teachers(setup, splits, cache, log)
+
+    answers = _cached_tensors(folder / "answers.pt", lambda: _answers(splits, victim, ensemble), log)
+    truth = splits.evaluation.y
+    bench = Workbench(setup, splits, victim, ensemble,
+                      agreement(answers["evaluation_probs"].argmax(1), truth),
+                      agreement(answers["evaluation_votes"].argmax(1), truth), **answers)
+    write_text_atomic(folder / "summary.json", json.dumps({
+        "setup": dataclasses.asdict(setup), "victim_accuracy": bench.victim_accuracy,
+        "plurality_accuracy": bench.plurality_accuracy}, indent=2))
+    return bench
+
+
+def _answers(splits: Splits, victim: MnistNet, ensemble: TeacherEnsemble) -> dict[str, torch.Tensor]:
+    """The victim's outputs and the teachers' votes on both query pools and the evaluation set."""
+    answers = {}
+    for name in ("pool", "ood", "evaluation"):
+        images = getattr(splits, name).x
+        answers[f"{name}_votes"] = ensemble_votes(ensemble, images)
+        answers[f"{name}_probs"] = predict(victim, images)
+    return answers
+
