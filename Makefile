@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench mutate clean
+.PHONY: demo test bench mutate clean pool
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ test: $(STAMP) $(FASHION_MNIST)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/bench_puzzles.py
 	$(BIN)/python benchmarks/pate_speed.py
@@ -45,6 +46,11 @@ mutate: $(VENV)/.mutate-installed
 $(VENV)/.mutate-installed: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[mutate]"
 	touch $@
+
+# The legitimate pool of examples/what-if-a.toml (trains the teachers on first use, cached).
+pool: $(STAMP) $(FASHION_MNIST)
+	$(BIN)/powsim traces pool --seed 0 --teachers 250 --sigma 10 --delta 1e-5 --device cpu \
+	  --calibration 0.5 --split-seed 0 --out traces/pools/fmnist-pool.parquet
 
 clean:
 	rm -rf $(VENV) results .mutate

@@ -17,16 +17,15 @@ from powsim import options
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
+from powsim.commands.parsing import Parser, add_set_option, command, usage
 from powsim.commands.puzzles import add_puzzles
-from powsim.commands.parsing import Parser, command, usage
+from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
 from powsim.outputs import check_destination
 from powsim.provenance import record_command
 from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
 from powsim.sim.policies import POLICIES
-
-MAX_REPLICATIONS = 10_000
 
 
 # --- table ------------------------------------------------------------------------------
@@ -73,7 +72,7 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
                         help="paper: the deterministic replay of the paper's Table 2; expected: "
                              "the simulator with mean solve times; sampled: geometric draws "
                              "(default paper)")
-    parser.add_argument("--replications", type=options.integer(1, MAX_REPLICATIONS),
+    parser.add_argument("--replications", type=options.integer(1, options.MAX_REPLICATIONS),
                         default=30, help="sampled mode: runs per trace for the 95%% CI (default 30)")
     parser.add_argument("--seed", type=options.seed(), default=0, help="sampled mode: seed (default 0)")
     parser.add_argument("--hardware", choices=sorted([*PROFILES, LOCAL]), default="laptop-cpu",
@@ -99,19 +98,24 @@ def _simulate(args: argparse.Namespace) -> int:
     from powsim.sim.load.parse import declares_load
     if declares_load(args.scenario):
         from powsim.commands.load import simulate_load
+        if args.overrides:
+            raise InputError("option --set: not supported for a load scenario (stream and botnet "
+                             "agents), expected it only with per-account agents")
         return simulate_load(args)
     from powsim.provenance import provenance
     from powsim.report import markdown
     from powsim.sim.output import OUTPUT_NAMES, write_outputs
+    from powsim.sim.overrides import parse_override
     from powsim.sim.replicate import replicate
     from powsim.sim.scenario import load_scenario
 
+    overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=OUTPUT_NAMES)
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, overrides)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
            "replications": args.replications, "scenario": str(args.scenario)}
-    origin = provenance(**run)
+    origin = provenance(**run, overrides=dict(overrides))
     paths = write_outputs(args.out, events, summary.assign(**run), origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
     print(markdown(summary[shown]))
@@ -137,17 +141,19 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
                         help="sampled: draw each puzzle's trials from the geometric law; real: solve "
                              "it with real SHA-256 (sampled mode, puzzles up to 24 bits) "
                              "(default sampled)")
-    parser.add_argument("--replications", type=options.integer(1, MAX_REPLICATIONS),
+    parser.add_argument("--replications", type=options.integer(1, options.MAX_REPLICATIONS),
                         default=1, help="sampled mode: independent runs, combined with a 95%% CI "
                                         "(default 1)")
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of all random streams (default 0)")
     parser.add_argument("--interval", type=float, default=60.0,
                         help="load scenarios: seconds per row of timeseries.parquet (default 60)")
+    add_set_option(parser)
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').
-_OPTIONS = {"hashing": "--hash", "inference_seconds": "--inference-seconds-per-batch"}
+_OPTIONS = {"hashing": "--hash", "inference_seconds": "--inference-seconds-per-batch",
+            "calibration_fraction": "--calibration", "overrides": "--set"}
 
 
 def _option(parameter: str) -> str:
@@ -170,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_table(subparsers)
     _add_simulate(subparsers)
     add_capacity(subparsers)
+    add_sweep(subparsers)
+    add_calibrate(subparsers)
     add_hashcash(subparsers)
     add_puzzles(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 
 MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 10_000  # independent runs of one command (or of one grid point)
 
 
 def integer(low: int, high: int) -> Callable[[str], int]:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from tor_peer import ATTACK, PeerScenario, mean_ttc, run_peer  # noqa: E402
 
 from powsim.provenance import provenance  # noqa: E402
-from powsim.sim.hashcash.chart import save_chart  # noqa: E402
+from powsim.charts import save_chart  # noqa: E402
 from powsim.sim.load.engine import LoadRun  # noqa: E402
 from powsim.sim.load.metrics import clients_frame  # noqa: E402
 from powsim.sim.load.parse import load_load_scenario  # noqa: E402

@@ -56,7 +56,8 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.outputs import staged
     from powsim.provenance import provenance
     from powsim.report import markdown
-    from powsim.sim.hashcash.chart import save_chart, validation_chart
+    from powsim.charts import save_chart
+    from powsim.sim.hashcash.chart import validation_chart
     from powsim.sim.hashcash.family_validate import validate_family
     from powsim.sim.hashcash.validate import parse_bits, validate
     from powsim.sim.output import stage_tables

@@ -53,7 +53,7 @@ def simulate_load(args: argparse.Namespace) -> int:
 
 def capacity_command(args: argparse.Namespace) -> int:
     """Search worker counts for the SLO; write DIR/capacity.parquet and the chart."""
-    from powsim.sim.hashcash.chart import save_chart
+    from powsim.charts import save_chart
     from powsim.sim.load.capacity import capacity, parse_slo, parse_workers, smallest
     from powsim.sim.load.capacity_chart import capacity_chart
     from powsim.sim.load.parse import load_load_scenario

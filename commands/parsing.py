@@ -47,3 +47,10 @@ def usage(parser: argparse.ArgumentParser) -> int:
     print(f"{parser.prog}: error: a command is required (see '{parser.prog} --help')", file=sys.stderr)
     return 2
 
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--set KEY=VALUE`` (repeatable): a scenario value overridden by its dotted key."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario value by its dotted key (defense.a=1.01, "
+                             "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")

@@ -16,7 +16,7 @@ def _compare(args: argparse.Namespace) -> int:
     from powsim.outputs import staged
     from powsim.provenance import provenance
     from powsim.report import markdown
-    from powsim.sim.hashcash.chart import save_chart
+    from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.sim.puzzle_compare import compare, comparison_chart
 

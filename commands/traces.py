@@ -100,6 +100,7 @@ def add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="folder to write the parquet traces to")
     _add_import(commands)
     _add_generate(commands)
+    _add_pool(commands)
     parser = command(
         commands, "summary",
         "One row per per-query trace in a folder: queries, mean per-query cost and its ratio to "
@@ -132,17 +133,13 @@ def _summary(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from powsim.traces.format import write_trace
     from powsim.traces.generate.pipeline import Request, generate, resolve_device
-    from powsim.traces.generate.setup import Setup
     from powsim.traces.generate.workbench import load_workbench
 
     check_destination(args.out, "file")
     request = Request(args.attack, args.queries, args.sigma, args.delta, args.checkpoint_every)
     request.check()
     device = resolve_device(args.device)
-    setup = Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
-                  private_size=args.private_size, victim_epochs=args.victim_epochs,
-                  teacher_epochs=args.teacher_epochs)
-    bench = load_workbench(setup, Path(args.cache), log=lambda line: print(line, file=sys.stderr))
+    bench = load_workbench(_setup(args), Path(args.cache), log=_log)
     trace = generate(bench, request, device=device, progress=not args.quiet)
     path = write_trace(trace, args.out)
     print(f"wrote {path} ({len(trace)} queries, attack '{args.attack}', total cost "
@@ -151,11 +148,53 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup(args: argparse.Namespace):
+    """The :class:`~powsim.traces.generate.setup.Setup` of the setup options."""
+    from powsim.traces.generate.setup import Setup
+
+    return Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
+                 private_size=args.private_size, victim_epochs=args.victim_epochs,
+                 teacher_epochs=args.teacher_epochs)
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _pool(args: argparse.Namespace) -> int:
+    from powsim.traces.format import write_trace
+    from powsim.traces.generate.pipeline import resolve_device
+    from powsim.traces.generate.pool import pool_trace
+    from powsim.traces.pool import pool_split
+
+    check_destination(args.out, "file")
+    device = resolve_device(args.device)
+    trace = pool_trace(_setup(args), Path(args.cache), args.sigma, args.delta, args.calibration,
+                       args.split_seed, device, log=_log)
+    path = write_trace(trace, args.out)
+    split = pool_split(trace)
+    print(f"wrote {path} ({len(trace)} unseen in-distribution queries: calibration part rows "
+          f"0-{split.calibration - 1}, evaluation part rows {split.calibration}-{split.rows - 1}; "
+          f"mean cost per query {trace.data['cost'].mean():.6g} (epsilon))")
+    return 0
+
+
+def _add_pool(commands: argparse._SubParsersAction) -> None:
+    parser = command(
+        commands, "pool",
+        "Write the legitimate pool: the teachers' votes and PATE cost of every in-distribution "
+        "image no model trained on (Fashion-MNIST's test set and the training images kept out "
+        "of the private data), shuffled and split into a calibration part (the reference fit) "
+        "and an evaluation part (simulated users draw from it).",
+        "powsim traces pool --out traces/pools/fmnist-pool.parquet", _pool)
+    parser.add_argument("--calibration", type=options.number(0, 1, True, True), default=0.5,
+                        help="fraction of the pool in the calibration part (default 0.5)")
+    parser.add_argument("--split-seed", type=options.seed(), default=0,
+                        help="seed of the shuffle that splits the pool (default 0)")
+    _add_setup_options(parser)
+
+
 def _add_generate(commands: argparse._SubParsersAction) -> None:
-    from powsim.traces.generate.setup import DEFAULT_CACHE, Setup
-
-    defaults = Setup()
-
     parser = command(
         commands, "generate",
         "Train (or load from the cache) a Fashion-MNIST victim and a PATE teacher ensemble, run "
@@ -167,6 +206,18 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
                              "datafree or inout")
     parser.add_argument("--queries", type=options.integer(1, 10**7), default=5000,
                         help="number of queries to ask (default 5000)")
+    parser.add_argument("--checkpoint-every", type=options.integer(1, 10**7),
+                        default=1000, help="queries between measurements of the extracted model "
+                                           "(default 1000)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_setup_options(parser)
+
+
+def _add_setup_options(parser: argparse.ArgumentParser) -> None:
+    """Options that fix the trained victim and teachers (the cache is keyed by them)."""
+    from powsim.traces.generate.setup import DEFAULT_CACHE, Setup
+
+    defaults = Setup()
     parser.add_argument("--teachers", type=options.integer(1, 10_000),
                         default=defaults.teachers, help=f"PATE teachers (default {defaults.teachers})")
     parser.add_argument("--sigma", type=options.number(*SIGMA_RANGE), default=10.0,
@@ -178,9 +229,6 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=options.seed(), default=defaults.seed,
                         help=f"seed of everything random (default {defaults.seed})")
     parser.add_argument("--out", required=True, help="the parquet trace to write")
-    parser.add_argument("--checkpoint-every", type=options.integer(1, 10**7),
-                        default=1000, help="queries between measurements of the extracted model "
-                                           "(default 1000)")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE),
                         help="folder for trained models and pool votes, shared by all strategies "
                              "(default %(default)s)")
@@ -196,7 +244,6 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--teacher-epochs", type=options.integer(1, 1000),
                         default=defaults.teacher_epochs,
                         help=f"teacher training epochs (default {defaults.teacher_epochs})")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _pate_cost(args: argparse.Namespace) -> int:

@@ -50,10 +50,14 @@ PROFILES: dict[str, Hardware] = {
     # Power: ~15 W for one busy core of a 15-45 W laptop package.
     "laptop-cpu": Hardware("laptop-cpu", 0.7e6, 0.046, 15.0),
     # A browser (JavaScript/WebAssembly SHA-256) on a recent laptop: ~1.3 M/s, the top of the
-    # published 0.1-1.3 M/s range for browser PoW captchas (issue 4). Price and power as above.
+    # published 0.1-1.3 M/s range for browser PoW captchas (issue 4). mCaptcha's WASM solver
+    # is of this order in Firefox and Chromium on an i7-9750H (mcaptcha.io/blog/pow-performance,
+    # 2021-23: a 1,000,000-difficulty challenge in about 0.4 s). Price and power as above.
     "browser": Hardware("browser", 1.3e6, 0.046, 15.0),
-    # A browser on a budget phone: ~0.1 M/s, the bottom of that range. Price: a $300 phone
-    # over 3 years, ~$0.011/h; power ~5 W.
+    # A browser on a budget phone: ~0.1 M/s, the bottom of that range. For scale, Anubis's
+    # JavaScript solver reached ~150 kH/s with several workers in a browser on a desktop Ryzen 9
+    # 7950X (yumechi.jp, "Proof of Mutex", 2025); a phone is slower. Price: a $300 phone over
+    # 3 years, ~$0.011/h; power ~5 W.
     "phone-browser": Hardware("phone-browser", 0.1e6, 0.011, 5.0),
     # Native SHA-256 on one server core with SHA-NI: 8.6 M/s measured here with
     # `openssl speed -seconds 2 -bytes 32 sha256` (275 MB/s of 32-byte messages, AMD EPYC).

@@ -75,7 +75,7 @@ def compare(path: str | os.PathLike[str]) -> pd.DataFrame:
                          f"expected the users to tune for ({', '.join(PROFILES)})")
 
     def run(puzzle: Puzzle, device: str, scale: float) -> pd.DataFrame:
-        scenario = load_scenario(path, lambda data: _variant(data, puzzle, users, device, scale))
+        scenario = load_scenario(path, edit=lambda data: _variant(data, puzzle, users, device, scale))
         return replicate(scenario, "expected", 0)[1].set_index("agent")
 
     def users_median(puzzle: Puzzle, scale: float) -> float:

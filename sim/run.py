@@ -4,6 +4,8 @@ Randomness: replication r of seed s draws from SeedSequence(s).spawn(...)[r]; in
 agent entry i from child i, and inside that, child 0 for the entry's own draws (arrival
 times, whether a ring is linked) and child 1 + j for member j. Appending an agent entry
 or a member therefore leaves every other stream, and so every other draw, unchanged.
+A member of a legit or attacker entry draws, from its own stream and before anything else,
+its hardware (from the entry's mix) and, when bootstrapped, its queries.
 With real hashing the server's HashCash (its secret and its challenges' random bytes)
 draws from the replication's own SeedSequence, which no agent entry uses (they use its
 children), so it too is unchanged by appending entries.
@@ -23,6 +25,7 @@ from powsim.calibrate.difficulty import Difficulty
 from powsim.errors import ParameterError
 from powsim.sim.agents.client import Client
 from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
@@ -40,7 +43,8 @@ from powsim.traces.format import Trace
 @dataclass(frozen=True)
 class Model:
     """A scenario made ready to run: its policy (reference fitted), difficulty and each
-    entry's batches."""
+    entry's batches (for a bootstrapped entry, its pool's queries one per batch, and
+    ``batch_sizes`` its members' queries per batch)."""
 
     scenario: Scenario
     policy: Policy
@@ -48,14 +52,16 @@ class Model:
     workloads: tuple[Workload, ...]
     covers: tuple[Workload | None, ...]
     delta: float | None
+    batch_sizes: tuple[int | None, ...] = ()
 
 
 class Member(NamedTuple):
-    """One actor of an agent entry and when it started, simulated seconds."""
+    """One actor of an agent entry, when it started (simulated seconds) and its hardware."""
 
     agent: str
     actor: int
     start_s: float
+    hardware: str
 
 
 class Run(NamedTuple):
@@ -80,10 +86,24 @@ def prepare(scenario: Scenario) -> Model:
             cache[id(trace)] = workload(trace, defense.queries_per_puzzle, service, rdp)
         return cache[id(trace)]
 
+    def per_query(trace: Trace) -> Workload:
+        return workload(trace, 1, ServiceTimes(*(None if s is None else s / _pool_batch(trace, defense)
+                                                 for s in (service.inference_s, service.cost_s))),
+                        rdp)
+
     difficulty = Difficulty(defense.reference_hash_rate_hz, defense.max_bits, defense.sub_solutions)
-    return Model(scenario, policy, difficulty, tuple(cut(a.trace) for a in scenario.agents),
+    bootstrap = [a.sample == "bootstrap" for a in scenario.agents]
+    return Model(scenario, policy, difficulty,
+                 tuple(per_query(a.trace) if b else cut(a.trace) for a, b in zip(scenario.agents, bootstrap)),
                  tuple(cut(a.cover) if a.cover is not None else None for a in scenario.agents),
-                 reference_delta(defense.reference) if rdp else None)
+                 reference_delta(defense.reference) if rdp else None,
+                 tuple(_pool_batch(a.trace, defense) if b else None
+                       for a, b in zip(scenario.agents, bootstrap)))
+
+
+def _pool_batch(trace: Trace, defense: DefenseConfig) -> int:
+    """Queries per batch of a bootstrapped member: the defense's, else the pool's."""
+    return int(defense.queries_per_puzzle or trace.metadata.batch_size or 1)
 
 
 def simulate(model: Model, mode: str, seed: int, replication: int = 0,
@@ -104,8 +124,10 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
                     durations, simulated_hashcash(env, root) if hashing == "real" else None)
     launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
-    for spec, stream, work, cover in zip(scenario.agents, streams, model.workloads, model.covers):
-        launch.agent(spec, stream, work, cover)
+    sizes = model.batch_sizes or (None,) * len(scenario.agents)
+    for spec, stream, work, cover, size in zip(scenario.agents, streams, model.workloads,
+                                               model.covers, sizes):
+        launch.agent(spec, stream, work, cover, size)
     env.run()
     return Run(pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS),
                pd.DataFrame.from_records(launch.members, columns=Member._fields))
@@ -132,8 +154,9 @@ class _Launcher:
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
-              cover: Workload | None) -> None:
-        """Open the entry's accounts and start its processes."""
+              cover: Workload | None, batch_size: int | None = None) -> None:
+        """Open the entry's accounts and start its processes; ``batch_size`` (bootstrapped
+        entries) cuts each member's own queries, drawn from ``work`` (one query per batch)."""
         own, *member_streams = stream.spawn(1 + spec.members)
         own_rng = np.random.default_rng(own)
         clients = [self._client(spec, actor, s) for actor, s in enumerate(member_streams)]
@@ -151,16 +174,19 @@ class _Launcher:
             for client, account in zip(clients, accounts):
                 if spec.arrival_rate_hz is not None:
                     start_s += self.durations.draw(1 / spec.arrival_rate_hz, own_rng)
-                self.members.append(Member(spec.name, client.actor, start_s))
-                _start(self.env, start_s, replay(client, account, work.batches, spec.think_s))
+                self.members.append(Member(spec.name, client.actor, start_s, client.hardware.name))
+                batches = work.batches if batch_size is None else bootstrap_batches(
+                    work, spec.queries.draw(client.rng), batch_size, client.rng)
+                _start(self.env, start_s, replay(client, account, batches, spec.think_s))
             return
         for client in clients:
-            self.members.append(Member(spec.name, client.actor, spec.start_s))
+            self.members.append(Member(spec.name, client.actor, spec.start_s, client.hardware.name))
         cover_batches = cover.batches if cover is not None else None
         _start(self.env, spec.start_s, kind.story(self.env, spec, clients, accounts, work.batches,
                                                   cover_batches))
 
     def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
-        return Client(self.env, self.server, spec.name, spec.kind, actor, spec.hardware,
-                      spec.solvers, self.solve, self.durations, np.random.default_rng(stream),
-                      self.events)
+        rng = np.random.default_rng(stream)
+        hardware = spec.mix.draw(rng) if spec.mix else spec.hardware
+        return Client(self.env, self.server, spec.name, spec.kind, actor, hardware, spec.solvers,
+                      self.solve, self.durations, rng, self.events)

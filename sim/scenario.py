@@ -11,11 +11,10 @@ field and what was expected. Defaults are the dataclasses' own.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +22,17 @@ from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.sim.agents.population import (SAMPLES, HardwareMix, QueryCount, parse_hardware_mix,
+                                          parse_query_count)
 from powsim.sim.economics import PROFILES, Hardware, local_profiles
 from powsim.sim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
+from powsim.sim.overrides import Override, apply_overrides
 from powsim.sim.policies import POLICIES
 from powsim.sim.puzzle_rates import check_memory, family_rate_hz, on_puzzle
 from powsim.sim.server.server import ServerConfig
+from powsim.sim.toml_table import Table
 from powsim.traces.format import Trace, read_trace
+from powsim.traces.pool import is_pool, pool_part
 
 ACCOUNTINGS = ("account", "group")
 SERVICES = ("fixed", "exponential")
@@ -70,7 +74,10 @@ class AgentSpec:
     of one sybil actor, ``actors`` colluders; ``solvers`` parallel solvers per actor;
     ``think_s`` mean pause before each batch; members start at ``start_s`` or, with
     ``arrival_rate_hz``, as a Poisson stream from it; ``signup_bits``/``signup_usd`` per
-    sybil account; ``cover`` trace, ``cover_per_batch`` and ``max_diff`` for adaptive."""
+    sybil account; ``cover`` trace, ``cover_per_batch`` and ``max_diff`` for adaptive.
+    A legit entry with ``sample`` 'bootstrap' draws each member's ``queries`` from its
+    ``trace`` (a pool's evaluation part); ``mix`` lets members draw their hardware
+    (``hardware`` is then the mix's first profile)."""
 
     kind: str
     name: str
@@ -88,6 +95,19 @@ class AgentSpec:
     cover: Trace | None = None
     cover_per_batch: int = 4
     max_diff: float = 0.0
+    sample: str = "replay"
+    queries: QueryCount | None = None
+    mix: HardwareMix | None = None
+
+    @property
+    def profiles(self) -> dict[str, Hardware]:
+        """The hardware profiles its members may use, by name."""
+        return {p.name: p for p in (self.mix.profiles if self.mix else (self.hardware,))}
+
+    @property
+    def hardware_label(self) -> str:
+        """The profile's name, or the mix as ``mix(NAME=SHARE, ...)``."""
+        return self.mix.describe() if self.mix else self.hardware.name
 
     @property
     def members(self) -> int:
@@ -104,67 +124,6 @@ class Scenario:
     server: ServerConfig
     agents: tuple[AgentSpec, ...]
     source: str = "<memory>"
-
-
-class Table:
-    """One TOML table being read: typed getters that name the field, and a check for leftovers."""
-
-    def __init__(self, data: object, where: str, allowed: set[str]) -> None:
-        if data is None:
-            raise InputError(f"{where}: missing, expected a table")
-        if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a table")
-        unknown = sorted(set(data) - allowed)
-        if unknown:
-            raise InputError(f"{where}: unknown key '{unknown[0]}', expected one of "
-                             f"{', '.join(sorted(allowed))}")
-        self.data, self.where = data, where
-
-    def _fail(self, key: str, expected: str) -> InputError:
-        return InputError(f"{self.where}.{key}: {self.data[key]!r}, expected {expected}")
-
-    def number(self, key: str, default: float | None = None, low: float = -math.inf,
-               strict: bool = False, high: float = math.inf) -> float | None:
-        """A finite number in [low, high] (or (low, high] when ``strict``)."""
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self._fail(key, "a finite number")
-        if value < low or (strict and value == low) or value > high:
-            bound = f"> {low:,g}" if strict else f">= {low:,g}"
-            raise self._fail(key, f"a number {bound}" + (f" and <= {high:,.0f}" if high < math.inf
-                                                          else ""))
-        return float(value)
-
-    def integer(self, key: str, default: int | None, low: int, high: int | None = None
-                ) -> int | None:
-        """A whole number >= ``low`` (and <= ``high``)."""
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-                high is not None and value > high):
-            raise self._fail(key, f"a whole number >= {low}"
-                             + (f" and <= {high:,}" if high is not None else ""))
-        return value
-
-    def choice(self, key: str, default: str | None, options: tuple[str, ...]) -> str:
-        """One of ``options``; required when ``default`` is None."""
-        if key not in self.data and default is None:
-            raise InputError(f"{self.where}.{key}: missing, expected one of {', '.join(options)}")
-        value = self.data.get(key, default)
-        if value not in options:
-            raise self._fail(key, f"one of {', '.join(options)}")
-        return value
-
-    def string(self, key: str) -> str:
-        """A required non-empty string."""
-        if key not in self.data:
-            raise InputError(f"{self.where}.{key}: missing, expected a string")
-        if not isinstance(self.data[key], str) or not self.data[key]:
-            raise self._fail(key, "a non-empty string")
-        return self.data[key]
 
 
 class TraceFiles:
@@ -198,12 +157,15 @@ def read_toml(path: str | os.PathLike[str]) -> dict:
         raise InputError(f"{source}: cannot read the scenario file ({err.strerror})") from None
 
 
-def load_scenario(path: str | os.PathLike[str], edit: Callable[[dict], dict] | None = None) -> Scenario:
-    """Read and validate the scenario TOML file at ``path``, after ``edit`` (given the parsed
-    TOML, returns a variant of it, e.g. another puzzle family) when given."""
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = (),
+                  edit: Callable[[dict], dict] | None = None) -> Scenario:
+    """Read the scenario TOML file at ``path``, apply ``edit`` (given the parsed TOML, returns
+    a variant of it, e.g. another puzzle family) when given, then ``overrides`` (dotted keys,
+    see :mod:`powsim.sim.overrides`), and validate the result."""
     source = str(path)
     data = read_toml(path)
     data = edit(data) if edit else data
+    apply_overrides(data, overrides, valid_keys(data), source)
     top = Table(data, source, {"defense", "server", "hardware", "agents"})
     traces = TraceFiles(Path(path).resolve().parent)
     hardware = hardware_profiles(data.get("hardware", {}), source)
@@ -227,6 +189,22 @@ def load_scenario(path: str | os.PathLike[str], edit: Callable[[dict], dict] | N
 
 
 PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
+
+
+def valid_keys(data: dict) -> list[str]:
+    """Every dotted key an override may set in the scenario ``data`` (its TOML as read)."""
+    keys = [f"defense.{k}" for k in _DEFENSE_KEYS] + [f"server.{k}" for k in _SERVER_KEYS]
+    hardware = data.get("hardware") if isinstance(data.get("hardware"), dict) else {}
+    keys += [f"hardware.{name}.{k}" for name in sorted({*PROFILES, *hardware})
+             for k in _HARDWARE_KEYS]
+    entries = data.get("agents") if isinstance(data.get("agents"), list) else []
+    for i, entry in enumerate(entries):
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        known = AGENT_KINDS[kind].keys if isinstance(kind, str) and kind in AGENT_KINDS else ()
+        keys += [f"agents.{i}.{k}" for k in sorted(known) if k != "kind"]
+    return sorted(keys)
+
+
 _DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
                  "max_s", "max_bits", "accounting", "link_probability", "sub_solutions", "puzzle",
                  *PUZZLE_KEYS}
@@ -270,9 +248,11 @@ def _defense(table: Table, traces: TraceFiles) -> DefenseConfig:
     if "reference_hash_rate" not in table.data:
         raise InputError(f"{table.where}.reference_hash_rate: missing, expected hashes/s of the "
                          "client the defense is tuned for")
+    reference = traces.get(table, "reference")
     return DefenseConfig(
         policy=table.choice("policy", None, tuple(POLICIES)),
-        reference=traces.get(table, "reference"),
+        # A pool's reference is fitted on its calibration part only (users draw from the rest).
+        reference=pool_part(reference, "calibration") if is_pool(reference) else reference,
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
         queries_per_puzzle=table.integer("queries_per_puzzle", None, 1, 10**6),
@@ -357,9 +337,24 @@ def _agent(entry: object, index: int, source: str, traces: TraceFiles,
     name = table.data.get("name", f"{kind}-{index + 1}")
     if not isinstance(name, str) or not name or "/" in name:
         raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")
-    profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
+    mix = None
+    if isinstance(table.data.get("hardware"), dict) and kind in ("legit", "attacker"):
+        mix = parse_hardware_mix(table.data["hardware"], f"{table.where}.hardware", hardware)
+        profile = mix.profiles[0].name
+    else:
+        profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
+    sample = table.choice("sample", "replay", SAMPLES)
+    trace = traces.get(table, "trace")
+    if sample == "bootstrap":
+        trace = pool_part(trace, "evaluation")
+        if "queries" not in table.data:
+            raise InputError(f"{table.where}.queries: missing, expected a number of queries per "
+                             "member or a distribution for sample = \"bootstrap\"")
+    elif "queries" in table.data:
+        raise InputError(f"{table.where}.queries: set with sample = \"replay\", expected "
+                         "sample = \"bootstrap\" beside it (a replay asks its trace's queries)")
     return AgentSpec(
-        kind=kind, name=name, trace=traces.get(table, "trace"), hardware=hardware[profile],
+        kind=kind, name=name, trace=trace, hardware=hardware[profile],
         count=table.integer("count", AgentSpec.count, 1, MAX_MEMBERS),
         accounts=table.integer("accounts", AgentSpec.accounts, 1, MAX_MEMBERS),
         actors=table.integer("actors", AgentSpec.actors, 1, MAX_MEMBERS),
@@ -371,4 +366,6 @@ def _agent(entry: object, index: int, source: str, traces: TraceFiles,
         signup_usd=table.number("signup_usd", AgentSpec.signup_usd, low=0, high=1e9),
         cover=traces.get(table, "cover") if "cover" in AGENT_KINDS[kind].keys else None,
         cover_per_batch=table.integer("cover_per_batch", AgentSpec.cover_per_batch, 0, 1000),
-        max_diff=table.number("max_diff", AgentSpec.max_diff, low=0, high=1e12))
+        max_diff=table.number("max_diff", AgentSpec.max_diff, low=0, high=1e12), sample=sample,
+        queries=(parse_query_count(table.data["queries"], f"{table.where}.queries")
+                 if sample == "bootstrap" else None), mix=mix)

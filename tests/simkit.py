@@ -44,3 +44,22 @@ def run(folder: Path, text: str, mode: str = "expected", seed: int = 0, replicat
     """Events and summary (indexed by agent name) of the scenario ``text`` in ``folder``."""
     events, summary = replicate(load_scenario(scenario_file(folder, text)), mode, seed, replications)
     return events, summary.set_index("agent")
+
+
+def pool_file(path: Path, calibration: np.ndarray, evaluation: np.ndarray, batch_size: int = 10,
+              inference_s: float = 1.0, cost_s: float = 0.5) -> Path:
+    """Write a pool trace: the ``calibration`` per-query costs, then the ``evaluation`` ones,
+    with the split recorded as ``powsim traces pool`` records it."""
+    from powsim.traces.pool import POOL_ATTACK, SPLIT_KEY, PoolSplit
+
+    cost = np.concatenate([calibration, evaluation]).astype(np.float64)
+    query = np.arange(len(cost))
+    data = pd.DataFrame({"query": query, "batch": query // batch_size, "cost": cost,
+                         "logq": np.full(len(cost), -5.0),
+                         "votes": [np.array([250, 0], dtype=np.uint16)] * len(cost)})
+    metadata = TraceMetadata(
+        kind="query", dataset="synth", attack=POOL_ATTACK, batch_size=batch_size, sigma=10.0,
+        delta=1e-5, seconds_per_batch={"inference": inference_s,
+                                       "inference_and_cost": inference_s + cost_s},
+        extra={SPLIT_KEY: PoolSplit(0, len(calibration), len(cost)).record()})
+    return write_trace(make_trace(data, metadata), path)

@@ -158,4 +158,5 @@ CHECKED = ["adaptive.toml", "rdp.toml", "sybil-vs-group.toml", "quickstart.toml"
 CHECKED_ELSEWHERE = {"capacity-under-attack.toml": "test_load_capacity.py",
                      "tor-small-botnet.toml": "test_load_tor.py",
                      "tor-large-botnet.toml": "test_load_tor.py",
-                     "tor-precomputed.toml": "test_load_tor.py"}
+                     "tor-precomputed.toml": "test_load_tor.py",
+                     "what-if-a.toml": "test_population.py"}

@@ -90,3 +90,25 @@ def test_generate_rejects_bad_options_in_one_line(cache, tmp_path, capsys):
     assert "option --attack: 'nope'" in errors[0]
     assert "ran out of images after 5000" in errors[-1]
     assert not out.exists()
+
+
+def test_pool_is_the_workbench_teachers_votes_on_unseen_images_split_as_recorded(bench, cache, tmp_path, capsys):
+    from powsim.traces.pate import query_costs
+    from powsim.traces.pool import pool_part, pool_split
+
+    out = tmp_path / "pool.parquet"
+    assert main(["traces", "pool", *TINY_OPTIONS, "--cache", str(cache), "--out", str(out),
+                 "--calibration", "0.25", "--split-seed", "7"]) == 0
+    pool = read_trace(out)
+    split = pool_split(pool)
+    # Every Fashion-MNIST test image and every pool image, nothing the models trained on.
+    assert split.rows == len(pool) == 10_000 + TINY.pool_size and split.calibration == 2_750
+    votes = np.stack(pool.data["votes"])
+    expected = np.concatenate([bench.evaluation_votes.numpy(), bench.pool_votes.numpy()])
+    order = np.random.default_rng(7).permutation(len(expected))
+    np.testing.assert_array_equal(votes, expected[order])  # the same teachers as every trace
+    np.testing.assert_allclose(pool.data["cost"], query_costs(votes, 10.0, 1e-5).eps)
+    calibration, evaluation = pool_part(pool, "calibration"), pool_part(pool, "evaluation")
+    assert len(calibration) + len(evaluation) == len(pool)
+    np.testing.assert_array_equal(evaluation.data["cost"], pool.data["cost"].iloc[2_750:])
+    assert "calibration part rows 0-2749" in capsys.readouterr().out

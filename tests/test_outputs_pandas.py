@@ -40,6 +40,15 @@ def synthetic(tmp_path) -> Path:
     return folder
 
 
+def attacker_scenario(traces: Path) -> Path:
+    """A scenario of one greedy attacker against the standard reference, in ``traces``."""
+    scenario = traces / "s.toml"
+    scenario.write_text('[defense]\npolicy = "paper"\nreference = "standard.parquet"\n'
+                        'reference_hash_rate = 1e6\n[[agents]]\nkind = "attacker"\n'
+                        'trace = "greedy.parquet"\n')
+    return scenario
+
+
 @pytest.mark.parametrize("mode, extra", [
     ("paper", []), ("expected", ["--policy", "one-sided"]),
     ("sampled", ["--replications", "3", "--seed", "7"])])
@@ -70,10 +79,7 @@ def test_pate_cost_file(cli, tmp_path):
 
 
 def test_simulate_files(cli, synthetic, tmp_path):
-    scenario = synthetic / "s.toml"
-    scenario.write_text('[defense]\npolicy = "paper"\nreference = "standard.parquet"\n'
-                        'reference_hash_rate = 1e6\n[[agents]]\nkind = "attacker"\n'
-                        'trace = "greedy.parquet"\n')
+    scenario = attacker_scenario(synthetic)
     out = tmp_path / "out"
     assert cli("simulate", scenario, "--out", out, "--mode", "sampled", "--seed", "3",
                "--replications", "2").code == 0
@@ -121,3 +127,15 @@ def test_summary_printed_as_csv_and_json_loads(cli, synthetic, tmp_path):
         path.write_text(result.out)
         table = READERS[path.suffix](path)
         assert table.loc[0, "attack"] == "greedy" and "cost_ratio" in table.columns
+
+
+def test_sweep_files(cli, synthetic, tmp_path):
+    scenario = attacker_scenario(synthetic)
+    out = tmp_path / "out"
+    assert cli("sweep", scenario, "--grid", "defense.a=1.01,1.1", "--replications", "2",
+               "--seed", "5", "--dask-workers", "0", "--out", out).code == 0
+    sweep = pd.read_csv(out / "sweep.csv")
+    assert sweep["defense.a"].tolist() == [1.01, 1.1]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), sweep,
+                                  check_dtype=False)
+    assert sidecar(out / "sweep.csv")["seed"] == 5

@@ -64,7 +64,10 @@ def register_kind(kind: AgentKind) -> AgentKind:
 
 
 _MEMBERS = frozenset({"count", "think_s", "arrival_rate_hz"})
-register_kind(AgentKind("legit", COMMON_KEYS | _MEMBERS, members_key="count"))
+# A legit entry may draw its members' queries from a pool (sample = "bootstrap", queries = ...:
+# see powsim.sim.agents.population); any legit or attacker entry may take a hardware mix.
+register_kind(AgentKind("legit", COMMON_KEYS | _MEMBERS | {"sample", "queries"},
+                        members_key="count"))
 register_kind(AgentKind("attacker", COMMON_KEYS | _MEMBERS, members_key="count"))
 register_kind(AgentKind(
     "sybil", COMMON_KEYS | {"accounts", "signup_bits", "signup_usd"}, link=True,

@@ -6,15 +6,10 @@ Trials are shown divided by their mean 2^k, so every k shares one axis (Geometri
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import altair as alt
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-from powsim.atomic import atomic_path
 
 
 def _frames(trials: dict[int, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -55,14 +50,3 @@ def validation_chart(trials: dict[int, np.ndarray], provenance: dict[str, object
     return alt.vconcat(ecdf, (diagonal + qq).properties(width=400, height=400, title="QQ plot")).properties(
         title=alt.Title("Real HashCash trials against Geometric(2^-k)", subtitle=subtitle),
         usermeta={"powsim": provenance}).resolve_scale(color="independent")
-
-
-def save_chart(chart: alt.TopLevelMixin, stem: str | os.PathLike[str]) -> list[Path]:
-    """Write ``chart`` as ``stem.html`` and ``stem.png``, each atomically; returns the paths."""
-    paths = []
-    for fmt in ("html", "png"):
-        path = Path(f"{stem}.{fmt}")
-        with atomic_path(path) as tmp, alt.data_transformers.disable_max_rows():
-            chart.save(str(tmp), format=fmt)
-        paths.append(path)
-    return paths

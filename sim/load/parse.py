@@ -36,8 +36,8 @@ from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STR
 from powsim.sim.load.effort_rules import RULES
 from powsim.sim.load.account import account_effort
 from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.scenario import (SERVICES, Table, TraceFiles, hardware_profiles, read_defense,
-                                 read_toml)
+from powsim.sim.scenario import SERVICES, TraceFiles, hardware_profiles, read_defense, read_toml
+from powsim.sim.toml_table import Table
 
 LOAD_KINDS = tuple(name for name, kind in AGENT_KINDS.items() if kind.load)
 _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "verify_s",

@@ -81,13 +81,30 @@ def _cached_tensors(path: Path, compute: Callable[[], dict[str, torch.Tensor]], 
     return tensors
 
 
+def load_splits(setup: Setup) -> Splits:
+    """The data of ``setup``, split as its seed says."""
+    train, test = fashion_mnist()
+    return split(train, test, mnist_digits(), setup.pool_size, setup.private_size,
+                 np.random.default_rng(setup.streams()[0]))
+
+
+def load_teachers(setup: Setup, splits: Splits, cache: Path = DEFAULT_CACHE, log: Log = print
+                  ) -> TeacherEnsemble:
+    """The teacher ensemble of ``setup``: from ``cache`` where present, else trained and cached.
+    Its weights depend only on the setup (its own seed stream), not on the victim."""
+    teacher_stream = setup.streams()[2]
+    torch.manual_seed(int(teacher_stream.generate_state(1)[0]))
+    ensemble = TeacherEnsemble(setup.teachers, setup.teacher_shape)
+    _cached_model(Path(cache) / setup.key() / "teachers.pt", ensemble, lambda: train_ensemble(
+        ensemble, splits.private, setup.teacher_epochs, torch_generator(teacher_stream)), log)
+    return ensemble
+
+
 def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print) -> Workbench:
     """The workbench of ``setup``: from ``cache`` where present, else trained and cached."""
     folder = Path(cache) / setup.key()
-    split_stream, victim_stream, teacher_stream, _ = setup.streams()
-    train, test = fashion_mnist()
-    splits = split(train, test, mnist_digits(), setup.pool_size, setup.private_size,
-                   np.random.default_rng(split_stream))
+    victim_stream = setup.streams()[1]
+    splits = load_splits(setup)
 
     torch.manual_seed(int(victim_stream.generate_state(1)[0]))
     victim = MnistNet()
@@ -95,10 +112,7 @@ def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print) 
         victim, splits.private.x, splits.private.y, setup.victim_epochs,
         torch_generator(victim_stream)), log)
 
-    torch.manual_seed(int(teacher_stream.generate_state(1)[0]))
-    ensemble = TeacherEnsemble(setup.teachers, setup.teacher_shape)
-    _cached_model(folder / "teachers.pt", ensemble, lambda: train_ensemble(
-        ensemble, splits.private, setup.teacher_epochs, torch_generator(teacher_stream)), log)
+    ensemble = load_teachers(setup, splits, cache, log)
 
     answers = _cached_tensors(folder / "answers.pt", lambda: _answers(splits, victim, ensemble), log)
     truth = splits.evaluation.y

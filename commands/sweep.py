@@ -1,0 +1,145 @@
+"""``powsim sweep`` and ``powsim calibrate``: a scenario over a grid of dotted keys on dask, and
+the choice of a with its held-out check and Pareto chart."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from powsim import options
+from powsim.commands.parsing import add_set_option, command
+from powsim.outputs import check_destination, staged
+from powsim.provenance import provenance
+
+MAX_DASK_WORKERS = 1024
+SWEEP_TABLES = ("sweep.parquet", "sweep.csv")
+CALIBRATION_TABLES = ("calibration.parquet", "calibration.csv")
+CHART_FILES = ("pareto.html", "pareto.png")
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from powsim.sim.output import table_names, write_tables
+    from powsim.sim.overrides import parse_override
+    from powsim.sim.sweep.executor import open_executor
+    from powsim.sim.sweep.grid import parse_axis
+    from powsim.sim.sweep.runner import Sweep, run_sweep
+
+    check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES))
+    axes = tuple(parse_axis(text) for text in args.grid)
+    fixed = tuple(parse_override(text) for text in args.overrides)
+    sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
+    print(f"sweep: {sweep.describe()}")  # checks every point first
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        _, table = run_sweep(sweep, executor, Path(args.out))
+        where = executor.where
+    origin = provenance(seed=args.seed, mode=args.mode, scenario=str(args.scenario),
+                        grid={axis.key: list(axis.values) for axis in axes},
+                        overrides=dict(fixed), replications=args.replications, ran_on=where)
+    paths = write_tables(args.out, dict.fromkeys(SWEEP_TABLES, table), origin)
+    shown = [*sweep.keys, "agent", "overhead_p95", "overhead_p95_ci_high", "dollars"]
+    print(table[shown].to_markdown(index=False, floatfmt=".4g"))
+    print(f"\nwrote {', '.join(map(str, paths))} ({len(table)} rows: grid points x agents; "
+          f"overheads are ratios, dollars US$ per agent entry, CIs 95 % over replications)")
+    return 0
+
+
+def add_sweep(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``powsim sweep``."""
+    parser = command(
+        subparsers, "sweep",
+        "Simulate a scenario at every point of a grid over dotted keys, each point REPLICATIONS "
+        "times, as dask.distributed tasks. Writes DIR/sweep.parquet and DIR/sweep.csv: one row "
+        "per grid point x agent, swept keys as columns, each figure's mean and 95 % CI.",
+        "powsim sweep examples/what-if-a.toml --grid defense.a=log:1.0001:1.5:16 "
+        "--replications 10 --out results/sweep-a", _sweep)
+    parser.add_argument("scenario", help="the scenario TOML file")
+    parser.add_argument("--grid", action="append", metavar="KEY=VALUES", required=True,
+                        help="a swept key: KEY=V1,V2,... or KEY=lin:START:STOP:N or "
+                             "KEY=log:START:STOP:N; several make a product")
+    parser.add_argument("--replications", type=options.integer(1, options.MAX_REPLICATIONS), default=10,
+                        help="independent runs per grid point (default 10)")
+    parser.add_argument("--out", required=True,
+                        help="folder for sweep.parquet, sweep.csv and finished points (a re-run "
+                             "with the same folder computes only missing points)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of all random streams (default 0)")
+    parser.add_argument("--mode", choices=["sampled", "expected"], default="sampled",
+                        help="sampled: random draws (default); expected: means")
+    add_set_option(parser)
+    _add_dask_options(parser)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from powsim.calibrate.pareto_chart import pareto_chart
+    from powsim.charts import save_chart
+    from powsim.sim.output import stage_tables, table_names
+    from powsim.sim.overrides import parse_override
+    from powsim.sim.sweep.calibration import a_axis, calibrate, describe
+    from powsim.sim.sweep.executor import open_executor
+    from powsim.sim.sweep.grid import parse_axis
+    from powsim.sim.sweep.runner import Sweep
+
+    out = check_destination(args.out, "folder",
+                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES))
+    holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
+    fixed = tuple(parse_override(text) for text in args.overrides)
+    sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
+                  args.seed, fixed=fixed)
+    print(f"calibrate: {sweep.describe()}, then the held-out check")
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
+                           executor, out)
+    origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
+                        legit=args.legit, max_p95=args.max_p95, confidence=args.confidence,
+                        grid=list(sweep.axes[0].values), replications=args.replications,
+                        overrides=dict(fixed))
+    with staged(out, "folder") as staging:
+        stage_tables(staging, dict.fromkeys(CALIBRATION_TABLES, result.table), origin)
+        for name in CHART_FILES:
+            staging.path(name)
+        save_chart(pareto_chart(result.table, args.max_p95, origin), staging.root / "pareto")
+    print(describe(result, args.max_p95, args.confidence))
+    print("wrote " + ", ".join(str(out / name) for name in (*CALIBRATION_TABLES, *CHART_FILES)))
+    return 0
+
+
+def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``powsim calibrate``."""
+    parser = command(
+        subparsers, "calibrate",
+        "Choose the charge base a on a sweep, checked on held-out seeds: keep the points where the legitimate group's p95 overhead is under "
+        "the target at the upper end of its CI, take the one with the most attacker cost (the "
+        "smallest a among those within 1 %), and check it on held-out seeds. Writes "
+        "DIR/calibration.parquet (and .csv) and a Pareto chart DIR/pareto.html and .png.",
+        "powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 --out results/calibrate",
+        _calibrate)
+    parser.add_argument("scenario", help="the scenario TOML file")
+    parser.add_argument("--legit", required=True, help="name of the legitimate agent entry")
+    parser.add_argument("--max-p95", type=options.number(1, 1e12), default=2.0,
+                        help="target: legitimate users' p95 overhead at most this, a ratio >= 1 "
+                             "(default 2.0)")
+    parser.add_argument("--confidence", type=options.number(0, 1, True, True), default=0.95,
+                        help="confidence of the CIs; the target holds at their upper end "
+                             "(default 0.95)")
+    parser.add_argument("--grid", default="defense.a=log:1.0001:1.5:40",
+                        help="values of a, as in 'powsim sweep' (default "
+                             "defense.a=log:1.0001:1.5:40; the paper's 1.0075 is added)")
+    parser.add_argument("--replications", type=options.integer(2, options.MAX_REPLICATIONS), default=10,
+                        help="runs per a, and for the held-out check (default 10)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of the tuning runs (default 0)")
+    parser.add_argument("--holdout-seed", type=options.seed(),
+                        help="seed of the held-out check (default: --seed + 1)")
+    parser.add_argument("--out", required=True, help="folder for the outputs")
+    add_set_option(parser)
+    _add_dask_options(parser)
+
+
+def _add_dask_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
+                             "LocalCluster; its workers need powsim and the scenario's files at "
+                             "the same paths")
+    parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
+                        help="LocalCluster worker processes (default: one per core; 0 runs "
+                             "the tasks serially in this process)")

@@ -1,0 +1,1 @@
+"""Sweeps: a grid over dotted scenario keys, every point x replication a dask task."""

@@ -1,0 +1,64 @@
+"""Where sweep tasks run: in this process, on a dask LocalCluster, or on a given scheduler.
+
+The three share one interface (:meth:`Executor.run` yields each task's index and result as
+tasks finish), so a sweep's numbers do not depend on where it ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+
+from powsim.errors import ParameterError
+
+CONNECT_TIMEOUT_S = 5
+
+
+class Executor:
+    """Runs calls ``(function, *args)``; ``client`` is a dask client, or None to run serially."""
+
+    def __init__(self, client: object | None = None, where: str = "this process") -> None:
+        self.client, self.where = client, where
+
+    def run(self, calls: Sequence[tuple[Callable, ...]]) -> Iterator[tuple[int, object]]:
+        """Yield ``(index, result)`` for every call, in the order they finish."""
+        if self.client is None:
+            for index, (function, *args) in enumerate(calls):
+                yield index, function(*args)
+            return
+        from distributed import as_completed
+
+        futures = {self.client.submit(function, *args, pure=False): index
+                   for index, (function, *args) in enumerate(calls)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+            future.release()
+
+
+@contextlib.contextmanager
+def open_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
+    """A serial executor (``workers`` 0), a client of the dask scheduler at ``scheduler``, or
+    of a new LocalCluster of ``workers`` single-threaded processes (None: one per core)."""
+    if scheduler is None and workers == 0:
+        yield Executor()
+        return
+    from distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT_S))
+            except (OSError, TimeoutError, ValueError) as err:
+                raise ParameterError(f"{{scheduler}}: cannot reach a dask scheduler at "
+                                 f"{scheduler!r} within {CONNECT_TIMEOUT_S} s "
+                                 f"({type(err).__name__})") from None
+            yield Executor(client, f"the dask scheduler at {scheduler}")
+            return
+        if workers is not None and workers < 0:
+            raise ParameterError(f"{{workers}}: {workers}, expected a whole number >= 0")
+        cluster = stack.enter_context(LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR))
+        client = stack.enter_context(Client(cluster))
+        yield Executor(client, f"a dask LocalCluster of {len(cluster.workers)} worker processes")

@@ -1,0 +1,119 @@
+"""Run a sweep: every grid point x replication as a task, points cached as they complete.
+
+``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
+is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
+of replications, so an interrupted sweep run again with the same ``--out`` computes only
+the points still missing (and never reuses a point of another scenario or seed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from powsim.atomic import atomic_path
+from powsim.errors import ParameterError
+from powsim.sim.overrides import Override
+from powsim.sim.scenario import load_scenario
+from powsim.sim.sweep.executor import Executor
+from powsim.sim.sweep.grid import Axis, grid_points
+from powsim.sim.sweep.table import sweep_table
+from powsim.sim.sweep.tasks import point_key, run_task
+
+MODES = ("sampled", "expected")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A sweep of the scenario file ``scenario`` over ``axes``, ``replications`` runs per point
+    from ``seed`` in ``mode``; ``fixed`` overrides apply at every point, before the point's."""
+
+    scenario: Path
+    axes: tuple[Axis, ...]
+    replications: int
+    seed: int = 0
+    mode: str = "sampled"
+    fixed: tuple[Override, ...] = ()
+
+    @property
+    def keys(self) -> list[str]:
+        """The swept keys, one column each in the results."""
+        return [axis.key for axis in self.axes]
+
+    @cached_property
+    def points(self) -> list[tuple[Override, ...]]:
+        """The grid's points, each checked (once) by loading the scenario with its overrides."""
+        if self.replications < 1:
+            raise ParameterError(f"{{replications}}: {self.replications}, expected a whole "
+                                 "number >= 1")
+        if self.mode not in MODES:
+            raise ParameterError(f"{{mode}}: {self.mode!r}, expected one of {', '.join(MODES)}")
+        points = [(*self.fixed, *point) for point in grid_points(self.axes)]
+        for point in points:  # bad keys and values fail here, before any task or file
+            load_scenario(self.scenario, point)
+        return points
+
+    def describe(self) -> str:
+        """How many runs the sweep makes (checking every point first, see :attr:`points`)."""
+        return (f"{len(self.points)} grid points x {self.replications} replications = "
+                f"{len(self.points) * self.replications} runs")
+
+    def digest(self, point: tuple[Override, ...]) -> str:
+        """The name of ``point``'s cache file (see the module docstring)."""
+        text = json.dumps([hashlib.sha256(self.scenario.read_bytes()).hexdigest(),
+                           point_key(point), self.mode, self.seed, self.replications])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
+              progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-replication summaries (one row per point x replication x entry, swept keys as
+    columns) and their tidy table (:func:`~powsim.sim.sweep.table.sweep_table`)."""
+    points = sweep.points
+    cache = None if out is None else Path(out) / "points"
+    done: dict[int, pd.DataFrame] = {}
+    for index, point in enumerate(points):
+        path = cache / f"{sweep.digest(point)}.parquet" if cache else None
+        if path is not None and path.is_file():
+            done[index] = pd.read_parquet(path)
+    calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
+             for index, point in enumerate(points) if index not in done
+             for r in range(sweep.replications)]
+    owners = [index for index in range(len(points)) if index not in done
+              for _ in range(sweep.replications)]
+    pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
+    with tqdm(total=len(calls), unit="run", desc="sweep", disable=not progress or None) as bar:
+        for call, result in executor.run(calls):
+            index = owners[call]
+            pending[index].append(result)
+            bar.update()
+            if len(pending[index]) == sweep.replications:
+                done[index] = _point_rows(points[index], pending.pop(index))
+                if cache is not None:
+                    _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
+    runs = pd.concat([done[index] for index in range(len(points))], ignore_index=True)
+    return runs, sweep_table(runs, sweep.keys)
+
+
+def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.DataFrame:
+    """A point's replications in order, its swept values as leading columns (tables as JSON)."""
+    rows = pd.concat(sorted(results, key=lambda r: int(r["replication"].iloc[0])),
+                     ignore_index=True)
+    for position, (key, value) in enumerate(point):
+        rows.insert(position, key, json.dumps(value, sort_keys=True)
+                    if isinstance(value, (dict, list)) else value)
+    return rows
+
+
+def _save(rows: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), tmp)

@@ -1,0 +1,43 @@
+"""One sweep task: simulate one grid point once (one replication), in any process.
+
+A task is described by plain values (the scenario's path, the point's overrides, mode, seed,
+replication), so it runs the same in this process, in a LocalCluster's worker process or on
+a remote dask worker. Each process prepares a point's model once and keeps the last few.
+
+Seeds: replication r of every point draws from ``SeedSequence(seed, spawn_key=(r,))``, the
+stream a plain ``powsim simulate --seed S --replications R`` gives its r-th run. Points thus
+share common random numbers: replication r meets the same users (queries, devices, arrival
+times) at every point, so a difference between points is the parameter's, not the draw's.
+The result depends only on (point, seed, r), never on which worker ran it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pandas as pd
+
+from powsim.sim.overrides import Override
+from powsim.sim.run import Model, prepare, simulate
+from powsim.sim.scenario import load_scenario
+from powsim.sim.summary import summarize
+
+
+def point_key(overrides: tuple[Override, ...]) -> str:
+    """A canonical text of a point's overrides (JSON), usable as a cache key."""
+    return json.dumps([[key, value] for key, value in overrides], sort_keys=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _model(scenario: str, key: str) -> Model:
+    overrides = tuple(Override(k, v) for k, v in json.loads(key))
+    return prepare(load_scenario(scenario, overrides))
+
+
+def run_task(scenario: str, overrides: tuple[Override, ...], mode: str, seed: int,
+             replication: int) -> pd.DataFrame:
+    """The summary (one row per agent entry, :data:`~powsim.sim.summary.SUMMARY_COLUMNS`) of
+    replication ``replication`` of the scenario at ``scenario`` with ``overrides`` applied."""
+    model = _model(scenario, point_key(overrides))
+    return summarize(model, simulate(model, mode, seed, replication)).assign(replication=replication)
