@@ -31,8 +31,6 @@ def simulate_load(args: argparse.Namespace) -> int:
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
-    if args.replications < 1:
-        raise InputError(f"option --replications: {args.replications}, expected a whole number >= 1")
     check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
     scenario = load_load_scenario(args.scenario)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
