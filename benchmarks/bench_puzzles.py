@@ -6,6 +6,10 @@ plain loop, both at the solver's parameters on nonces of a challenge-sized messa
 trials per CPU-second of the measuring thread (a shared machine's neighbours do not count),
 measured in alternating rounds (solver, loop, solver, loop, ...) so drifts hit both alike.
 Goal: solver / loop >= 0.9. The all-cores line is the solver's wall-clock rate on every core.
+
+Then ``hashcash validate``'s timing claim for a memory-hard family: the real mean solve time of
+Argon2id (256 KiB, 1 pass) puzzles of k = 2..6 against trials / H, 200 puzzles per k.
+Goal: every time ratio within 10 % of 1 (the suite checks the table's arithmetic, not timings).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from argon2.low_level import Type, hash_secret_raw
 from powsim.sim.hashcash.families import Argon2id, Puzzle, Scrypt
 from powsim.sim.hashcash.family_rate import solver_core_rate_hz
 from powsim.sim.hashcash.family_solver import FamilySolver
+from powsim.sim.hashcash.family_validate import validate_family
 
 ROUNDS = 3
 CHALLENGE = bytes(160)
@@ -59,6 +64,9 @@ def main() -> None:
             result = everyone.solve(CHALLENGE, 64, timeout_s=seconds)
         print(f"{puzzle.describe():58} {solver:9.4g} {loop:9.4g} {solver / loop:6.3f} "
               f"{result.hashes / result.seconds:12.4g}")
+    table = validate_family(Argon2id(memory_kib=256, iterations=1), list(range(2, 7)), 200).table
+    print("\nvalidate, argon2id 256 KiB: real / predicted solve time per k (goal within 10 %)")
+    print(table[["bits", "mean_time_s", "predicted_time_s", "time_ratio"]].to_string(index=False))
 
 
 if __name__ == "__main__":
