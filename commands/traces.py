@@ -111,6 +111,10 @@ def add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("folder", help="a folder of trace parquet files")
     parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
                         help="md for people, csv or json for programs (default md)")
+    parser.add_argument("--orders", choices=["paper", "extended"], default="paper",
+                        help="RDP orders of the composed epsilon: 'paper' (2 to 1000, the "
+                             "authors' grid) or 'extended' (also 1.02 to 1.98, often lower for "
+                             "long traces) (default paper)")
     parser = command(commands, "info", "Print a trace's schema, metadata and summary statistics.",
                      "powsim traces info curves/mnist-copycat.parquet", _info)
     parser.add_argument("file", help="a trace parquet file")
@@ -122,11 +126,12 @@ def _summary(args: argparse.Namespace) -> int:
     from powsim.traces.info import trace_summary
     from powsim.traces.library import TraceLibrary
 
-    table = trace_summary(list(TraceLibrary.load(args.folder).traces))
+    table = trace_summary(list(TraceLibrary.load(args.folder).traces), orders=args.orders)
     if table.empty:
         raise InputError(f"{args.folder}: no per-query traces, expected traces made by "
                          "'powsim traces generate'")
-    print(render(table, args.format, provenance(traces=str(args.folder))), end="")
+    print(render(table, args.format, provenance(traces=str(args.folder), orders=args.orders)),
+          end="")
     return 0
 
 

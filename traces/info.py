@@ -10,7 +10,7 @@ from scipy import stats
 
 from powsim.traces.format import COLUMNS, Trace
 from powsim.traces.library import LEGITIMATE_ATTACK
-from powsim.traces.pate import composed_epsilon
+from powsim.traces.pate import ORDER_GRIDS, composed_epsilon
 
 
 def describe_trace(trace: Trace) -> str:
@@ -30,14 +30,18 @@ def describe_trace(trace: Trace) -> str:
     return "\n".join(lines)
 
 
-def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> pd.DataFrame:
+def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK,
+                  orders: str = "paper") -> pd.DataFrame:
     """One row per per-query trace: size, cost per query and against ``legitimate``, linearity,
     extracted model at the last checkpoint, victim and plurality accuracy, service times.
 
     ``cost_ratio`` is the trace's mean per-query cost over the legitimate trace's;
     ``r_squared`` the R^2 of a straight line through its cumulative cost against queries;
-    ``composed_eps`` the whole trace's epsilon by RDP composition (not the sum).
+    ``composed_eps`` the whole trace's epsilon by RDP composition (not the sum) on the order
+    grid named by ``orders`` (a key of :data:`~powsim.traces.pate.ORDER_GRIDS`), recorded in
+    the ``rdp_orders`` column; the per-query ``mean_cost`` is the traces' own (paper grid).
     """
+    grid = ORDER_GRIDS[orders]
     queries = [t for t in traces if t.kind == "query"]
     rates = {t.metadata.attack: t.data["cost"].mean() for t in queries}
     rows = []
@@ -48,8 +52,10 @@ def trace_summary(traces: list[Trace], legitimate: str = LEGITIMATE_ATTACK) -> p
             "attack": meta.attack, "queries": len(trace), "mean_cost": cost.mean(),
             "cost_ratio": cost.mean() / rates[legitimate] if legitimate in rates else np.nan,
             "total_cost": cost.sum(),
-            "composed_eps": (composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta)[0]
+            "composed_eps": (composed_epsilon(trace.data["logq"].to_numpy(), meta.sigma, meta.delta,
+                                              grid)[0]
                              if "logq" in trace.data and meta.sigma and meta.delta else np.nan),
+            "rdp_orders": orders,
             "r_squared": stats.linregress(np.arange(1, cost.size + 1), np.cumsum(cost)).rvalue ** 2,
             "accuracy": last.get("accuracy", np.nan), "fidelity": last.get("fidelity", np.nan),
             "victim_accuracy": meta.victim_accuracy,
