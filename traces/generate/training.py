@@ -14,6 +14,8 @@ from powsim.traces.generate.data import Images
 from powsim.traces.generate.models import TeacherEnsemble
 
 LEARNING_RATE = 1e-3
+ENSEMBLE_CHUNK = 8
+"""Images per teacher in one forward and backward pass of the ensemble's training step."""
 
 
 def train_classifier(model: nn.Module, x: torch.Tensor, targets: torch.Tensor, epochs: float,
@@ -83,13 +85,26 @@ def train_ensemble(ensemble: TeacherEnsemble, private: Images, epochs: int,
         for start in range(0, per_teacher, minibatch):
             index = shuffled[:, start:start + minibatch]
             x = private.x[index.flatten()].reshape(teachers, -1, 28, 28).transpose(0, 1)
-            optimizer.zero_grad()
-            logits = ensemble(x)
-            loss = F.cross_entropy(logits.flatten(0, 1), private.y[index.flatten()],
-                                   reduction="sum") / index.shape[1]
-            loss.backward()
-            optimizer.step()
+            ensemble_step(ensemble, optimizer, x, private.y[index].T, 1.0 / index.shape[1])
     ensemble.eval()
+
+
+def ensemble_step(ensemble: TeacherEnsemble, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+                  y: torch.Tensor, scale: float = 1.0, chunk: int = ENSEMBLE_CHUNK) -> None:
+    """One optimiser step of every teacher: image j of teacher t at x[j, t] ((n, teachers, 28,
+    28)), its class index at y[j, t] ((n, teachers)); loss ``scale`` times the summed
+    cross-entropy.
+
+    The images go through ``chunk`` at a time with gradients accumulated: the same gradient
+    as one pass up to float summation order, with activations small enough to stay in cache
+    (on CPU 1.5x faster than one pass at 64 images per teacher, ``benchmarks/pate_speed.py``).
+    """
+    optimizer.zero_grad()
+    for start in range(0, x.shape[0], chunk):
+        part = slice(start, start + chunk)
+        logits = ensemble(x[part])
+        (scale * F.cross_entropy(logits.flatten(0, 1), y[part].T.flatten(), reduction="sum")).backward()
+    optimizer.step()
 
 
 @torch.no_grad()
