@@ -115,6 +115,7 @@ def add_traces(subparsers: argparse._SubParsersAction) -> None:
                         help="RDP orders of the composed epsilon: 'paper' (2 to 1000, the "
                              "authors' grid) or 'extended' (also 1.02 to 1.98, often lower for "
                              "long traces) (default paper)")
+    _add_compare(commands)
     parser = command(commands, "info", "Print a trace's schema, metadata and summary statistics.",
                      "powsim traces info curves/mnist-copycat.parquet", _info)
     parser.add_argument("file", help="a trace parquet file")
@@ -285,3 +286,34 @@ def add_pate_cost(subparsers: argparse._SubParsersAction) -> None:
                         help="delta of the (eps, delta) cost")
     parser.add_argument("--out", help="CSV to write, with OUT.provenance.json beside it "
                                       "(default: print to standard output)")
+
+
+def _add_compare(commands: argparse._SubParsersAction) -> None:
+    parser = command(
+        commands, "compare",
+        "Per-query privacy cost of each strategy relative to the legitimate user's ('standard'), "
+        "in a folder of per-query traces and in the paper's cumulative curves side by side "
+        "(knockoff is set against the paper's CopyCat, datafree against data free; strategies "
+        "one side lacks are left empty).",
+        "powsim traces compare traces/bundled --paper "
+        "../shared/reference/paper-mnist/model_extraction_attack_accuracy_mnist.csv", _compare)
+    parser.add_argument("folder", help="a folder of per-query trace parquet files")
+    parser.add_argument("--paper", required=True,
+                        help="the paper's attack curves CSV (time (sec),mode,accuracy,diff "
+                             "queries,privacy cost)")
+    parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
+                        help="md for people, csv or json for programs (default md)")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from powsim.provenance import provenance
+    from powsim.report import render
+    from powsim.traces.compare import compare_table
+    from powsim.traces.curves import read_curve_csv
+    from powsim.traces.library import TraceLibrary
+
+    here = list(TraceLibrary.load(args.folder).traces)
+    table = compare_table(here, read_curve_csv(args.paper, "paper"), str(args.folder), str(args.paper))
+    print(render(table, args.format, provenance(traces=str(args.folder), paper=str(args.paper))),
+          end="")
+    return 0
