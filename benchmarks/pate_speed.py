@@ -62,15 +62,16 @@ def looped_inference(ensemble: TeacherEnsemble, x: torch.Tensor) -> Run:
 
 
 def vectorised_training_step(ensemble: TeacherEnsemble, x: torch.Tensor, y: torch.Tensor) -> Run:
-    """One Adam step of every teacher on its own images: x (n, teachers, 28, 28), y (n, teachers)."""
-    optimizer = torch.optim.Adam(ensemble.parameters())
+    """One Adam step of every teacher on its own images: x (n, teachers, 28, 28), y (n, teachers),
+    with the optimiser ``train_ensemble`` uses (fused Adam)."""
+    optimizer = torch.optim.Adam(ensemble.parameters(), fused=True)
     return lambda: ensemble_step(ensemble, optimizer, x, y)
 
 
 def looped_training_step(ensemble: TeacherEnsemble, x: torch.Tensor, y: torch.Tensor) -> Run:
-    """The same step as a loop: each teacher its own network and optimiser."""
+    """The same step as a loop: each teacher its own network and (fused Adam) optimiser."""
     members = [ensemble.member(t).to(x.device) for t in range(ensemble.teachers)]
-    optimizers = [torch.optim.Adam(member.parameters()) for member in members]
+    optimizers = [torch.optim.Adam(member.parameters(), fused=True) for member in members]
 
     def run() -> None:
         for t, (member, optimizer) in enumerate(zip(members, optimizers)):
