@@ -111,9 +111,11 @@ def test_mmc_within_3_percent_of_erlang_c_with_a_control_variate(rate_hz, servic
     probability ~0.3 %). Over seeds 0-9 the largest standard error was 0.8 % (the mean wait at
     rho = 0.9, c = 5; docs/capacity.md), and the spread of the estimates across seeds matched the
     batch-means standard error. The plain estimator stays as a check within max(3 %, 3 SE).
-    The queue is first-come first-served: service starts in arrival order. (LIFO would keep
-    both means, as any work-conserving order does, but breaks that order; c - 1 workers are
-    unstable at rho = 0.9, c = 5 and shift both figures far beyond 3 % at the others.)"""
+    The queue is first-come first-served: service starts in arrival order (LIFO would keep
+    both means, as any work-conserving order does, but breaks that order). Planted bugs
+    checked: c - 1 workers (every point unstable), LIFO (the order), services 5 % long or
+    arrivals 3 % fast (the input checks and the plain estimator; the controlled one alone
+    would absorb them)."""
     scenario = mmc(rate_hz, service_s, workers)
     clients = clients_frame(LoadRun(scenario, mode="sampled", seed=7).run()).sort_values("first_s")
     arrivals = (clients["first_s"] + clients["solve_s"]).to_numpy()
@@ -121,6 +123,13 @@ def test_mmc_within_3_percent_of_erlang_c_with_a_control_variate(rate_hz, servic
     overtaken = np.flatnonzero(np.diff(arrivals + waits) < -1e-9)
     assert len(overtaken) == 0, f"{len(overtaken)} customers started service before an earlier one"
     assert len(arrivals) > 0.99 * CUSTOMERS
+    # The control absorbs errors in the inputs (it is fed the same services), so the inputs are
+    # checked against their laws: exponential (Kolmogorov-Smirnov, iid draws) with the exact
+    # mean within 4 standard errors (an exponential's is its mean / sqrt(n)).
+    for name, draws, mean in (("interarrival", np.diff(arrivals), 1 / rate_hz),
+                              ("service", services, service_s)):
+        assert abs(draws.mean() / mean - 1) * math.sqrt(len(draws)) < 4, f"{name} mean {draws.mean():.4g} s, expected {mean:g}"
+        assert stats.kstest(draws, "expon", args=(0, mean)).pvalue > 1e-3, f"{name} not exponential"
     fast = lindley_waits(arrivals, services / workers)  # the M/M/1 with rate c mu
     keep = slice(len(arrivals) // 50, None)
     a, rho = rate_hz * service_s, rate_hz * service_s / workers
