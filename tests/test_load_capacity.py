@@ -72,7 +72,8 @@ def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
     table = pd.read_parquet(out / "capacity.parquet")
     scenario = load_load_scenario(EXAMPLE)
     pd.testing.assert_frame_equal(table, capacity(scenario, parse_slo(SLO, scenario), [1, 2], 3, 0))
-    assert read_provenance(out / "capacity.parquet")["ran_on"] == "a dask LocalCluster of 1 worker processes"
+    ran_on = read_provenance(out / "capacity.parquet")["ran_on"]
+    assert ran_on == "a dask LocalCluster of 1 worker processes"
     assert table["workers"].tolist() == [1, 2] and table["meets"].tolist() == [False, True]
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     assert read_provenance(out / "capacity.parquet")["slo"] == SLO
