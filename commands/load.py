@@ -16,9 +16,15 @@ LOAD_TABLES = ("timeseries.parquet", "summary.csv")
 CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
-def _check_interval(interval_s: float) -> None:
-    if not (math.isfinite(interval_s) and interval_s > 0):
-        raise InputError(f"option --interval: {interval_s!r}, expected a positive number of seconds")
+MAX_INTERVALS = 1_000_000  # rows of timeseries.parquet per agent group and replication
+
+
+def _check_interval(interval_s: float, duration_s: float) -> None:
+    """One line naming --interval when it would cut the run into more than MAX_INTERVALS rows."""
+    if duration_s / interval_s > MAX_INTERVALS:
+        raise InputError(f"option --interval: {interval_s:g} s cuts the {duration_s:g} s run into "
+                         f"{duration_s / interval_s:.3g} rows, expected at most {MAX_INTERVALS:,} "
+                         f"(an interval of at least {duration_s / MAX_INTERVALS:g} s)")
 
 
 def simulate_load(args: argparse.Namespace) -> int:
@@ -27,12 +33,12 @@ def simulate_load(args: argparse.Namespace) -> int:
     from powsim.sim.load.runs import replicate
     from powsim.sim.output import table_names, write_tables
 
-    _check_interval(args.interval)
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
     check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
     scenario = load_load_scenario(args.scenario)
+    _check_interval(args.interval, scenario.duration_s)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
                               interval_s=args.interval)
     table.insert(0, "scenario", Path(args.scenario).stem)
