@@ -4,7 +4,6 @@ agents), ``powsim capacity``."""
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from powsim.commands.parsing import add_dask_options, command
