@@ -40,9 +40,10 @@ def teachers_line(trace: Trace) -> str | None:
     if plurality is None and costs is None:
         return None
     parts = [] if plurality is None else [f"plurality accuracy {plurality:.2f} %"]
-    if isinstance(costs, dict):
+    if isinstance(costs, dict):  # in this order: metadata read back has its keys sorted
+        order = ["mean", "min", *(f"q{round(100 * q):02d}" for q in QUANTILES), "max"]
         parts.append("standard queries' cost per query: " + ", ".join(
-            f"{name} {value:.4g}" for name, value in costs.items()))
+            f"{name} {costs[name]:.4g}" for name in order if name in costs))
     return "teachers: " + "; ".join(parts)
 
 
