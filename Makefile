@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench mutate clean pool
+.PHONY: demo test bench mutate clean pool traces-full
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ $(VENV)/.mutate-installed: $(STAMP)
 pool: $(STAMP) $(FASHION_MNIST)
 	$(BIN)/powsim traces pool --seed 0 --teachers 250 --sigma 10 --delta 1e-5 --device cpu \
 	  --calibration 0.5 --split-seed 0 --out traces/pools/fmnist-pool.parquet
+
+# Every PATE trace and the pool from one ensemble (tools/traces_full.sh). DEVICE=cuda SCALE=full
+# writes traces/full/ (a lent GPU: PART=1, then PART=2, each about one 10-minute command);
+# DEVICE=cpu SCALE=reduced proves the same script on CPU into results/traces-reduced/.
+DEVICE ?= cuda
+SCALE ?= full
+PART ?= all
+traces-full: $(STAMP) $(FASHION_MNIST)
+	tools/traces_full.sh $(DEVICE) $(SCALE) $(PART)
 
 clean:
 	rm -rf $(VENV) results .mutate

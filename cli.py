@@ -26,6 +26,7 @@ from powsim.outputs import check_destination
 from powsim.provenance import record_command
 from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
 from powsim.sim.policies import POLICIES
+from powsim.sim.scenario import MAX_SECONDS
 
 
 # --- table ------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
                                         "(default 1)")
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of all random streams (default 0)")
-    parser.add_argument("--interval", type=float, default=60.0,
+    parser.add_argument("--interval", type=options.number(0, MAX_SECONDS, low_open=True), default=60.0,
                         help="load scenarios: seconds per row of timeseries.parquet (default 60)")
     add_set_option(parser)
 

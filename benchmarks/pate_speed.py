@@ -24,15 +24,13 @@ import torch
 from torch.nn import functional as F
 
 from powsim.traces.generate.models import TeacherEnsemble
-from powsim.traces.generate.setup import TeacherShape
+from powsim.traces.generate.setup import ARCHITECTURES
 from powsim.traces.generate.training import ensemble_step, ensemble_votes
 from powsim.traces.pate import query_costs
 
 BATCHES = (1, 64)
 BATCH = 64
 CONV2_CHUNK = 4  # images per call, as when voting (unfolding 64 at once would take GBs)
-SHAPES = {"small": TeacherShape(), "mnistnet": TeacherShape(conv1=20, conv2=50, hidden=500)}
-"""The CPU teachers, and teachers as wide as the victim's MnistNet (the GPU configuration)."""
 
 Run = Callable[[], object]
 
@@ -138,7 +136,7 @@ def report(what: str, fast_name: str, slow_name: str, fast: Run, slow: Run, roun
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="small",
+    parser.add_argument("--shape", choices=sorted(ARCHITECTURES), default="small",
                         help="teacher widths: small (the CPU teachers) or mnistnet (default small)")
     parser.add_argument("--teachers", type=int, default=250)
     parser.add_argument("--queries", type=int, default=100_000)
@@ -156,14 +154,14 @@ def main() -> None:
     gpu = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
     print(f"device {device}{gpu}; torch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
-          f"{args.teachers} teachers, shape {args.shape} {SHAPES[args.shape]}", flush=True)
+          f"{args.teachers} teachers, shape {args.shape} {ARCHITECTURES[args.shape]}", flush=True)
 
     votes = random_votes(args.teachers, args.queries)
     elapsed = statistics.median(seconds(analysis(votes), torch.device("cpu")) for _ in range(3))
     print(f"PATE analysis (logq, RDP at 396 orders, eps), CPU: {args.queries / elapsed:,.0f} "
           f"queries/s ({args.queries} queries in {elapsed:.3f} s)", flush=True)
 
-    ensemble = TeacherEnsemble(args.teachers, SHAPES[args.shape]).to(device).eval()
+    ensemble = TeacherEnsemble(args.teachers, ARCHITECTURES[args.shape]).to(device).eval()
     for batch in BATCHES:
         x = torch.rand(batch, 1, 28, 28, device=device)
         report(f"votes, {batch} image(s)", "vectorised", "loop over teachers",

@@ -4,10 +4,9 @@ agents), ``powsim capacity``."""
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
-from powsim.commands.parsing import command
+from powsim.commands.parsing import add_dask_options, command
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -16,9 +15,15 @@ LOAD_TABLES = ("timeseries.parquet", "summary.csv")
 CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
-def _check_interval(interval_s: float) -> None:
-    if not (math.isfinite(interval_s) and interval_s > 0):
-        raise InputError(f"option --interval: {interval_s!r}, expected a positive number of seconds")
+MAX_INTERVALS = 1_000_000  # rows of timeseries.parquet per agent group and replication
+
+
+def _check_interval(interval_s: float, duration_s: float) -> None:
+    """One line naming --interval when it would cut the run into more than MAX_INTERVALS rows."""
+    if duration_s / interval_s > MAX_INTERVALS:
+        raise InputError(f"option --interval: {interval_s:g} s cuts the {duration_s:g} s run into "
+                         f"{duration_s / interval_s:.3g} rows, expected at most {MAX_INTERVALS:,} "
+                         f"(an interval of at least {duration_s / MAX_INTERVALS:g} s)")
 
 
 def simulate_load(args: argparse.Namespace) -> int:
@@ -27,12 +32,12 @@ def simulate_load(args: argparse.Namespace) -> int:
     from powsim.sim.load.runs import replicate
     from powsim.sim.output import table_names, write_tables
 
-    _check_interval(args.interval)
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
     check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
     scenario = load_load_scenario(args.scenario)
+    _check_interval(args.interval, scenario.duration_s)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
                               interval_s=args.interval)
     table.insert(0, "scenario", Path(args.scenario).stem)
@@ -56,6 +61,7 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.sim.load.capacity_chart import capacity_chart
     from powsim.sim.load.parse import load_load_scenario
     from powsim.sim.output import stage_tables
+    from powsim.sim.sweep.executor import open_executor
 
     check_destination(args.out, "folder", names=CAPACITY_NAMES)
     scenario = load_load_scenario(args.scenario)
@@ -65,9 +71,14 @@ def capacity_command(args: argparse.Namespace) -> int:
         raise InputError(f"option --replications: {args.replications}, expected a whole number "
                          ">= 2 (a confidence interval needs two)")
     out = Path(args.out)
-    table = capacity(scenario, slo, workers, args.replications, args.seed)
+    print(f"capacity: {len(workers)} worker counts x {args.replications} replications = "
+          f"{len(workers) * args.replications} runs")
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        table = capacity(scenario, slo, workers, args.replications, args.seed, executor,
+                         progress=True)
+        where = executor.where
     origin = provenance(seed=args.seed, scenario=str(args.scenario), slo=slo.text,
-                        workers=args.workers, replications=args.replications)
+                        workers=args.workers, replications=args.replications, ran_on=where)
     answer = smallest(table)
     with staged(out, "folder") as staging:
         stage_tables(staging, {CAPACITY_NAMES[0]: table}, origin)
@@ -92,7 +103,8 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         subparsers, "capacity",
         "Find the smallest worker count whose 95 % CI meets an SLO under load (stream and "
-        "botnet agents). Writes DIR/capacity.parquet and DIR/capacity.html/.png.",
+        "botnet agents), each worker count x replication a dask.distributed task as in "
+        "'powsim sweep'. Writes DIR/capacity.parquet and DIR/capacity.html/.png.",
         "powsim capacity examples/capacity-under-attack.toml --slo 'legit.ttc_p95<=5' "
         "--workers 4:12 --replications 20 --out results/capacity",
         capacity_command)
@@ -104,3 +116,4 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
                         help="sampled runs per worker count (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
     parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")
+    add_dask_options(parser)

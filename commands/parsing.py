@@ -7,7 +7,10 @@ import re
 import sys
 from collections.abc import Callable
 
+from powsim import options
 from powsim.errors import InputError
+
+MAX_DASK_WORKERS = 1024
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -54,3 +57,15 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario value by its dotted key (defense.a=1.01, "
                              "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")
+
+
+def add_dask_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
+    (:func:`powsim.sim.sweep.executor.open_executor`)."""
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
+                             "LocalCluster; its workers need powsim and the scenario's files at "
+                             "the same paths")
+    parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
+                        help="LocalCluster worker processes (default: one per core; 0 runs "
+                             "the tasks serially in this process)")

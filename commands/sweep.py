@@ -7,11 +7,10 @@ import argparse
 from pathlib import Path
 
 from powsim import options
-from powsim.commands.parsing import add_set_option, command
+from powsim.commands.parsing import add_dask_options, add_set_option, command
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
-MAX_DASK_WORKERS = 1024
 SWEEP_TABLES = ("sweep.parquet", "sweep.csv")
 CALIBRATION_TABLES = ("calibration.parquet", "calibration.csv")
 CHART_FILES = ("pareto.html", "pareto.png")
@@ -66,7 +65,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=["sampled", "expected"], default="sampled",
                         help="sampled: random draws (default); expected: means")
     add_set_option(parser)
-    _add_dask_options(parser)
+    add_dask_options(parser)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -132,14 +131,4 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
                         help="seed of the held-out check (default: --seed + 1)")
     parser.add_argument("--out", required=True, help="folder for the outputs")
     add_set_option(parser)
-    _add_dask_options(parser)
-
-
-def _add_dask_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
-                             "LocalCluster; its workers need powsim and the scenario's files at "
-                             "the same paths")
-    parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
-                        help="LocalCluster worker processes (default: one per core; 0 runs "
-                             "the tasks serially in this process)")
+    add_dask_options(parser)

@@ -137,30 +137,45 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    setup = _checked_setup(args)
     from powsim.traces.format import write_trace
-    from powsim.traces.generate.pipeline import Request, generate, resolve_device
+    from powsim.traces.generate.pipeline import Request, generate
     from powsim.traces.generate.workbench import load_workbench
+    from powsim.traces.info import teachers_line
 
-    check_destination(args.out, "file")
     request = Request(args.attack, args.queries, args.sigma, args.delta, args.checkpoint_every)
-    request.check()
-    device = resolve_device(args.device)
-    bench = load_workbench(_setup(args), Path(args.cache), log=_log)
-    trace = generate(bench, request, device=device, progress=not args.quiet)
+    request.check(setup)
+    bench = load_workbench(setup, Path(args.cache), log=_log, progress=not args.quiet)
+    trace = generate(bench, request, progress=not args.quiet)
     path = write_trace(trace, args.out)
     print(f"wrote {path} ({len(trace)} queries, attack '{args.attack}', total cost "
           f"{trace.data['cost'].sum():.6g} (sum of per-query epsilons), victim accuracy "
-          f"{bench.victim_accuracy:.2f} %, plurality accuracy {bench.plurality_accuracy:.2f} %)")
+          f"{bench.victim_accuracy:.2f} %, on {setup.device})\n{teachers_line(trace)}")
     return 0
 
 
-def _setup(args: argparse.Namespace):
-    """The :class:`~powsim.traces.generate.setup.Setup` of the setup options."""
-    from powsim.traces.generate.setup import Setup
+def _checked_setup(args: argparse.Namespace):
+    """The :class:`~powsim.traces.generate.setup.Setup` of the setup options, every option
+    checked before any data is loaded: --out and --cache first and the counts without
+    torch (at once), then the device (which needs torch)."""
+    check_destination(args.out, "file")
+    check_destination(args.cache, "folder", option="--cache")
+    _setup(args, "cpu").check()
+    from powsim.traces.generate.device import resolve_device
 
+    return _setup(args, resolve_device(args.device))
+
+
+def _setup(args: argparse.Namespace, device: str):
+    """The setup of the options on ``device``; teachers are 'mnistnet' on cuda and 'small' on
+    cpu unless --teacher-arch says otherwise."""
+    from powsim.traces.generate.setup import ARCHITECTURES, Setup
+
+    arch = args.teacher_arch or ("mnistnet" if device == "cuda" else "small")
     return Setup(seed=args.seed, teachers=args.teachers, pool_size=args.pool_size,
                  private_size=args.private_size, victim_epochs=args.victim_epochs,
-                 teacher_epochs=args.teacher_epochs)
+                 teacher_epochs=args.teacher_epochs, teacher_shape=ARCHITECTURES[arch],
+                 augment=args.augment, device=device)
 
 
 def _log(line: str) -> None:
@@ -168,20 +183,20 @@ def _log(line: str) -> None:
 
 
 def _pool(args: argparse.Namespace) -> int:
+    setup = _checked_setup(args)
     from powsim.traces.format import write_trace
-    from powsim.traces.generate.pipeline import resolve_device
     from powsim.traces.generate.pool import pool_trace
+    from powsim.traces.info import teachers_line
     from powsim.traces.pool import pool_split
 
-    check_destination(args.out, "file")
-    device = resolve_device(args.device)
-    trace = pool_trace(_setup(args), Path(args.cache), args.sigma, args.delta, args.calibration,
-                       args.split_seed, device, log=_log)
+    trace = pool_trace(setup, Path(args.cache), args.sigma, args.delta, args.calibration,
+                       args.split_seed, log=_log, progress=not args.quiet)
     path = write_trace(trace, args.out)
     split = pool_split(trace)
     print(f"wrote {path} ({len(trace)} unseen in-distribution queries: calibration part rows "
           f"0-{split.calibration - 1}, evaluation part rows {split.calibration}-{split.rows - 1}; "
-          f"mean cost per query {trace.data['cost'].mean():.6g} (epsilon))")
+          f"mean cost per query {trace.data['cost'].mean():.6g} (epsilon), on {setup.device})\n"
+          f"{teachers_line(trace)}")
     return 0
 
 
@@ -215,13 +230,12 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--checkpoint-every", type=options.integer(1, 10**7),
                         default=1000, help="queries between measurements of the extracted model "
                                            "(default 1000)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_setup_options(parser)
 
 
 def _add_setup_options(parser: argparse.ArgumentParser) -> None:
     """Options that fix the trained victim and teachers (the cache is keyed by them)."""
-    from powsim.traces.generate.setup import DEFAULT_CACHE, Setup
+    from powsim.traces.generate.setup import ARCHITECTURES, DEFAULT_CACHE, Setup
 
     defaults = Setup()
     parser.add_argument("--teachers", type=options.integer(1, 10_000),
@@ -231,7 +245,17 @@ def _add_setup_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delta", type=options.number(0, 1, True, True), default=1e-5,
                         help="delta of the (eps, delta) cost (default 1e-5)")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
-                        help="where to train (default auto)")
+                        help="where to train and query: auto is cuda when torch sees a GPU, "
+                             "else cpu; CPU and CUDA runs differ, so each has its own cache "
+                             "(default auto)")
+    parser.add_argument("--teacher-arch", choices=sorted(ARCHITECTURES),
+                        help="teacher network: mnistnet (the victim's, as in the paper) or small "
+                             "(about 7x cheaper, the reduced CPU configuration; default mnistnet "
+                             "on cuda, small on cpu)")
+    parser.add_argument("--augment", type=options.integer(0, 8), default=defaults.augment,
+                        help="shift each teacher training image by up to this many pixels "
+                             f"(0: no augmentation; default {defaults.augment})")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--seed", type=options.seed(), default=defaults.seed,
                         help=f"seed of everything random (default {defaults.seed})")
     parser.add_argument("--out", required=True, help="the parquet trace to write")

@@ -83,12 +83,13 @@ def test_command_line_to_paper_table(bench, cache, tmp_path, capsys):
 def test_generate_rejects_bad_options_in_one_line(cache, tmp_path, capsys):
     out = tmp_path / "x.parquet"
     assert main(["traces", "generate", "--attack", "nope", "--out", str(out)]) == 2
-    assert main(["traces", "generate", "--attack", "knockoff", "--queries", "6000", "--device", "cpu",
+    assert main(["traces", "generate", "--attack", "inout", "--queries", "6100", "--device", "cpu",
                  "--checkpoint-every", "100000",
                  "--cache", str(cache), "--quiet", *TINY_OPTIONS, "--out", str(out)]) == 2
     errors = capsys.readouterr().err.splitlines()
     assert "option --attack: 'nope'" in errors[0]
-    assert "ran out of images after 5000" in errors[-1]
+    # inout asks every MNIST digit (5,000) and every pool image (1,000), then has none left.
+    assert "strategy 'inout' ran out of images after 6000" in errors[-1]
     assert not out.exists()
 
 

@@ -66,7 +66,9 @@ def test_bad_capacity_option_is_one_line_and_writes_nothing(tmp_path, capsys, op
 
 
 @pytest.mark.parametrize("option,message", [
-    (["--interval", "-5"], "option --interval: -5.0, expected a positive number of seconds"),
+    (["--interval", "-5"], "argument --interval: '-5', expected a finite number in (0, 1e+09]"),
+    (["--interval", "nan"], "argument --interval: 'nan', expected a finite number in (0, 1e+09]"),
+    (["--interval", "1e-9"], "option --interval: 1e-09 s cuts the"),
     (["--hash", "real"], "option --hash: 'real', expected 'sampled' for a load scenario"),
 ])
 def test_bad_simulate_option_on_a_load_scenario(tmp_path, capsys, option, message):

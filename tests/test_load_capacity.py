@@ -13,6 +13,7 @@ from powsim.sim.load.capacity import capacity, parse_slo, smallest
 from powsim.sim.load.parse import load_load_scenario
 from powsim.sim.load.runs import run_tables
 from powsim.sim.output import read_provenance
+from powsim.sim.sweep.executor import open_executor
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capacity-under-attack.toml"
 SLO = "legit.ttc_p95<=5"
@@ -46,12 +47,33 @@ def test_puzzle_first_does_not_throttle_a_gpu_and_serves_it_first():
     assert p95["puzzle-first"] > p95["cost-first"]
 
 
+def test_capacity_on_a_local_cluster_equals_the_serial_capacity():
+    """Each worker count x replication is a task whose seed depends only on (seed, replication):
+    the table is the same serially and on a LocalCluster of 2 processes (the example cut to
+    240 s so that the runs are short)."""
+    scenario = load_load_scenario(EXAMPLE)
+    short = dataclasses.replace(scenario, duration_s=240.0, warmup_s=30.0)
+    slo = parse_slo(SLO, short)
+    serial = capacity(short, slo, [1, 2], 3, 5)
+    with open_executor(workers=2) as executor:
+        assert "2 worker processes" in executor.where
+        parallel = capacity(short, slo, [1, 2], 3, 5, executor)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert (serial["ci_low"] < serial["ci_high"]).all()  # the replications differ
+
+
 def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
+    """On a LocalCluster of one worker process (--dask-workers 1) the command's table is the
+    serial one."""
     out = tmp_path / "cap"
     assert main(["capacity", str(EXAMPLE), "--slo", SLO, "--workers", "1:2", "--replications",
-                 "3", "--out", str(out)]) == 0
+                 "3", "--out", str(out), "--dask-workers", "1"]) == 0
     assert "smallest worker count meeting legit.ttc_p95<=5 (whole 95 % CI): 2" in capsys.readouterr().out
     table = pd.read_parquet(out / "capacity.parquet")
+    scenario = load_load_scenario(EXAMPLE)
+    pd.testing.assert_frame_equal(table, capacity(scenario, parse_slo(SLO, scenario), [1, 2], 3, 0))
+    ran_on = read_provenance(out / "capacity.parquet")["ran_on"]
+    assert ran_on == "a dask LocalCluster of 1 worker processes"
     assert table["workers"].tolist() == [1, 2] and table["meets"].tolist() == [False, True]
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     assert read_provenance(out / "capacity.parquet")["slo"] == SLO

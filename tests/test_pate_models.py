@@ -7,10 +7,8 @@ import torch
 from torch.nn import functional as F
 
 from powsim.traces.generate.models import MnistNet, TeacherEnsemble
-from powsim.traces.generate.setup import DEFAULT_CACHE, Setup, TeacherShape
+from powsim.traces.generate.setup import ARCHITECTURES, DEFAULT_CACHE, Setup
 from powsim.traces.generate.training import ensemble_step, ensemble_votes, partitions
-
-MNISTNET_WIDTH = TeacherShape(conv1=20, conv2=50, hidden=500)
 
 
 def looped_votes(ensemble: TeacherEnsemble, x: torch.Tensor) -> torch.Tensor:
@@ -51,12 +49,12 @@ def test_teacher_partitions_are_disjoint_and_equal():
     assert blocks.flatten().unique().numel() == 1000
 
 
-@pytest.mark.parametrize("shape", [TeacherShape(), MNISTNET_WIDTH], ids=["small", "mnistnet"])
-def test_shared_first_layer_votes_equal_the_member_loop_exactly(shape):
+@pytest.mark.parametrize("architecture", sorted(ARCHITECTURES))
+def test_shared_first_layer_votes_equal_the_member_loop_exactly(architecture):
     """Voting computes the first layer once for all teachers (one matrix product) and pools
     before the ReLU; every teacher's vote must still be its own TeacherNet's, exactly."""
     torch.manual_seed(2)
-    ensemble = TeacherEnsemble(250, shape).eval()
+    ensemble = TeacherEnsemble(250, ARCHITECTURES[architecture]).eval()
     x = torch.rand(24, 1, 28, 28)
     assert torch.equal(ensemble_votes(ensemble, x), looped_votes(ensemble, x))
     torch.testing.assert_close(ensemble.shared_logits(x), ensemble(x.expand(-1, 250, -1, -1)),

@@ -11,6 +11,40 @@ from scipy import stats
 from powsim.traces.format import COLUMNS, Trace
 from powsim.traces.library import LEGITIMATE_ATTACK
 from powsim.traces.pate import ORDER_GRIDS, composed_epsilon
+from powsim.traces.pool import POOL_ATTACK
+
+
+STANDARD_COST_KEY = "standard_cost_per_query"
+"""Metadata ``extra`` key: quantiles of the single-query cost of every standard query."""
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def cost_quantiles(costs: np.ndarray) -> dict[str, float]:
+    """Mean, min, max and the :data:`QUANTILES` of per-query ``costs`` (epsilon, (n,)),
+    keyed 'mean', 'min', 'q05', 'q25', 'q50', 'q75', 'q95', 'max'."""
+    values = np.quantile(costs, QUANTILES)
+    return {"mean": float(costs.mean()), "min": float(costs.min()),
+            **{f"q{round(100 * q):02d}": float(v) for q, v in zip(QUANTILES, values)},
+            "max": float(costs.max())}
+
+
+def teachers_line(trace: Trace) -> str | None:
+    """The teachers' plurality accuracy and the cost distribution of standard queries, in one
+    line; None when the trace records neither. The distribution is the metadata's (every
+    image a standard user may ask) or, for a standard or pool trace without it, its own."""
+    meta = trace.metadata
+    plurality = meta.extra.get("plurality_accuracy")
+    costs = meta.extra.get(STANDARD_COST_KEY)
+    if costs is None and meta.kind == "query" and meta.attack in (LEGITIMATE_ATTACK, POOL_ATTACK):
+        costs = cost_quantiles(trace.data["cost"].to_numpy())
+    if plurality is None and costs is None:
+        return None
+    parts = [] if plurality is None else [f"plurality accuracy {plurality:.2f} %"]
+    if isinstance(costs, dict):  # in this order: metadata read back has its keys sorted
+        order = ["mean", "min", *(f"q{round(100 * q):02d}" for q in QUANTILES), "max"]
+        parts.append("standard queries' cost per query: " + ", ".join(
+            f"{name} {costs[name]:.4g}" for name in order if name in costs))
+    return "teachers: " + "; ".join(parts)
 
 
 def describe_trace(trace: Trace) -> str:
@@ -27,6 +61,9 @@ def describe_trace(trace: Trace) -> str:
     lines.append(numeric.describe().T.to_string(float_format=lambda v: f"{v:.6g}"))
     if meta.kind == "query":
         lines.append(f"\ntotal cost (sum of per-query epsilons): {trace.data['cost'].sum():.6g}")
+    teachers = teachers_line(trace)
+    if teachers:
+        lines.append(teachers)
     return "\n".join(lines)
 
 

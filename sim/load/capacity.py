@@ -8,6 +8,14 @@ metric of each run is taken over the steady-state window [warmup_s, duration_s) 
 replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO when
 the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the answer
 is the smallest count that meets it.
+
+Every (worker count, replication) is one task on an
+:class:`~powsim.sim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
+dask LocalCluster or on a given scheduler. Replication r draws from
+``SeedSequence(seed, spawn_key=(r,))`` at every worker count, as the sweep's replication r
+does at every grid point (common random numbers: the counts meet the same clients and bots),
+so the table depends only on the scenario, ``seed`` and ``replications``, never on where the
+tasks ran.
 """
 
 from __future__ import annotations
@@ -20,10 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from tqdm import tqdm
 
 from powsim.errors import ParameterError
 from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.runs import run_tables
+from powsim.sim.sweep.executor import Executor
 
 METRICS = {"ttc_mean": "ttc_mean_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
            "success_ratio": "success_ratio", "goodput": "goodput_hz",
@@ -100,17 +110,33 @@ def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
     return mean, mean - half, mean + half
 
 
+def replication_summary(scenario: LoadScenario, workers: int, seed: int,
+                        replication: int) -> pd.DataFrame:
+    """One capacity task: the per-group summary (:func:`~powsim.sim.load.metrics.summary`) of
+    replication ``replication`` of ``scenario`` in sampled mode with ``workers`` workers. Its
+    arguments are plain picklable values, so it runs alike here and on any dask worker."""
+    return run_tables(scenario, "sampled", seed, replication, workers)[1]
+
+
 def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications: int,
-             seed: int) -> pd.DataFrame:
+             seed: int, executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per worker count: the SLO metric's mean and 95 % CI over ``replications``
     sampled runs, whether it ``meets`` the SLO, mean utilisation, the operator's cost per hour
     (workers x the server hardware's price; NaN without ``[server] hardware``) and the
-    parameters (slo, seed, replications, admission, rule) as columns."""
+    parameters (slo, seed, replications, admission, rule) as columns. The runs go to
+    ``executor`` (None: serially in this process), with a progress bar if ``progress``."""
     price = scenario.server.hardware.price_per_hour_usd if scenario.server.hardware else math.nan
+    calls = [(replication_summary, scenario, count, seed, r)
+             for count in workers for r in range(replications)]
+    results: dict[int, pd.DataFrame] = {}
+    with tqdm(total=len(calls), unit="run", desc="capacity", disable=not progress or None) as bar:
+        for index, result in (executor or Executor()).run(calls):
+            results[index] = result
+            bar.update()
     rows = []
-    for count in workers:
-        runs = [run_tables(scenario, "sampled", seed, r, count)[1] for r in range(replications)]
-        table = pd.concat(runs, ignore_index=True)
+    for position, count in enumerate(workers):
+        first = position * replications
+        table = pd.concat([results[first + r] for r in range(replications)], ignore_index=True)
         mine = table[table["agent"] == slo.group]
         # A run where the metric is undefined (no client of the group ended in the window)
         # counts as the worst value, so the count misses the SLO.

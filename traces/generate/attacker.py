@@ -4,6 +4,8 @@ A query strategy is a generator function ``strategy(attack)`` that yields
 :class:`QueryBatch` es of images to ask; the victim's answer to each batch (softmax
 probabilities, (b, classes)) is sent back into the generator, so strategies that adapt
 (active learning, Jacobian augmentation, data-free generation) see what they paid for.
+Images and answers live on the workbench's device; the attacker's random draws come from
+CPU generators (the same numbers on every device).
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ class QueryBatch:
 
 
 class Substitute:
-    """The extracted model: an MnistNet trained on the victim's soft answers (the transfer set)."""
+    """The extracted model: an MnistNet on ``device`` trained on the victim's soft answers (the
+    transfer set)."""
 
-    def __init__(self, generator: torch.Generator) -> None:
-        self.model = MnistNet()
+    def __init__(self, generator: torch.Generator, device: str = "cpu") -> None:
+        self.model = MnistNet().to(device)
         self.generator = generator
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
         self._x: list[torch.Tensor] = []
@@ -88,7 +91,7 @@ class Attack:
                  rng: np.random.Generator, generator: torch.Generator) -> None:
         self.bench, self.rng, self.generator = bench, rng, generator
         self.pool_cost, self.ood_cost = pool_cost, ood_cost
-        self.substitute = Substitute(generator)
+        self.substitute = Substitute(generator, bench.setup.device)
 
     def from_pool(self, index: np.ndarray) -> QueryBatch:
         """In-distribution pool images ``index`` as a batch, with their cached answers."""

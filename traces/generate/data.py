@@ -7,6 +7,7 @@ tensors of shape (n, 1, 28, 28) with values in [0, 1]; labels are int64 of shape
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from powsim.errors import InputError
 
@@ -36,6 +38,10 @@ class Images:
         index = torch.as_tensor(index, dtype=torch.long)
         return Images(self.x[index], self.y[index])
 
+    def to(self, device: str) -> Images:
+        """The same images on ``device``."""
+        return Images(self.x.to(device), self.y.to(device))
+
 
 @dataclass(frozen=True)
 class Splits:
@@ -50,6 +56,26 @@ class Splits:
     pool: Images
     ood: Images
     evaluation: Images
+
+    def to(self, device: str) -> Splits:
+        """Every part on ``device``."""
+        return Splits(*(getattr(self, part.name).to(device) for part in dataclasses.fields(self)))
+
+
+def shifted(x: torch.Tensor, most: int, generator: torch.Generator) -> torch.Tensor:
+    """Every image of ``x`` (..., 28, 28) moved by its own random whole-pixel shift of up to
+    ``most`` pixels along each axis (uniform on -most..most), the uncovered border zero.
+
+    The shifts are drawn from ``generator`` (CPU) whatever ``x``'s device.
+    """
+    height, width = x.shape[-2:]
+    images = x.reshape(-1, height, width)
+    offsets = torch.randint(0, 2 * most + 1, (len(images), 2), generator=generator).to(x.device)
+    padded = F.pad(images, (most, most, most, most))
+    rows = torch.arange(height, device=x.device) + offsets[:, :1]
+    columns = torch.arange(width, device=x.device) + offsets[:, 1:]
+    which = torch.arange(len(images), device=x.device)[:, None, None]
+    return padded[which, rows[:, :, None], columns[:, None, :]].reshape(x.shape)
 
 
 def read_idx(path: Path, kind: str) -> np.ndarray:

@@ -3,7 +3,9 @@
 A generator makes images on which the substitute (student) disagrees with the victim; the
 student learns to agree. The victim is a black box, so the generator's gradient through it
 is estimated from forward differences along random directions (zeroth-order). Every image
-sent to the victim, including the perturbed ones, is a query with a privacy cost.
+sent to the victim, including the perturbed ones, is a query with a privacy cost. The
+generator runs in float32 on every device (its images are the queries); its noise is drawn
+on the CPU.
 """
 
 from __future__ import annotations
@@ -48,18 +50,23 @@ def disagreement(victim_probs: torch.Tensor, student: nn.Module, x: torch.Tensor
 
 def datafree(attack: Attack) -> Strategy:
     """Alternate one generator update (zeroth-order) and ``STUDENT_STEPS`` student updates."""
-    generator = ImageGenerator()
+    device = attack.bench.setup.device
+    generator = ImageGenerator().to(device)
     optimizer = torch.optim.Adam(generator.parameters(), lr=1e-3)
     student = attack.substitute
+
+    def latent() -> torch.Tensor:
+        return torch.randn(QUERY_BATCH, LATENT, generator=attack.generator).to(device)
+
     while True:
-        x = generator(torch.randn(QUERY_BATCH, LATENT, generator=attack.generator))
+        x = generator(latent())
         gradient = yield from _estimated_gradient(attack, student.model, x.detach())
         optimizer.zero_grad()
         x.backward(-gradient)
         optimizer.step()
         for _ in range(STUDENT_STEPS):
             with torch.no_grad():
-                x = generator(torch.randn(QUERY_BATCH, LATENT, generator=attack.generator))
+                x = generator(latent())
             probs = yield QueryBatch(x)
             student.step(x, probs)
 
@@ -75,7 +82,7 @@ def _estimated_gradient(attack: Attack, student: nn.Module, x: torch.Tensor
     gradient = torch.zeros_like(x)
     dimension = x[0].numel()
     for _ in range(DIRECTIONS):
-        u = torch.randn(x.shape, generator=attack.generator)
+        u = torch.randn(x.shape, generator=attack.generator).to(x.device)
         u /= u.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
         moved = x + SMOOTHING * u
         change = disagreement((yield QueryBatch(moved)), student, moved) - base

@@ -4,7 +4,8 @@ query with the teachers' votes.
 The loop asks the strategy for batches, answers them (victim probabilities, teacher votes),
 hands the answers back, and every ``checkpoint_every`` queries fits the substitute and
 measures its accuracy and fidelity on the evaluation set. Costs are computed at the end,
-vectorised, from all the votes.
+vectorised, from all the votes (brought back to the CPU for numpy). The trace's provenance
+names the device and its hardware and holds every phase's wall time.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from powsim.provenance import provenance
 from powsim.traces.format import Trace, TraceMetadata, make_trace
 from powsim.traces.generate import datafree, strategies
 from powsim.traces.generate.attacker import QUERY_BATCH, Attack, QueryBatch, Strategy, Substitute
-from powsim.traces.generate.setup import CLASSES
+from powsim.traces.generate.device import hardware
+from powsim.traces.generate.setup import CLASSES, Setup
 from powsim.traces.generate.training import agreement, ensemble_votes, predict
 from powsim.traces.generate.workbench import Workbench, torch_generator
+from powsim.traces.info import STANDARD_COST_KEY, cost_quantiles
 from powsim.traces.pate import query_costs
 
 DATASET = "fmnist"
@@ -42,6 +45,8 @@ STRATEGIES: dict[str, Callable[[Attack], Strategy]] = {
     "datafree": datafree.datafree,
     "inout": strategies.inout,
 }
+POOL_ONLY = ("standard", "entropy", "entropyrev", "worstcase")
+"""Strategies that ask each image of the attacker's pool at most once."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,9 @@ class Request:
     delta: float = 1e-5
     checkpoint_every: int = 1000
 
-    def check(self) -> None:
-        """Raise :class:`ParameterError` on a field out of range."""
+    def check(self, setup: Setup | None = None) -> None:
+        """Raise :class:`ParameterError` on a field out of range, or on more queries than
+        ``setup``'s pool holds for a strategy that asks each pool image once."""
         if self.attack not in STRATEGIES:
             raise ParameterError(f"{{attack}}: {self.attack!r}, expected one of "
                              f"{', '.join(STRATEGIES)}")
@@ -67,6 +73,10 @@ class Request:
             raise ParameterError(f"{{sigma}}: {self.sigma}, expected a positive number")
         if not 0 < self.delta < 1:
             raise ParameterError(f"{{delta}}: {self.delta}, expected 0 < delta < 1")
+        if setup is not None and self.attack in POOL_ONLY and self.queries > setup.pool_size:
+            raise ParameterError(f"{{queries}}: {self.queries}, but strategy '{self.attack}' asks "
+                                 f"each of the {setup.pool_size} pool images at most once; "
+                                 "expected at most {pool_size}")
 
 
 @dataclass
@@ -82,8 +92,8 @@ def run_strategy(bench: Workbench, request: Request, progress: bool = True) -> A
     """Ask ``request.queries`` queries of the strategy and record answers and checkpoints."""
     _, _, _, attack_stream = bench.setup.streams()
     numpy_stream, torch_stream, init_stream = attack_stream.spawn(3)
-    pool_cost = query_costs(bench.pool_votes.numpy(), request.sigma, request.delta).eps
-    ood_cost = query_costs(bench.ood_votes.numpy(), request.sigma, request.delta).eps
+    pool_cost = query_costs(bench.pool_votes.cpu().numpy(), request.sigma, request.delta).eps
+    ood_cost = query_costs(bench.ood_votes.cpu().numpy(), request.sigma, request.delta).eps
     torch.manual_seed(int(init_stream.generate_state(1)[0]))
     attack = Attack(bench, pool_cost, ood_cost, np.random.default_rng(numpy_stream),
                     torch_generator(torch_stream))
@@ -132,15 +142,16 @@ def checkpoint(bench: Workbench, substitute: Substitute, asked: int) -> dict[str
 
 def seconds_per_batch(bench: Workbench, sigma: float, delta: float, repeats: int = 5
                       ) -> dict[str, float]:
-    """Median seconds to answer one batch of pool images: victim only, and with its cost."""
+    """Median seconds to answer one batch of pool images: victim only, and with its cost.
+    Each includes bringing the answer back to the CPU (which waits for a GPU to finish)."""
     x = bench.splits.pool.x[:QUERY_BATCH]
 
     def inference() -> None:
-        predict(bench.victim, x)
+        predict(bench.victim, x).cpu()
 
     def inference_and_cost() -> None:
-        predict(bench.victim, x)
-        query_costs(ensemble_votes(bench.ensemble, x).numpy(), sigma, delta)
+        predict(bench.victim, x).cpu()
+        query_costs(ensemble_votes(bench.ensemble, x).cpu().numpy(), sigma, delta)
 
     return {name: median_seconds(run, repeats) for name, run in
             (("inference", inference), ("inference_and_cost", inference_and_cost))}
@@ -159,8 +170,8 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
 
 def trace_frame(answers: Answers, sigma: float, delta: float) -> pd.DataFrame:
     """One row per query: cost, logq, the victim's label and entropy, the vote gap and votes."""
-    probs = torch.cat(answers.probs).numpy()
-    votes = torch.cat(answers.votes).numpy()
+    probs = torch.cat(answers.probs).cpu().numpy()
+    votes = torch.cat(answers.votes).cpu().numpy()
     costs = query_costs(votes, sigma, delta)
     top_two = np.sort(votes, axis=1)[:, -2:]
     query = np.arange(len(votes))
@@ -176,30 +187,26 @@ def trace_frame(answers: Answers, sigma: float, delta: float) -> pd.DataFrame:
     })
 
 
-def resolve_device(name: str) -> str:
-    """The torch device for ``device`` 'auto', 'cpu' or 'cuda'; generation runs on CPU in
-    this version."""
-    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
-        raise ParameterError("{device}: generation on cuda is not implemented yet, "
-                             "expected cpu (or auto on a machine without a GPU)")
-    return "cpu"
-
-
-def generate(bench: Workbench, request: Request, device: str = "cpu", progress: bool = True
-             ) -> Trace:
-    """The per-query trace of ``request`` against ``bench``'s victim and teachers."""
-    request.check()
+def generate(bench: Workbench, request: Request, progress: bool = True) -> Trace:
+    """The per-query trace of ``request`` against ``bench``'s victim and teachers, made on
+    ``bench.setup.device``."""
+    request.check(bench.setup)
     start = time.perf_counter()
-    answers = run_strategy(bench, request, progress)
+    answers = bench.phases.run("strategy", lambda: run_strategy(bench, request, progress))
     data = trace_frame(answers, request.sigma, request.delta)
+    standard = query_costs(bench.pool_votes.cpu().numpy(), request.sigma, request.delta).eps
     metadata = TraceMetadata(
         kind="query", dataset=DATASET, attack=request.attack, teachers=bench.setup.teachers,
         sigma=request.sigma, delta=request.delta, classes=CLASSES, batch_size=QUERY_BATCH,
         victim_accuracy=bench.victim_accuracy,
         seconds_per_batch=seconds_per_batch(bench, request.sigma, request.delta),
         checkpoints=tuple(answers.checkpoints),
-        provenance=provenance(seed=bench.setup.seed, device=device,
-                              wall_time_s=round(time.perf_counter() - start, 1)),
+        provenance=provenance(seed=bench.setup.seed, device=bench.setup.device,
+                              hardware=hardware(bench.setup.device),
+                              wall_time_s=round(time.perf_counter() - start, 1),
+                              phases=bench.phases.record()),
         extra={"plurality_accuracy": bench.plurality_accuracy,
+               STANDARD_COST_KEY: cost_quantiles(standard),
+               "teacher_config": bench.setup.teacher_config(),
                "setup": dataclasses.asdict(bench.setup)})
     return make_trace(data, metadata)

@@ -11,9 +11,13 @@ import numpy as np
 import torch
 
 from powsim.traces.generate.attacker import Attack, QueryBatch, Strategy, in_batches
+from powsim.traces.generate.data import shifted
 
 ROUND_QUERIES = 1000
 """Queries an active learner asks between two refits of its substitute."""
+
+KNOCKOFF_SHIFT = 2
+"""Largest shift (pixels) of the digits that knockoff asks again after its first pass."""
 
 JACOBIAN_SEEDS = 150
 JACOBIAN_STEP = 0.1
@@ -27,9 +31,18 @@ def standard(attack: Attack) -> Strategy:
 
 
 def knockoff(attack: Attack) -> Strategy:
-    """Knockoff nets: natural out-of-distribution images (MNIST digits) in random order."""
+    """Knockoff nets: natural out-of-distribution images (MNIST digits) in random order.
+
+    Once every digit has been asked, each further pass asks all of them again in a new random
+    order, each moved by its own random shift of up to ``KNOCKOFF_SHIFT`` pixels per axis
+    (new images, though a shift of zero repeats one), so long traces need no larger OOD set.
+    """
+    digits = attack.bench.splits.ood.x
     for index in in_batches(attack.rng.permutation(len(attack.ood_cost))):
         yield attack.from_ood(index)
+    while True:
+        for index in in_batches(attack.rng.permutation(len(attack.ood_cost))):
+            yield QueryBatch(shifted(digits[index], KNOCKOFF_SHIFT, attack.generator))
 
 
 def cheapest_first(cost: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -58,7 +71,7 @@ def _active(attack: Attack, most_uncertain: bool) -> Strategy:
         if not remaining.size:
             return
         attack.substitute.fit()
-        entropy = attack.substitute.entropy(attack.bench.splits.pool.x[remaining]).numpy()
+        entropy = attack.substitute.entropy(attack.bench.splits.pool.x[remaining]).cpu().numpy()
         ranked = np.argsort(-entropy if most_uncertain else entropy, kind="stable")
         chosen, remaining = remaining[ranked[:ROUND_QUERIES]], remaining[ranked[ROUND_QUERIES:]]
 
@@ -79,7 +92,8 @@ def inout(attack: Attack) -> Strategy:
     The attacker knows the costs and the legitimate rate (mean cost of the pool): it asks an
     MNIST batch whenever that keeps its total cost within the legitimate rate times its
     queries, and otherwise the cheapest in-distribution batch left, which banks the margin
-    that later MNIST batches spend.
+    that later MNIST batches spend. When the MNIST images are spent it asks the remaining
+    in-distribution ones, cheapest first; it stops when those run out too.
     """
     legitimate_rate = float(attack.pool_cost.mean())
     inside = iter(in_batches(cheapest_first(attack.pool_cost, attack.rng)))
@@ -87,11 +101,15 @@ def inout(attack: Attack) -> Strategy:
     spent, asked = 0.0, 0
     for out_index in outside:
         while spent + attack.ood_cost[out_index].sum() > legitimate_rate * (asked + out_index.size):
-            in_index = next(inside)
+            in_index = next(inside, None)
+            if in_index is None:
+                return
             spent, asked = spent + attack.pool_cost[in_index].sum(), asked + in_index.size
             yield attack.from_pool(in_index)
         spent, asked = spent + attack.ood_cost[out_index].sum(), asked + out_index.size
         yield attack.from_ood(out_index)
+    for in_index in inside:
+        yield attack.from_pool(in_index)
 
 
 def jacobian(attack: Attack) -> Strategy:
