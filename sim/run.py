@@ -29,6 +29,7 @@ from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
+from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.hashcash.families import Sha256
 from powsim.sim.policies import Policy, policy_class
 from powsim.sim.policy_reference import policy_reference, reference_delta
@@ -128,7 +129,8 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     for spec, stream, work, cover, size in zip(scenario.agents, streams, model.workloads,
                                                model.covers, sizes):
         launch.agent(spec, stream, work, cover, size)
-    env.run()
+    with cyclic_gc_paused():
+        env.run()
     return Run(pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS),
                pd.DataFrame.from_records(launch.members, columns=Member._fields))
 

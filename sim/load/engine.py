@@ -35,34 +35,17 @@ from the mix), from the run's own seeded streams.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import simpy
 
+from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.load.config import Botnet, LoadScenario, Stream
 from powsim.sim.load.effort_rules import Window, make_rule
 from powsim.sim.load.queue import EffortQueue, Entry
 from powsim.sim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (restored after). A run allocates millions of
-    short-lived events and queue entries while the clients' records grow, so the collector's
-    passes rescan ever more live objects and find little: on tor-large-botnet.toml they cost
-    about 15 % of the CPU time, and pausing them leaves the peak memory unchanged (cycles
-    left behind are collected once it is restored)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Client:
@@ -116,7 +99,7 @@ class LoadRun:
         first_botnet = len(self.scenario.streams)
         for offset, botnet in enumerate(self.scenario.botnets):
             env.process(self._botnet(first_botnet + offset, botnet))
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             env.run(until=self.scenario.duration_s)
         return self.record
 
