@@ -27,6 +27,7 @@ from powsim.provenance import record_command
 from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
 from powsim.sim.policies import POLICIES
 from powsim.sim.scenario import MAX_SECONDS
+from powsim.traces.pate import ORDER_GRIDS
 
 
 # --- table ------------------------------------------------------------------------------
@@ -49,8 +50,9 @@ def _table(args: argparse.Namespace) -> int:
     else:
         hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
-                                parameters, args.policy, args.reference_hash_rate)
-        run = {"mode": args.mode, "a": args.a, "policy": args.policy, "hardware": args.hardware,
+                                parameters, args.policy, args.reference_hash_rate, args.rdp_orders)
+        run = {"mode": args.mode, "a": args.a, "policy": args.policy,
+               "rdp_orders": args.rdp_orders, "hardware": args.hardware,
                "seed": args.seed, "replications": args.replications,
                "reference_hash_rate": args.reference_hash_rate or hardware.hash_rate_hz}
     origin = provenance(**{"seed": None, **run}, traces=str(args.traces))
@@ -81,6 +83,9 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
                              "by 'powsim hashcash bench' (default laptop-cpu)")
     parser.add_argument("--policy", choices=POLICIES, default="paper",
                         help="simulator modes: the difficulty policy (default paper)")
+    parser.add_argument("--rdp-orders", choices=tuple(ORDER_GRIDS), default="paper",
+                        help="rdp policy: RDP order grid, paper (from 2 up, the authors') or "
+                             "extended (from 1.02) (default paper)")
     parser.add_argument("--reference-hash-rate", type=options.number(0, 1e15, low_open=True),
                         help="hashes/s the defense is tuned for (default: the hardware's)")
     parser.add_argument("--dataset", help="only traces of this dataset (default: all)")
@@ -116,7 +121,7 @@ def _simulate(args: argparse.Namespace) -> int:
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
            "replications": args.replications, "scenario": str(args.scenario)}
-    origin = provenance(**run, overrides=dict(overrides))
+    origin = provenance(**run, overrides=dict(overrides), rdp_orders=scenario.defense.rdp_orders)
     paths = write_outputs(args.out, events, summary.assign(**run), origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
     print(markdown(summary[shown]))

@@ -2,7 +2,8 @@
 
 A curve trace is fitted as it is (as in paper mode); a legitimate query trace is first
 made cumulative at the end of each of its batches: additive cost for ``paper`` and
-``one-sided``, RDP-composed epsilon at the trace's delta for ``rdp``. The fit itself is
+``one-sided``, RDP-composed epsilon at the trace's delta for ``rdp`` (on the scenario's
+order grid, the one its accounts are charged on). The fit itself is
 :mod:`powsim.calibrate.reference`'s, the same as paper mode's.
 """
 
@@ -14,18 +15,18 @@ from powsim.calibrate.reference import LinearReference, fit_line, fit_reference
 from powsim.errors import InputError
 from powsim.sim.workload import ServiceTimes, workload
 from powsim.traces.format import Trace
-from powsim.traces.pate import epsilon
+from powsim.traces.pate import ORDERS, epsilon
 
 
-def policy_reference(trace: Trace, metric: str, queries_per_puzzle: float | None = None
-                     ) -> LinearReference:
+def policy_reference(trace: Trace, metric: str, queries_per_puzzle: float | None = None,
+                     orders: np.ndarray = ORDERS) -> LinearReference:
     """Fit E(Q) = b0 + b1 Q on ``trace`` cut into puzzles of ``queries_per_puzzle`` queries,
-    in ``metric`` ('additive' or 'rdp')."""
+    in ``metric`` ('additive' or 'rdp', composed and converted at RDP ``orders``)."""
     if metric == "additive" and trace.kind == "curve":
         return fit_reference(trace)
-    batches = workload(trace, queries_per_puzzle, ServiceTimes(0.0, 0.0), rdp=metric == "rdp")
+    batches = workload(trace, queries_per_puzzle, ServiceTimes(0.0, 0.0), metric == "rdp", orders)
     if metric == "rdp":
-        cost, _ = epsilon(np.cumsum(batches.rdp, axis=0), reference_delta(trace))
+        cost, _ = epsilon(np.cumsum(batches.rdp, axis=0), reference_delta(trace), orders)
     else:
         cost = np.cumsum(batches.cost)
     return fit_line(np.cumsum(batches.queries), cost, trace.source)

@@ -45,7 +45,8 @@ from powsim.traces.format import Trace
 class Model:
     """A scenario made ready to run: its policy (reference fitted), difficulty and each
     entry's batches (for a bootstrapped entry, its pool's queries one per batch, and
-    ``batch_sizes`` its members' queries per batch)."""
+    ``batch_sizes`` its members' queries per batch). RDP curves are on the
+    defense's ``orders``, where the ledger converts them too."""
 
     scenario: Scenario
     policy: Policy
@@ -76,21 +77,21 @@ def prepare(scenario: Scenario) -> Model:
     """Fit the reference and cut every entry's traces into batches (once for all runs)."""
     defense = scenario.defense
     policy_type = policy_class(defense.policy)
-    rdp = policy_type.metric == "rdp"
+    rdp, orders = policy_type.metric == "rdp", defense.orders
     policy = policy_type(policy_reference(defense.reference, policy_type.metric,
-                                          defense.queries_per_puzzle), defense.parameters)
+                                          defense.queries_per_puzzle, orders), defense.parameters)
     service = ServiceTimes(scenario.server.inference_s, scenario.server.cost_s)
     cache: dict[int, Workload] = {}  # by trace object: entries sharing a trace share its batches
 
     def cut(trace: Trace) -> Workload:
         if id(trace) not in cache:
-            cache[id(trace)] = workload(trace, defense.queries_per_puzzle, service, rdp)
+            cache[id(trace)] = workload(trace, defense.queries_per_puzzle, service, rdp, orders)
         return cache[id(trace)]
 
     def per_query(trace: Trace) -> Workload:
         return workload(trace, 1, ServiceTimes(*(None if s is None else s / _pool_batch(trace, defense)
                                                  for s in (service.inference_s, service.cost_s))),
-                        rdp)
+                        rdp, orders)
 
     difficulty = Difficulty(defense.reference_hash_rate_hz, defense.max_bits, defense.sub_solutions)
     bootstrap = [a.sample == "bootstrap" for a in scenario.agents]
@@ -121,8 +122,9 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     durations = Durations(mode == "sampled")
     solve = solve_model(mode, scenario.defense.sub_solutions, hashing)
     root = np.random.SeedSequence(seed, spawn_key=(replication,))
-    server = Server(env, scenario.server, Ledger(model.delta), model.policy, model.difficulty,
-                    durations, simulated_hashcash(env, root) if hashing == "real" else None)
+    ledger = Ledger(model.delta, scenario.defense.orders)
+    server = Server(env, scenario.server, ledger, model.policy, model.difficulty, durations,
+                    simulated_hashcash(env, root) if hashing == "real" else None)
     launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
     sizes = model.batch_sizes or (None,) * len(scenario.agents)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.difficulty import Difficulty
@@ -32,6 +34,7 @@ from powsim.sim.puzzle_rates import check_memory, family_rate_hz, on_puzzle
 from powsim.sim.server.server import ServerConfig
 from powsim.sim.toml_table import Table
 from powsim.traces.format import Trace, read_trace
+from powsim.traces.pate import ORDER_GRIDS
 from powsim.traces.pool import is_pool, pool_part
 
 ACCOUNTINGS = ("account", "group")
@@ -54,7 +57,9 @@ class DefenseConfig:
     ``queries_per_puzzle`` (None: the traces' own batches), ``max_bits``, ``accounting``
     ('account', or 'group' to link each ring with ``link_probability``) and the
     ``sub_solutions`` each puzzle requires; ``puzzle`` the family and its parameters
-    (``reference_hash_rate_hz`` counts that family's trials)."""
+    (``reference_hash_rate_hz`` counts that family's trials); ``rdp_orders`` names the order
+    grid of :data:`~powsim.traces.pate.ORDER_GRIDS` on which the ``rdp`` policy composes
+    and converts RDP curves ('paper', the authors' grid from 2 up, or 'extended')."""
 
     policy: str
     reference: Trace
@@ -66,6 +71,12 @@ class DefenseConfig:
     link_probability: float = 0.0
     sub_solutions: int = 1
     puzzle: Puzzle = Sha256()
+    rdp_orders: str = "paper"
+
+    @property
+    def orders(self) -> np.ndarray:
+        """The RDP orders of ``rdp_orders``, shape (orders,)."""
+        return ORDER_GRIDS[self.rdp_orders]
 
 
 @dataclass(frozen=True)
@@ -207,7 +218,7 @@ def valid_keys(data: dict) -> list[str]:
 
 _DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
                  "max_s", "max_bits", "accounting", "link_probability", "sub_solutions", "puzzle",
-                 *PUZZLE_KEYS}
+                 "rdp_orders", *PUZZLE_KEYS}
 _OLD_DEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
 _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s", "cost_s"}
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
@@ -262,7 +273,8 @@ def _defense(table: Table, traces: TraceFiles) -> DefenseConfig:
                                       high=1),
         sub_solutions=table.integer("sub_solutions", DefenseConfig.sub_solutions, 1,
                                     MAX_SUB_SOLUTIONS),
-        puzzle=_puzzle(table))
+        puzzle=_puzzle(table),
+        rdp_orders=table.choice("rdp_orders", DefenseConfig.rdp_orders, tuple(ORDER_GRIDS)))
 
 
 def _puzzle(table: Table) -> Puzzle:

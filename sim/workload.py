@@ -54,8 +54,9 @@ class Workload:
     """The batches of one trace, all arrays of shape (batches,) except ``rdp``.
 
     ``queries``: queries per batch; ``cost``: additive privacy cost per batch (sum of
-    single-query epsilons); ``rdp``: per-batch RDP at each order of
-    :data:`~powsim.traces.pate.ORDERS`, shape (batches, orders), or ``None`` when not needed;
+    single-query epsilons); ``rdp``: per-batch RDP at each order of the grid it was cut on
+    (:data:`~powsim.traces.pate.ORDERS` unless told), shape (batches, orders), or ``None``
+    when not needed;
     ``inference_s``/``cost_s``: service seconds per batch on each worker; ``accuracy``:
     the extracted model's final accuracy (%) or NaN.
     """
@@ -80,14 +81,15 @@ class Workload:
 
 
 def workload(trace: Trace, queries_per_puzzle: float | None = None, service: ServiceTimes = ServiceTimes(),
-             rdp: bool = False) -> Workload:
-    """Cut ``trace`` into batches of ``queries_per_puzzle`` queries (see the module docstring)."""
+             rdp: bool = False, orders: np.ndarray = pate.ORDERS) -> Workload:
+    """Cut ``trace`` into batches of ``queries_per_puzzle`` queries (see the module docstring);
+    with ``rdp``, each batch's RDP curve at ``orders`` too."""
     if trace.kind == "curve":
         if rdp:
             raise InputError(f"{trace.source}: the rdp policy needs a query trace with a 'logq' "
                              "column, got a curve trace")
         return _curve_workload(trace, queries_per_puzzle, service)
-    return _query_workload(trace, queries_per_puzzle, service, rdp)
+    return _query_workload(trace, queries_per_puzzle, service, orders if rdp else None)
 
 
 def _curve_workload(trace: Trace, queries_per_puzzle: float | None, service: ServiceTimes) -> Workload:
@@ -113,7 +115,7 @@ def _curve_workload(trace: Trace, queries_per_puzzle: float | None, service: Ser
 
 
 def _query_workload(trace: Trace, queries_per_puzzle: float | None, service: ServiceTimes,
-                    rdp: bool) -> Workload:
+                    orders: np.ndarray | None) -> Workload:
     data, meta = trace.data, trace.metadata
     if queries_per_puzzle is None:
         starts = np.flatnonzero(np.diff(data["batch"].to_numpy(), prepend=-1))
@@ -139,7 +141,8 @@ def _query_workload(trace: Trace, queries_per_puzzle: float | None, service: Ser
     return Workload(queries, cost,
                     _override(service.inference_s, inference * scale),
                     _override(service.cost_s, estimation * scale), float(accuracy),
-                    np.add.reduceat(_query_rdp(trace), starts, axis=0) if rdp else None)
+                    np.add.reduceat(_query_rdp(trace, orders), starts, axis=0)
+                    if orders is not None else None)
 
 
 def _override(value: float | None, per_batch: np.ndarray) -> np.ndarray:
@@ -147,12 +150,12 @@ def _override(value: float | None, per_batch: np.ndarray) -> np.ndarray:
     return per_batch if value is None else np.full_like(per_batch, value)
 
 
-def _query_rdp(trace: Trace) -> np.ndarray:
-    """Per-query RDP of a query trace, shape (queries, orders)."""
+def _query_rdp(trace: Trace, orders: np.ndarray) -> np.ndarray:
+    """Per-query RDP of a query trace at ``orders``, shape (queries, orders)."""
     if "logq" not in trace.data:
         raise InputError(f"{trace.source}: missing column 'logq', expected it for the rdp policy "
                          "(log Pr[noisy argmax != argmax] of each answer)")
     if trace.metadata.sigma is None:
         raise InputError(f"{trace.source}: metadata field 'sigma' is missing, expected the GNMax "
                          "noise for the rdp policy")
-    return pate.rdp(trace.data["logq"].to_numpy(dtype=np.float64), trace.metadata.sigma)
+    return pate.rdp(trace.data["logq"].to_numpy(dtype=np.float64), trace.metadata.sigma, orders)

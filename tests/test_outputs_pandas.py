@@ -59,7 +59,8 @@ def test_table_files(cli, synthetic, tmp_path, mode, extra, fmt):
                *extra).code == 0
     table = tables_in(out.parent)[out.name]
     parameters = ["mode", "a"] + ([] if mode == "paper" else
-                                  ["policy", "hardware", "seed", "replications", "reference_hash_rate"])
+                                  ["policy", "rdp_orders", "hardware", "seed", "replications",
+                                   "reference_hash_rate"])
     columns = (TABLE_COLUMNS if mode == "paper" else SIMULATED_COLUMNS
                + (["ci_low", "ci_high"] if mode == "sampled" else []))
     assert list(table.columns) == columns + parameters
@@ -90,6 +91,7 @@ def test_simulate_files(cli, synthetic, tmp_path):
     assert {"agent", "queries", "bits", "trials", "solve_s", "replication"} <= set(
         tables["events.parquet"].columns)
     assert sidecar(out / "summary.csv")["seed"] == 3
+    assert sidecar(out / "summary.csv")["rdp_orders"] == "paper"
 
 
 def test_import_curve_files(cli, tmp_path):
