@@ -126,7 +126,9 @@ def test_summary_describes_the_members_overhead_distribution(tmp_path):
     assert row["overhead_max"] == pytest.approx(overhead.max())
     assert row["share_over_2x"] == pytest.approx((overhead > 2).mean())
     assert 0 < row["share_over_2x"] < 1  # a = 1.5 splits this population
-    assert row["dollars_per_member"] == pytest.approx(row["dollars"] / 300)
+    for total in ("dollars", "kwh", "hashes", "time_pow_s"):  # per-member figures: totals / members
+        assert row[f"{total}_per_member"] == pytest.approx(row[total] / 300)
+    assert row["hashes"] == users["trials"].sum()
 
 
 def test_same_seed_same_population_other_seed_other_users(tmp_path):

@@ -9,8 +9,8 @@ The repository root is the package (``package-dir = {"powsim" = "."}``), but mut
 a mutant after its file's path and imports the mutated copy from ``mutants/``; so this
 script stages the package as ``.mutate/powsim/`` beside a copy of ``tests/`` and of
 ``pyproject.toml`` (which holds the ``[tool.mutmut]`` settings: modules and tests), links
-``.mutate/shared`` to the design folder the tests read (``../shared``), and runs mutmut
-there. Everything it writes is under ``.mutate/`` (git-ignored), rebuilt on every run.
+``.mutate/shared`` to the design folder the tests read (``../shared``) and the data folders
+they read beside ``tests/`` (bundled traces, the pool, the examples), and runs mutmut there. Everything it writes is under ``.mutate/`` (git-ignored), rebuilt on every run.
 
 Usage: ``python tools/mutate.py [--max-children N]`` (``make mutate`` installs mutmut).
 Prints, per module: mutants, killed, survived (including "no tests"), kill rate; then
@@ -47,6 +47,11 @@ def stage() -> None:
     # Tests find the shared design folder beside the checkout: from .mutate/mutants/tests
     # that is .mutate/shared.
     (STAGE / "shared").symlink_to(ROOT.parent / "shared", target_is_directory=True)
+    # The data some tests read beside tests/ (bundled traces, the pool, the examples), which
+    # mutmut copies into mutants/ as the also_copy setting says.
+    (STAGE / "traces").mkdir()
+    for data in ("traces/bundled", "traces/pools", "examples"):
+        (STAGE / data).symlink_to(ROOT / data, target_is_directory=True)
 
 
 def mutmut(*args: str, capture: bool = False) -> str:
