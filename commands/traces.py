@@ -10,6 +10,7 @@ from powsim import options
 from powsim.commands.parsing import command, group
 from powsim.errors import InputError
 from powsim.outputs import check_destination
+from powsim.traces.pate import ORDER_GRIDS
 
 SIGMA_RANGE = (1e-3, 1e6)  # GNMax noise in vote counts; outside it the analysis under/overflows
 
@@ -111,7 +112,7 @@ def add_traces(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("folder", help="a folder of trace parquet files")
     parser.add_argument("--format", choices=["md", "csv", "json"], default="md",
                         help="md for people, csv or json for programs (default md)")
-    parser.add_argument("--orders", choices=["paper", "extended"], default="paper",
+    parser.add_argument("--orders", choices=tuple(ORDER_GRIDS), default="paper",
                         help="RDP orders of the composed epsilon: 'paper' (2 to 1000, the "
                              "authors' grid) or 'extended' (also 1.02 to 1.98, often lower for "
                              "long traces) (default paper)")

@@ -92,19 +92,18 @@ def train_ensemble(ensemble: TeacherEnsemble, private: Images, epochs: int,
     optimizer = torch.optim.Adam(ensemble.parameters(), lr=LEARNING_RATE, fused=True)
     ensemble.train()
     starts = range(0, per_teacher, minibatch)
-    bar = tqdm(total=epochs * len(starts), desc="teacher training", unit="step",
-               disable=not progress)
-    for _ in range(epochs):
-        shuffled = torch.gather(blocks, 1, torch.argsort(
-            torch.rand(blocks.shape, generator=generator), dim=1))
-        for start in starts:
-            index = shuffled[:, start:start + minibatch]
-            x = private.x[index.flatten()].reshape(teachers, -1, 28, 28).transpose(0, 1)
-            if augment:
-                x = shifted(x, augment, generator)
-            ensemble_step(ensemble, optimizer, x, private.y[index].T, 1.0 / index.shape[1])
-            bar.update()
-    bar.close()
+    with tqdm(total=epochs * len(starts), desc="teacher training", unit="step",
+              disable=not progress) as bar:
+        for _ in range(epochs):
+            shuffled = torch.gather(blocks, 1, torch.argsort(
+                torch.rand(blocks.shape, generator=generator), dim=1))
+            for start in starts:
+                index = shuffled[:, start:start + minibatch]
+                x = private.x[index.flatten()].reshape(teachers, -1, 28, 28).transpose(0, 1)
+                if augment:
+                    x = shifted(x, augment, generator)
+                ensemble_step(ensemble, optimizer, x, private.y[index].T, 1.0 / index.shape[1])
+                bar.update()
     ensemble.eval()
 
 
