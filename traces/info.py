@@ -17,15 +17,15 @@ from powsim.traces.pool import POOL_ATTACK
 STANDARD_COST_KEY = "standard_cost_per_query"
 """Metadata ``extra`` key: quantiles of the single-query cost of every standard query."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+COST_FIELDS = ("mean", "min", *(f"q{round(100 * q):02d}" for q in QUANTILES), "max")
+"""The keys of :func:`cost_quantiles`, in the order they are shown."""
 
 
 def cost_quantiles(costs: np.ndarray) -> dict[str, float]:
     """Mean, min, max and the :data:`QUANTILES` of per-query ``costs`` (epsilon, (n,)),
     keyed 'mean', 'min', 'q05', 'q25', 'q50', 'q75', 'q95', 'max'."""
-    values = np.quantile(costs, QUANTILES)
-    return {"mean": float(costs.mean()), "min": float(costs.min()),
-            **{f"q{round(100 * q):02d}": float(v) for q, v in zip(QUANTILES, values)},
-            "max": float(costs.max())}
+    values = (costs.mean(), costs.min(), *np.quantile(costs, QUANTILES), costs.max())
+    return {name: float(value) for name, value in zip(COST_FIELDS, values)}
 
 
 def teachers_line(trace: Trace) -> str | None:
@@ -41,9 +41,8 @@ def teachers_line(trace: Trace) -> str | None:
         return None
     parts = [] if plurality is None else [f"plurality accuracy {plurality:.2f} %"]
     if isinstance(costs, dict):  # in this order: metadata read back has its keys sorted
-        order = ["mean", "min", *(f"q{round(100 * q):02d}" for q in QUANTILES), "max"]
         parts.append("standard queries' cost per query: " + ", ".join(
-            f"{name} {costs[name]:.4g}" for name in order if name in costs))
+            f"{name} {costs[name]:.4g}" for name in COST_FIELDS if name in costs))
     return "teachers: " + "; ".join(parts)
 
 
