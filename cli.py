@@ -24,7 +24,7 @@ from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
 from powsim.outputs import check_destination
 from powsim.provenance import record_command
-from powsim.sim.economics import LOCAL, PROFILES, hardware_profile
+from powsim.hashcash.hardware import LOCAL, PROFILES, hardware_profile
 from powsim.sim.policies import POLICIES
 from powsim.sim.scenario import MAX_SECONDS
 from powsim.traces.pate import ORDER_GRIDS

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from powsim.sim.hashcash.hashrate import describe_rate, measure
+from powsim.hashcash.hashrate import describe_rate, measure
 
 
 def main() -> None:

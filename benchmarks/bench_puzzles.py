@@ -21,10 +21,10 @@ import time
 
 from argon2.low_level import Type, hash_secret_raw
 
-from powsim.sim.hashcash.families import Argon2id, Puzzle, Scrypt
-from powsim.sim.hashcash.family_rate import solver_core_rate_hz
-from powsim.sim.hashcash.family_solver import FamilySolver
-from powsim.sim.hashcash.family_validate import validate_family
+from powsim.hashcash.families import Argon2id, Puzzle, Scrypt
+from powsim.hashcash.family_rate import solver_core_rate_hz
+from powsim.hashcash.family_solver import FamilySolver
+from powsim.hashcash.family_validate import validate_family
 
 ROUNDS = 3
 CHALLENGE = bytes(160)

@@ -17,7 +17,7 @@ _PUZZLE_OPTIONS = ("memory_kib", "iterations", "parallelism", "n", "r", "p")
 
 def _puzzle(args: argparse.Namespace):
     """The puzzle named by --puzzle with the parameters given on the command line."""
-    from powsim.sim.hashcash.families import puzzle
+    from powsim.hashcash.families import puzzle
 
     given = {name: getattr(args, name) for name in _PUZZLE_OPTIONS if getattr(args, name) is not None}
     return puzzle(args.puzzle, **given)
@@ -25,7 +25,7 @@ def _puzzle(args: argparse.Namespace):
 
 def _bench_family(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
-    from powsim.sim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
+    from powsim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
 
     bench = measure_family(_puzzle(args), args.workers, args.seconds)
     print(describe_family_bench(bench))
@@ -37,8 +37,8 @@ def _bench_family(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
-    from powsim.sim.hashcash.hashrate import describe_rate, measure
-    from powsim.sim.hashcash.local_profile import save_local_rate
+    from powsim.hashcash.hashrate import describe_rate, measure
+    from powsim.hashcash.local_profile import save_local_rate
 
     if args.puzzle != "sha256" or any(getattr(args, name) is not None for name in _PUZZLE_OPTIONS):
         return _bench_family(args)
@@ -57,9 +57,9 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.report import markdown
     from powsim.charts import save_chart
-    from powsim.sim.hashcash.chart import validation_chart
-    from powsim.sim.hashcash.family_validate import validate_family
-    from powsim.sim.hashcash.validate import parse_bits, validate
+    from powsim.hashcash.chart import validation_chart
+    from powsim.hashcash.family_validate import validate_family
+    from powsim.hashcash.validate import parse_bits, validate
     from powsim.sim.output import stage_tables
 
     puzzle = _puzzle(args)
@@ -119,7 +119,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:
     """--puzzle and each family's parameters (left unset: the family's defaults)."""
-    from powsim.sim.hashcash.families import FAMILIES
+    from powsim.hashcash.families import FAMILIES
 
     parser.add_argument("--puzzle", choices=list(FAMILIES), default="sha256",
                         help="puzzle family (default sha256)")

@@ -13,7 +13,7 @@ import numpy as np
 
 from powsim.calibrate.reference import LinearReference, fit_line, fit_reference
 from powsim.errors import InputError
-from powsim.sim.workload import ServiceTimes, workload
+from powsim.traces.batches import ServiceTimes, workload
 from powsim.traces.format import Trace
 from powsim.traces.pate import ORDERS, epsilon
 

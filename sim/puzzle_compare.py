@@ -34,10 +34,10 @@ import altair as alt
 import pandas as pd
 
 from powsim.errors import InputError
-from powsim.sim.economics import PROFILES
-from powsim.sim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
+from powsim.hashcash.hardware import PROFILES
+from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
 from powsim.sim.puzzle_match import matched
-from powsim.sim.puzzle_rates import family_rate_hz
+from powsim.hashcash.rates import family_rate_hz
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import PUZZLE_KEYS, Scenario, load_scenario
 

@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 
 from powsim.errors import ParameterError
-from powsim.sim.hashcash.families import Argon2id, Puzzle, Scrypt
+from powsim.hashcash.families import Argon2id, Puzzle, Scrypt
 
 TOLERANCE = 0.01  # of SHA-256's median PoW part (median overhead - 1): the match asked for
 STEPS = 14        # bisection steps over log2 scale (resolution span / 2^14 bits)

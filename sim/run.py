@@ -30,14 +30,14 @@ from powsim.sim.agents.replay import replay
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
 from powsim.sim.gc_pause import cyclic_gc_paused
-from powsim.sim.hashcash.families import Sha256
+from powsim.hashcash.families import Sha256
 from powsim.sim.policies import Policy, policy_class
 from powsim.sim.policy_reference import policy_reference, reference_delta
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.server import Server, simulated_hashcash
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_model
-from powsim.sim.workload import ServiceTimes, Workload, workload
+from powsim.traces.batches import ServiceTimes, Workload, workload
 from powsim.traces.format import Trace
 
 

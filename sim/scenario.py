@@ -26,11 +26,11 @@ from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
 from powsim.sim.agents.population import (SAMPLES, HardwareMix, QueryCount, parse_hardware_mix,
                                           parse_query_count)
-from powsim.sim.economics import PROFILES, Hardware, local_profiles
-from powsim.sim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
+from powsim.hashcash.hardware import PROFILES, Hardware, local_profiles
+from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
 from powsim.sim.overrides import Override, apply_overrides
 from powsim.sim.policies import POLICIES
-from powsim.sim.puzzle_rates import check_memory, family_rate_hz, on_puzzle
+from powsim.hashcash.rates import check_memory, family_rate_hz, on_puzzle
 from powsim.sim.server.server import ServerConfig
 from powsim.sim.toml_table import Table
 from powsim.traces.format import Trace, read_trace

@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from powsim.errors import ParameterError
-from powsim.sim.economics import LOCAL, Hardware
+from powsim.hashcash.hardware import LOCAL, Hardware
 
 MODES = ("expected", "sampled")
 HASHING = ("sampled", "real")
@@ -67,7 +67,7 @@ class RealHashTrials:
     Not a :class:`SolveModel`: there is nothing to sample, the server issues the
     challenges (one per sub-solution, see :mod:`powsim.sim.server.server`) and the client
     solves their real bytes. Trials are each first winning nonce's position,
-    Geometric(2^-bits) exactly (see :mod:`powsim.sim.hashcash.solver`), summed over the challenges.
+    Geometric(2^-bits) exactly (see :mod:`powsim.hashcash.solver`), summed over the challenges.
     """
 
     def solve(self, challenges: Sequence[bytes], bits: int, workers: int
@@ -77,7 +77,7 @@ class RealHashTrials:
         if bits > REAL_MAX_BITS:
             raise ParameterError(f"{{hashing}} real: a puzzle of {bits} bits; real hashing stops at "
                              f"{REAL_MAX_BITS} bits (lower defense.max_bits, or use {{hashing}} sampled)")
-        from powsim.sim.hashcash.solver import Solver  # compiles the SHA-256 search: only when hashing for real
+        from powsim.hashcash.solver import Solver  # compiles the SHA-256 search: only when hashing for real
 
         with Solver(workers) as solver:
             solutions = [solver.solve(challenge, bits) for challenge in challenges]

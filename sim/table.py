@@ -8,7 +8,7 @@ import pandas as pd
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.reference import fit_reference
 from powsim.errors import InputError
-from powsim.sim.economics import Hardware
+from powsim.hashcash.hardware import Hardware
 from powsim.sim.paper import replay_curve
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario

@@ -33,7 +33,7 @@ from functools import cached_property
 
 import numpy as np
 
-from powsim.sim.economics import PROFILES
+from powsim.hashcash.hardware import PROFILES
 from powsim.sim.load.config import DifficultyRule, LoadScenario, LoadServer, Stream
 from powsim.sim.load.engine import LoadRun
 from powsim.sim.load.metrics import clients_frame

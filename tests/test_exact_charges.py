@@ -16,7 +16,7 @@ from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.paper import replay_curve
 from powsim.sim.policies import policy_class
 from powsim.sim.server.ledger import Ledger
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 from powsim.traces.format import TraceMetadata, make_trace
 from powsim.traces.pate import ORDERS, rdp
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from powsim.errors import InputError
-from powsim.sim.economics import LOCAL, Hardware
+from powsim.hashcash.hardware import LOCAL, Hardware
 from powsim.sim.solve_time import (REAL_MAX_BITS, ExpectedTrials, GeometricTrials, RealHashTrials, solve_model,
                               solve_puzzle, solve_time_s)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.protocol import (ACCOUNT_BYTES, VERSION, Challenge, HashCash, ReplayCache, Verdict,
+from powsim.hashcash.protocol import (ACCOUNT_BYTES, VERSION, Challenge, HashCash, ReplayCache, Verdict,
                                          batch_digest)
 
 SECRET = b"0123456789abcdef-test-secret"

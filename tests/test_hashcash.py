@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.protocol import (ACCOUNT_BYTES, CHALLENGE_BYTES, Challenge, HashCash, ReplayCache, Verdict,
+from powsim.hashcash.protocol import (ACCOUNT_BYTES, CHALLENGE_BYTES, Challenge, HashCash, ReplayCache, Verdict,
                                  batch_digest, has_leading_zeros)
-from powsim.sim.hashcash.solver import Solver
+from powsim.hashcash.solver import Solver
 
 SECRET = b"0123456789abcdef-test-secret"
 accounts = st.text(min_size=1, max_size=20).filter(lambda a: len(a.encode()) <= ACCOUNT_BYTES)

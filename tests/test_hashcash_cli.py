@@ -9,8 +9,8 @@ import pytest
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.hashcash.validate import COLUMNS
-from powsim.sim.hashcash.local_profile import load_local_rate
+from powsim.hashcash.validate import COLUMNS
+from powsim.hashcash.local_profile import load_local_rate
 
 
 def test_validate_writes_the_table_and_the_chart(tmp_path, capsys):

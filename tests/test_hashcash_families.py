@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powsim.errors import InputError, ParameterError
-from powsim.sim.hashcash.families import FAMILIES, Argon2id, Scrypt, Sha256, decode_puzzle, puzzle
-from powsim.sim.hashcash.family_solver import FamilySolver
-from powsim.sim.hashcash.protocol import Challenge, HashCash, Verdict, batch_digest, has_leading_zeros
+from powsim.hashcash.families import FAMILIES, Argon2id, Scrypt, Sha256, decode_puzzle, puzzle
+from powsim.hashcash.family_solver import FamilySolver
+from powsim.hashcash.protocol import Challenge, HashCash, Verdict, batch_digest, has_leading_zeros
 
 SECRET = b"0123456789abcdef-test-secret"
 BATCH = batch_digest(b"queries")
@@ -188,9 +188,9 @@ def test_validate_family_matches_the_geometric_law_and_the_rate(cli, tmp_path, m
 
 
 def test_bench_stores_the_local_family_rate_and_the_model_reads_it(cli, tmp_path, monkeypatch):
-    from powsim.sim.economics import PROFILES
-    from powsim.sim.hashcash.family_rate import load_family_rates
-    from powsim.sim.puzzle_rates import family_rate_hz
+    from powsim.hashcash.hardware import PROFILES
+    from powsim.hashcash.family_rate import load_family_rates
+    from powsim.hashcash.rates import family_rate_hz
     monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path / "cache"))
     result = cli("hashcash", "bench", "--puzzle", "scrypt", "--n", "64", "--r", "1", "--seconds", "1",
                  "--workers", "1")

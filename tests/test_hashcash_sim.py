@@ -11,10 +11,10 @@ from scipy import stats
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.economics import LOCAL, PROFILES, Hardware, local_profiles
-from powsim.sim.hashcash.protocol import HashCash, Verdict
-from powsim.sim.hashcash.validate import geometric_ks_pvalue
-from powsim.sim.hashcash.local_profile import HashRate, save_local_rate
+from powsim.hashcash.hardware import LOCAL, PROFILES, Hardware, local_profiles
+from powsim.hashcash.protocol import HashCash, Verdict
+from powsim.hashcash.validate import geometric_ks_pvalue
+from powsim.hashcash.local_profile import HashRate, save_local_rate
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
 from powsim.sim.server.server import SIGNUP, batch_key, simulated_hashcash

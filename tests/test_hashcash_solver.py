@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.protocol import has_leading_zeros
-from powsim.sim.hashcash.validate import geometric_ks_pvalue, parse_bits, validate
-from powsim.sim.hashcash.sha256 import LANES, Messages
-from powsim.sim.hashcash.solver import Solver
+from powsim.hashcash.protocol import has_leading_zeros
+from powsim.hashcash.validate import geometric_ks_pvalue, parse_bits, validate
+from powsim.hashcash.sha256 import LANES, Messages
+from powsim.hashcash.solver import Solver
 
 
 def first_by_hashlib(prefix: bytes, bits: int, start: int = 0) -> int:
@@ -130,8 +130,8 @@ def test_parse_bits_rejects(text):
 @given(prefix=st.binary(min_size=160, max_size=160), bits=st.integers(6, 10))
 def test_small_chunks_on_many_workers_still_find_the_first_nonce(prefix, bits):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("powsim.sim.hashcash.solver.FIRST_CHUNK", 16)
-        patch.setattr("powsim.sim.hashcash.solver.LAST_CHUNK", 64)
+        patch.setattr("powsim.hashcash.solver.FIRST_CHUNK", 16)
+        patch.setattr("powsim.hashcash.solver.LAST_CHUNK", 64)
         with Solver(4) as many:
             solution = many.solve(prefix, bits)
     assert solution.nonce == first_by_hashlib(prefix, bits)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LAYERS = ("traces", "calibrate", "sim", "cli")  # each may import only those before it
-FOLDERS = ("traces", "calibrate", "sim", "cli")
+LAYERS = ("traces", "calibrate", "hashcash", "sim", "cli")  # each may import only those before it
+FOLDERS = ("traces", "calibrate", "hashcash", "sim", "cli")
 
 
 def _modules(layer: str) -> list[Path]:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from powsim.cli import main
-from powsim.sim.economics import PROFILES
+from powsim.hashcash.hardware import PROFILES
 from powsim.sim.load.capacity import capacity, parse_slo
 from powsim.sim.load.engine import LoadRun
 from powsim.sim.load.metrics import clients_frame

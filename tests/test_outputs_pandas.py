@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import ATTACK_CSV, REFERENCE_CSV
-from powsim.sim.hashcash.validate import COLUMNS as VALIDATE_COLUMNS
+from powsim.hashcash.validate import COLUMNS as VALIDATE_COLUMNS
 from powsim.sim.summary import SUMMARY_COLUMNS
 from powsim.sim.table import SIMULATED_COLUMNS, TABLE_COLUMNS
 from simkit import query_trace

@@ -9,7 +9,7 @@ from scipy import stats
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.economics import PROFILES
+from powsim.hashcash.hardware import PROFILES
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
 from powsim.sim.summary import summarize

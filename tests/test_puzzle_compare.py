@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from powsim.sim.hashcash.families import Argon2id, Scrypt
+from powsim.hashcash.families import Argon2id, Scrypt
 from powsim.sim.puzzle_match import TOLERANCE, close_enough, matched
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "puzzles-vs-gpu.toml"
@@ -50,8 +50,8 @@ def test_matched_halves_the_work_only_when_no_difficulty_suffices():
 
 
 def test_verification_cost_is_one_trial_on_a_server_core(compared):
-    from powsim.sim.economics import PROFILES
-    from powsim.sim.puzzle_rates import family_rate_hz
+    from powsim.hashcash.hardware import PROFILES
+    from powsim.hashcash.rates import family_rate_hz
     _, table = compared
     row = table.loc[("argon2id", "gpu")]
     assert row["verify_ms"] == pytest.approx(1000 / family_rate_hz(PROFILES["server-cpu"], Argon2id()))

@@ -7,9 +7,9 @@ import pytest
 
 from conftest import assert_one_line_error
 from powsim.errors import InputError
-from powsim.sim.economics import PROFILES
-from powsim.sim.hashcash.families import Argon2id, Scrypt, Sha256
-from powsim.sim.puzzle_rates import DEVICE_MEMORY_BYTES, FAMILY_RATES, family_rate_hz, max_solvers
+from powsim.hashcash.hardware import PROFILES
+from powsim.hashcash.families import Argon2id, Scrypt, Sha256
+from powsim.hashcash.rates import DEVICE_MEMORY_BYTES, FAMILY_RATES, family_rate_hz, max_solvers
 from powsim.sim.scenario import load_scenario
 from simkit import query_trace, run, scenario_file
 

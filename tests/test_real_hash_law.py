@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from powsim.sim.hashcash.validate import geometric_ks_pvalue
+from powsim.hashcash.validate import geometric_ks_pvalue
 from powsim.sim.replicate import replicate
 from powsim.sim.scenario import load_scenario
 from simkit import query_trace, scenario_file

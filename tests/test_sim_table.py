@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from powsim.cli import main
-from powsim.sim.economics import PROFILES
+from powsim.hashcash.hardware import PROFILES
 from powsim.calibrate.charge import ChargeParameters
 from powsim.sim.table import paper_table, simulated_table
 from powsim.traces.curves import read_curve_csv

@@ -8,7 +8,7 @@ from collections.abc import Generator, Sequence
 import simpy
 
 from powsim.sim.agents.client import Client
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 
 def adaptive(client: Client, account: str, batches: Sequence[Batch], cover: Sequence[Batch],

@@ -9,11 +9,11 @@ import numpy as np
 import simpy
 
 from powsim.sim.durations import Durations
-from powsim.sim.economics import Hardware
+from powsim.hashcash.hardware import Hardware
 from powsim.sim.events import BatchEvent
 from powsim.sim.server.server import SIGNUP, Server
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_puzzle
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ import simpy
 
 from powsim.sim.agents.client import Client
 from powsim.sim.agents.replay import replay
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 
 def colluders(env: simpy.Environment, clients: Sequence[Client], accounts: Sequence[str],

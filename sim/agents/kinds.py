@@ -23,7 +23,7 @@ from powsim.sim.agents.adaptive import adaptive
 from powsim.sim.agents.client import Client
 from powsim.sim.agents.colluders import colluders
 from powsim.sim.agents.sybil import sybil
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 if TYPE_CHECKING:
     from powsim.sim.scenario import AgentSpec

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from powsim.errors import InputError
-from powsim.sim.economics import Hardware
-from powsim.sim.workload import Batch, Workload
+from powsim.hashcash.hardware import Hardware
+from powsim.traces.batches import Batch, Workload
 
 SAMPLES = ("replay", "bootstrap")
 QUERY_LAWS = ("fixed", "lognormal", "uniform")

@@ -7,7 +7,7 @@ from collections.abc import Generator, Sequence
 import simpy
 
 from powsim.sim.agents.client import Client
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 
 def replay(client: Client, account: str, batches: Sequence[Batch], think_s: float = 0.0

@@ -15,7 +15,7 @@ from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.policies import policy_class
 from powsim.sim.policy_reference import policy_reference
 from powsim.sim.scenario import DefenseConfig
-from powsim.sim.workload import ServiceTimes, workload
+from powsim.traces.batches import ServiceTimes, workload
 from powsim.traces.format import Trace
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from powsim.sim.economics import Hardware
+from powsim.hashcash.hardware import Hardware
 
 ADMISSIONS = ("cost-first", "puzzle-first")
 RETRIES = ("none", "double-effort")

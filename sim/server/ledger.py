@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 from powsim.traces.pate import ORDERS, checked_orders, epsilon
 
 

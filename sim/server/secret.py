@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.local_profile import local_rate_path
+from powsim.hashcash.local_profile import local_rate_path
 
 KEY_BYTES = 32
 

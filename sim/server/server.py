@@ -5,7 +5,7 @@ A batch waits for an inference worker, is served, then waits for a cost-estimati
 new state into a target time, the difficulty into bits, and the server issues the
 challenge. Labels are released once the solution is verified.
 
-With real hashing (``--hash real``) the server owns a :class:`~powsim.sim.hashcash.HashCash`
+With real hashing (``--hash real``) the server owns a :class:`~powsim.hashcash.HashCash`
 (see :func:`simulated_hashcash`) and the challenge carries real HashCash challenges for
 (account, batch digest, bits), one per sub-solution; the client returns their nonces and
 the server verifies each. The batch digest (:func:`batch_key`) binds a challenge to the
@@ -24,12 +24,12 @@ import numpy as np
 import simpy
 
 from powsim.sim.durations import Durations
-from powsim.sim.hashcash.protocol import HashCash, batch_digest
+from powsim.hashcash.protocol import HashCash, batch_digest
 from powsim.sim.policies import Policy
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.secret import run_secret
-from powsim.sim.workload import Batch
+from powsim.traces.batches import Batch
 
 SIGNUP = -1  # batch index of a signup puzzle (in the events and in its batch digest)
 # Simulated seconds a real challenge stays valid (~31,700 years): any simulated solve, however

@@ -10,7 +10,7 @@ p-value. (KS on the raw discrete trials would be conservative: p-values too larg
 Times are CPU seconds of the solving thread. The hash rate H that predicts them is
 measured in slices of the same work interleaved with the puzzles, so both see the
 same machine (other processes, clock speed). Puzzles are solved in one compiled loop
-per slice (:meth:`~powsim.sim.hashcash.sha256.Messages.search`), their midstates prepared
+per slice (:meth:`~powsim.hashcash.sha256.Messages.search`), their midstates prepared
 before the clock starts: the interpreter's few microseconds per call would otherwise
 dominate a puzzle of 2^8 trials (about 10 microseconds) and measure Python rather than
 the model. What remains is the model's: the lanes of the last group of 16 nonces
@@ -32,9 +32,9 @@ import pandas as pd
 from scipy import stats
 
 from powsim.errors import ParameterError
-from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest
-from powsim.sim.hashcash.hashrate import kernel_cpu_seconds
-from powsim.sim.hashcash.sha256 import NONCE_BYTES, Messages
+from powsim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest
+from powsim.hashcash.hashrate import kernel_cpu_seconds
+from powsim.hashcash.sha256 import NONCE_BYTES, Messages
 
 COLUMNS = ["bits", "samples", "mean_trials", "expected_trials", "ks_pvalue", "mean_time_s",
            "predicted_time_s", "time_ratio"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from powsim.errors import InputError, ParameterError
-from powsim.sim.hashcash.local_profile import load_local_rate
+from powsim.hashcash.local_profile import load_local_rate
 
 LOCAL = "local"  # this machine, as measured by ``powsim hashcash bench``
 SECONDS_PER_HOUR = 3600.0

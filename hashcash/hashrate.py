@@ -6,7 +6,7 @@ a wall-clock rate measures the neighbours as much as the code. The all-cores rat
 hashes per wall-clock second of the multi-core solver, what a solve really gets.
 
 The measured rates become this machine's ``local`` hardware profile
-(:mod:`powsim.sim.hashcash.local_profile` stores them).
+(:mod:`powsim.hashcash.local_profile` stores them).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, has_leading_zeros
-from powsim.sim.hashcash.local_profile import HashRate
-from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, Messages
-from powsim.sim.hashcash.solver import Solver
+from powsim.hashcash.protocol import CHALLENGE_BYTES, has_leading_zeros
+from powsim.hashcash.local_profile import HashRate
+from powsim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, Messages
+from powsim.hashcash.solver import Solver
 
 OPENSSL_BYTES = 64  # the message size of ``openssl speed -bytes 64``: two compressions per hash
 _PREFIX = bytes(CHALLENGE_BYTES)  # a challenge-sized prefix: one compression per trial

@@ -1,7 +1,7 @@
 """Hash rates of the hardware profiles under each puzzle family, each with its source, and
 the memory bound: a device with M bytes runs at most M / (memory per trial) solvers at once.
 
-A profile's SHA-256 rate is its :class:`~powsim.sim.economics.Hardware` figure. For a
+A profile's SHA-256 rate is its :class:`~powsim.hashcash.hardware.Hardware` figure. For a
 memory-hard family, :data:`FAMILY_RATES` gives the rate at the family's reference
 parameters (OWASP's Argon2id m = 19 MiB, t = 2, p = 1; scrypt N = 2^14, r = 8, p = 1);
 at other parameters the rate scales as 1 / work_units (memory x passes): memory-hard
@@ -16,9 +16,9 @@ import dataclasses
 import math
 
 from powsim.errors import InputError
-from powsim.sim.economics import LOCAL, Hardware
-from powsim.sim.hashcash.family_rate import load_family_rates
-from powsim.sim.hashcash.families import Argon2id, Puzzle, Scrypt, Sha256
+from powsim.hashcash.hardware import LOCAL, Hardware
+from powsim.hashcash.family_rate import load_family_rates
+from powsim.hashcash.families import Argon2id, Puzzle, Scrypt, Sha256
 
 GIB = 2**30
 

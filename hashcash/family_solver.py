@@ -6,7 +6,7 @@ few KiB) to tens of milliseconds (OWASP's 19 MiB), so workers take one nonce at 
 from a shared counter and check the stop event and the deadline before each: a stop
 lands within one hash.
 
-Trials are counted as in :mod:`powsim.sim.hashcash.solver`: nonces are handed out in the
+Trials are counted as in :mod:`powsim.hashcash.solver`: nonces are handed out in the
 global order 0, 1, 2, ..., and the answer is the first nonce in that order whose digest
 meets the bits, so ``trials = nonce + 1`` is Geometric(2^-bits) exactly, the same on any
 machine and with any number of workers. Workers busy past the answer add to ``hashes``.
@@ -18,10 +18,10 @@ import threading
 import time
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.families import Puzzle
-from powsim.sim.hashcash.protocol import has_leading_zeros
-from powsim.sim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES
-from powsim.sim.hashcash.solver import Solver
+from powsim.hashcash.families import Puzzle
+from powsim.hashcash.protocol import has_leading_zeros
+from powsim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES
+from powsim.hashcash.solver import Solver
 
 
 class _Search:
@@ -60,12 +60,12 @@ class _Search:
 
 class FamilySolver(Solver):
     """Finds nonces under ``puzzle`` with ``workers`` threads (default: every core); close it
-    when done. :class:`~powsim.sim.hashcash.solver.Solver`'s ``solve`` over this family's search
+    when done. :class:`~powsim.hashcash.solver.Solver`'s ``solve`` over this family's search
     (one nonce at a time); Solver itself is faster for SHA-256 (compiled, midstate, SIMD lanes)."""
 
     def __init__(self, puzzle: Puzzle, workers: int | None = None) -> None:
         if not isinstance(puzzle, Puzzle):
-            raise InputError(f"puzzle {puzzle!r}: expected a puzzle family (powsim.sim.hashcash.families)")
+            raise InputError(f"puzzle {puzzle!r}: expected a puzzle family (powsim.hashcash.families)")
         super().__init__(workers)
         self.puzzle = puzzle
 

@@ -2,7 +2,7 @@
 stored beside the SHA-256 figures as the ``local`` profile's rate for that family.
 
 Per-core rates are trials per CPU-second of the measuring thread (as for SHA-256, see
-:mod:`powsim.sim.hashcash.hashrate`); the all-cores rate is trials per wall-clock second
+:mod:`powsim.hashcash.hashrate`); the all-cores rate is trials per wall-clock second
 of the multi-core solver. Stored in ``puzzle-rate.json`` beside ``hash-rate.json``, one
 record per family: the rate, the parameters it was measured at, and how.
 """
@@ -17,12 +17,12 @@ from pathlib import Path
 
 from powsim.atomic import write_text_atomic
 from powsim.errors import InputError
-from powsim.sim.hashcash.families import Puzzle, puzzle as make_puzzle
-from powsim.sim.hashcash.family_solver import FamilySolver
-from powsim.sim.hashcash.family_validate import check_fits_here, loop_rate_hz
-from powsim.sim.hashcash.local_profile import local_rate_path
-from powsim.sim.hashcash.protocol import CHALLENGE_BYTES
-from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS
+from powsim.hashcash.families import Puzzle, puzzle as make_puzzle
+from powsim.hashcash.family_solver import FamilySolver
+from powsim.hashcash.family_validate import check_fits_here, loop_rate_hz
+from powsim.hashcash.local_profile import local_rate_path
+from powsim.hashcash.protocol import CHALLENGE_BYTES
+from powsim.hashcash.sha256 import KERNEL_MAX_BITS
 
 _PROBE = bytes(CHALLENGE_BYTES)
 

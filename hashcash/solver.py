@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from powsim.errors import InputError
-from powsim.sim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES, Messages, check_bits
+from powsim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES, Messages, check_bits
 
 FIRST_CHUNK = 1024  # nonces: about 50 microseconds of one core
 LAST_CHUNK = 1 << 18  # nonces: about 15 ms of one core, the latency of a stop or timeout

@@ -1,8 +1,8 @@
 """Real solve times of a memory-hard family against the sampled model, and its hash rate.
 
-As :mod:`powsim.sim.hashcash.validate` does for SHA-256: for each k, ``samples``
+As :mod:`powsim.hashcash.validate` does for SHA-256: for each k, ``samples``
 challenges of that family are issued by a real :class:`HashCash` server, solved on one
-core (:class:`~powsim.sim.hashcash.family_solver.FamilySolver`, one worker) and verified;
+core (:class:`~powsim.hashcash.family_solver.FamilySolver`, one worker) and verified;
 trials are tested against Geometric(2^-k) with the exact randomised-PIT KS test, and the
 mean solve time (CPU seconds of the solving thread) against trials / H. H is measured
 after each puzzle by hashing 2^k nonces of another challenge in a plain loop, so the rate
@@ -22,11 +22,11 @@ import time
 import numpy as np
 
 from powsim.errors import ParameterError
-from powsim.sim.hashcash.families import Puzzle
-from powsim.sim.hashcash.family_solver import FamilySolver
-from powsim.sim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest, has_leading_zeros
-from powsim.sim.hashcash.sha256 import NONCE_BYTES
-from powsim.sim.hashcash.validate import Validation, collect, seeded_server
+from powsim.hashcash.families import Puzzle
+from powsim.hashcash.family_solver import FamilySolver
+from powsim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest, has_leading_zeros
+from powsim.hashcash.sha256 import NONCE_BYTES
+from powsim.hashcash.validate import Validation, collect, seeded_server
 
 MAX_REAL_SECONDS = 3600.0  # refuse runs estimated to take longer: an hour of one core
 ACCOUNT = "validate"
@@ -78,7 +78,7 @@ def check_duration(puzzle: Puzzle, bits: list[int], samples: int, rate_hz: float
 def validate_family(puzzle: Puzzle, bits: list[int], samples: int, seed: int = 0,
                     max_seconds: float = MAX_REAL_SECONDS) -> Validation:
     """Solve ``samples`` real ``puzzle`` puzzles for each k in ``bits`` and compare with the model;
-    the table has the columns of :data:`~powsim.sim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters."""
+    the table has the columns of :data:`~powsim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
     check_fits_here(puzzle)

@@ -2,7 +2,7 @@
 
 A challenge unlocks one batch of queries for one account. The client must find a nonce
 (8 bytes) whose digest under the challenge's puzzle family (SHA-256(challenge bytes ||
-nonce) by default; Argon2id or scrypt, see :mod:`powsim.sim.hashcash.families`) starts
+nonce) by default; Argon2id or scrypt, see :mod:`powsim.hashcash.families`) starts
 with ``bits`` zero bits; the server sets ``bits``, the family and its parameters when it
 issues the challenge and signs them, so a client can neither lower the work nor reuse a
 challenge for another account, batch or time.
@@ -24,7 +24,7 @@ Byte layout of a challenge (160 bytes, fixed width; integers and floats big-endi
 
 Every field has a fixed offset, so no two field values share an encoding. 160 bytes
 leave the nonce and SHA-256 padding in one final block, so a trial costs one
-compression after the midstate (see :mod:`powsim.sim.hashcash.sha256`).
+compression after the midstate (see :mod:`powsim.hashcash.sha256`).
 
 Verification does the cheap checks first (types and sizes, the tag in constant time,
 the validity window with a clock-skew grace, account, batch), then the hash, then
@@ -48,8 +48,8 @@ import time
 from collections.abc import Callable
 
 from powsim.errors import InputError, ParameterError
-from powsim.sim.hashcash.families import Puzzle, Sha256, decode_puzzle
-from powsim.sim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, check_bits
+from powsim.hashcash.families import Puzzle, Sha256, decode_puzzle
+from powsim.hashcash.sha256 import KERNEL_MAX_BITS, NONCE_BYTES, check_bits
 
 VERSION = 2  # 2: the family and its parameters are signed
 CHALLENGE_BYTES = 160
@@ -226,7 +226,7 @@ class HashCash:
             raise InputError(f"batch digest: expected {DIGEST_BYTES} bytes")
         check_bits(bits)
         if not isinstance(puzzle, Puzzle):
-            raise InputError(f"puzzle {puzzle!r}: expected a puzzle family (powsim.sim.hashcash.families)")
+            raise InputError(f"puzzle {puzzle!r}: expected a puzzle family (powsim.hashcash.families)")
         now = float(self._clock())
         unsigned = Challenge(VERSION, bits, account, now, now + self.ttl_s,
                              self._random_bytes(RANDOM_BYTES), batch, b"", puzzle)
