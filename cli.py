@@ -25,8 +25,8 @@ from powsim.errors import InputError, ParameterError
 from powsim.outputs import check_destination
 from powsim.provenance import record_command
 from powsim.hashcash.hardware import LOCAL, PROFILES, hardware_profile
-from powsim.sim.policies import POLICIES
-from powsim.sim.scenario import MAX_SECONDS
+from powsim.difficulty.policies import POLICIES
+from powsim.model.scenario import MAX_SECONDS
 from powsim.traces.pate import ORDER_GRIDS
 
 
@@ -101,19 +101,16 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
 # --- simulate ---------------------------------------------------------------------------
 
 def _simulate(args: argparse.Namespace) -> int:
-    from powsim.sim.load.parse import declares_load
+    from powsim.model.load_parse import declares_load
     if declares_load(args.scenario):
         from powsim.commands.load import simulate_load
-        if args.overrides:
-            raise InputError("option --set: not supported for a load scenario (stream and botnet "
-                             "agents), expected it only with per-account agents")
         return simulate_load(args)
     from powsim.provenance import provenance
     from powsim.report import markdown
     from powsim.sim.output import OUTPUT_NAMES, write_outputs
-    from powsim.sim.overrides import parse_override
+    from powsim.model.overrides import parse_override
     from powsim.sim.replicate import replicate
-    from powsim.sim.scenario import load_scenario
+    from powsim.model.parse import load_scenario
 
     overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=OUTPUT_NAMES)

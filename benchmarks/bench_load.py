@@ -30,9 +30,9 @@ from tor_peer import PeerScenario, mean_ttc, patched_source  # noqa: E402
 _REPORT = "import json, resource, sys, time\n"
 _POWSIM = textwrap.dedent(f"""
     start = time.perf_counter()
-    from powsim.sim.load.engine import LoadRun
-    from powsim.sim.load.metrics import clients_frame
-    from powsim.sim.load.parse import load_load_scenario
+    from powsim.load.engine import LoadRun
+    from powsim.load.metrics import clients_frame
+    from powsim.model.load_parse import load_load_scenario
     scenario = load_load_scenario({str(REPO / "examples" / "tor-large-botnet.toml")!r})
     record = LoadRun(scenario).run()
     wall = time.perf_counter() - start

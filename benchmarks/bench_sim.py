@@ -23,7 +23,7 @@ import pandas as pd
 import simpy
 
 from powsim.sim.run import prepare, simulate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.traces.format import TraceMetadata, make_trace, write_trace
 
 USERS = 100

@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from powsim.sim.run import prepare, simulate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.sim.summary import summarize
-from powsim.sim.sweep.executor import Executor, open_executor
-from powsim.sim.sweep.grid import parse_axis
-from powsim.sim.sweep.runner import Sweep, run_sweep
+from powsim.sweep.executor import Executor, open_executor
+from powsim.sweep.grid import parse_axis
+from powsim.sweep.runner import Sweep, run_sweep
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "what-if-a.toml"
 
@@ -57,7 +57,7 @@ def main() -> None:
     serial_s = time.perf_counter() - start
     start = time.perf_counter()
     with open_executor(workers=args.workers) as executor:
-        executor.client.run(lambda: __import__("powsim.sim.sweep.tasks"))  # workers' imports
+        executor.client.run(lambda: __import__("powsim.sweep.tasks"))  # workers' imports
         started_s = time.perf_counter() - start
         _, parallel = run_sweep(sweep, executor, progress=False)
     parallel_s = time.perf_counter() - start

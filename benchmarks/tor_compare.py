@@ -24,9 +24,9 @@ from tor_peer import ATTACK, PeerScenario, mean_ttc, run_peer  # noqa: E402
 
 from powsim.provenance import provenance  # noqa: E402
 from powsim.charts import save_chart  # noqa: E402
-from powsim.sim.load.engine import LoadRun  # noqa: E402
-from powsim.sim.load.metrics import clients_frame  # noqa: E402
-from powsim.sim.load.parse import load_load_scenario  # noqa: E402
+from powsim.load.engine import LoadRun  # noqa: E402
+from powsim.load.metrics import clients_frame  # noqa: E402
+from powsim.model.load_parse import load_load_scenario  # noqa: E402
 
 SCENARIOS = {"small botnet": ("tor-small-botnet.toml", PeerScenario(500)),
              "large botnet": ("tor-large-botnet.toml", PeerScenario(100_000)),

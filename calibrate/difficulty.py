@@ -9,7 +9,7 @@ table keeps both ``target_s`` and ``bits`` so that the effect can be measured.
 
 A second per-account difficulty rule goes beside :class:`Difficulty` with the same two
 methods (``bits`` and ``expected_s``). Load-driven rules (an effort in hashes set from the
-server's queue, Tor's v1-v3) are a registry of their own: ``sim/load/effort_rules.py``'s
+server's queue, Tor's v1-v3) are a registry of their own: ``difficulty/load_rules.py``'s
 ``RULES``, extended with its ``register`` decorator.
 """
 

@@ -1,7 +1,7 @@
 """The choice of a: most attacker cost while legitimate users stay under a target.
 
 Input: a sweep over ``defense.a`` (one row per a x agent entry, each figure's mean and CI
-over replications, see :mod:`powsim.sim.sweep.table`). The objective is the attackers'
+over replications, see :mod:`powsim.sweep.table`). The objective is the attackers'
 cost: the sum over attacker entries (every entry but the legitimate group) of their dollars,
 each at its own hardware. The constraint: the legitimate group's p95 overhead, at the upper
 end of its confidence interval (not the mean), is at most ``max_p95``. Points whose

@@ -28,22 +28,25 @@ def _check_interval(interval_s: float, duration_s: float) -> None:
 
 def simulate_load(args: argparse.Namespace) -> int:
     """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
-    from powsim.sim.load.parse import load_load_scenario
-    from powsim.sim.load.runs import replicate
+    from powsim.load.runs import replicate
+    from powsim.model.load_parse import load_load_scenario
+    from powsim.model.overrides import parse_override
     from powsim.sim.output import table_names, write_tables
 
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
+    overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
-    scenario = load_load_scenario(args.scenario)
+    scenario = load_load_scenario(args.scenario, overrides)
     _check_interval(args.interval, scenario.duration_s)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
                               interval_s=args.interval)
     table.insert(0, "scenario", Path(args.scenario).stem)
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
-                        scenario=str(args.scenario), interval_s=args.interval)
+                        scenario=str(args.scenario), interval_s=args.interval,
+                        overrides=dict(overrides))
     paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
     shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
              "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
@@ -57,11 +60,11 @@ def simulate_load(args: argparse.Namespace) -> int:
 def capacity_command(args: argparse.Namespace) -> int:
     """Search worker counts for the SLO; write DIR/capacity.parquet and the chart."""
     from powsim.charts import save_chart
-    from powsim.sim.load.capacity import capacity, parse_slo, parse_workers, smallest
-    from powsim.sim.load.capacity_chart import capacity_chart
-    from powsim.sim.load.parse import load_load_scenario
+    from powsim.sweep.capacity import capacity, parse_slo, parse_workers, smallest
+    from powsim.sweep.capacity_chart import capacity_chart
+    from powsim.model.load_parse import load_load_scenario
     from powsim.sim.output import stage_tables
-    from powsim.sim.sweep.executor import open_executor
+    from powsim.sweep.executor import open_executor
 
     check_destination(args.out, "folder", names=CAPACITY_NAMES)
     scenario = load_load_scenario(args.scenario)

@@ -61,7 +61,7 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 def add_dask_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
-    (:func:`powsim.sim.sweep.executor.open_executor`)."""
+    (:func:`powsim.sweep.executor.open_executor`)."""
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
                              "LocalCluster; its workers need powsim and the scenario's files at "

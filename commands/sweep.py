@@ -18,10 +18,10 @@ CHART_FILES = ("pareto.html", "pareto.png")
 
 def _sweep(args: argparse.Namespace) -> int:
     from powsim.sim.output import table_names, write_tables
-    from powsim.sim.overrides import parse_override
-    from powsim.sim.sweep.executor import open_executor
-    from powsim.sim.sweep.grid import parse_axis
-    from powsim.sim.sweep.runner import Sweep, run_sweep
+    from powsim.model.overrides import parse_override
+    from powsim.sweep.executor import open_executor
+    from powsim.sweep.grid import parse_axis
+    from powsim.sweep.runner import Sweep, run_sweep
 
     check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES))
     axes = tuple(parse_axis(text) for text in args.grid)
@@ -35,10 +35,14 @@ def _sweep(args: argparse.Namespace) -> int:
                         grid={axis.key: list(axis.values) for axis in axes},
                         overrides=dict(fixed), replications=args.replications, ran_on=where)
     paths = write_tables(args.out, dict.fromkeys(SWEEP_TABLES, table), origin)
-    shown = [*sweep.keys, "agent", "overhead_p95", "overhead_p95_ci_high", "dollars"]
-    print(table[shown].to_markdown(index=False, floatfmt=".4g"))
+    load = "overhead" not in table
+    shown = [*sweep.keys, "agent", *(("goodput_hz", "ttc_p95_s", "ttc_p95_s_ci_high") if load else
+                                      ("overhead_p95", "overhead_p95_ci_high", "dollars"))]
+    print(table[[c for c in shown if c in table]].to_markdown(index=False, floatfmt=".4g"))
+    units = ("goodput in requests/s, times in seconds over the steady-state window" if load else
+             "overheads are ratios, dollars US$ per agent entry")
     print(f"\nwrote {', '.join(map(str, paths))} ({len(table)} rows: grid points x agents; "
-          f"overheads are ratios, dollars US$ per agent entry, CIs 95 % over replications)")
+          f"{units}, CIs 95 % over replications)")
     return 0
 
 
@@ -72,11 +76,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.calibrate.pareto_chart import pareto_chart
     from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
-    from powsim.sim.overrides import parse_override
-    from powsim.sim.sweep.calibration import a_axis, calibrate, describe
-    from powsim.sim.sweep.executor import open_executor
-    from powsim.sim.sweep.grid import parse_axis
-    from powsim.sim.sweep.runner import Sweep
+    from powsim.model.overrides import parse_override
+    from powsim.sweep.calibration import a_axis, calibrate, describe
+    from powsim.sweep.executor import open_executor
+    from powsim.sweep.grid import parse_axis
+    from powsim.sweep.runner import Sweep
 
     out = check_destination(args.out, "folder",
                             names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES))

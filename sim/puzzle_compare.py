@@ -39,7 +39,8 @@ from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_pu
 from powsim.sim.puzzle_match import matched
 from powsim.hashcash.rates import family_rate_hz
 from powsim.sim.replicate import replicate
-from powsim.sim.scenario import PUZZLE_KEYS, Scenario, load_scenario
+from powsim.model.parse import PUZZLE_KEYS, load_scenario
+from powsim.model.scenario import Scenario
 
 ATTACKER_HARDWARE = ("laptop-cpu", "server-cpu", "gpu")
 FLOOD_HZ = 1000.0  # bogus solutions per second in the flood column

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from powsim.errors import ParameterError
-from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.run import Model, prepare, simulate
-from powsim.sim.scenario import Scenario
+from powsim.model.scenario import Scenario
 from powsim.sim.summary import SUMMARY_COLUMNS, combine, summarize
 
 

@@ -24,16 +24,17 @@ import simpy
 from powsim.calibrate.difficulty import Difficulty
 from powsim.errors import ParameterError
 from powsim.sim.agents.client import Client
-from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
+from powsim.sim.agents.stories import STORIES
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.hashcash.families import Sha256
-from powsim.sim.policies import Policy, policy_class
-from powsim.sim.policy_reference import policy_reference, reference_delta
-from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
+from powsim.difficulty.policies import Policy, policy_class
+from powsim.difficulty.reference import policy_reference, reference_delta
+from powsim.model.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.server import Server, simulated_hashcash
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_model
@@ -45,7 +46,7 @@ from powsim.traces.format import Trace
 class Model:
     """A scenario made ready to run: its policy (reference fitted), difficulty and each
     entry's batches (for a bootstrapped entry, its pool's queries one per batch, and
-    ``batch_sizes`` its members' queries per batch). RDP curves are on the
+    ``puzzle_sizes`` its members' queries per puzzle). RDP curves are on the
     defense's ``orders``, where the ledger converts them too."""
 
     scenario: Scenario
@@ -54,7 +55,7 @@ class Model:
     workloads: tuple[Workload, ...]
     covers: tuple[Workload | None, ...]
     delta: float | None
-    batch_sizes: tuple[int | None, ...] = ()
+    puzzle_sizes: tuple[int | None, ...] = ()
 
 
 class Member(NamedTuple):
@@ -127,7 +128,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
                     simulated_hashcash(env, root) if hashing == "real" else None)
     launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
-    sizes = model.batch_sizes or (None,) * len(scenario.agents)
+    sizes = model.puzzle_sizes or (None,) * len(scenario.agents)
     for spec, stream, work, cover, size in zip(scenario.agents, streams, model.workloads,
                                                model.covers, sizes):
         launch.agent(spec, stream, work, cover, size)
@@ -158,8 +159,8 @@ class _Launcher:
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
-              cover: Workload | None, batch_size: int | None = None) -> None:
-        """Open the entry's accounts and start its processes; ``batch_size`` (bootstrapped
+              cover: Workload | None, queries_per_puzzle: int | None = None) -> None:
+        """Open the entry's accounts and start its processes; ``queries_per_puzzle`` (bootstrapped
         entries) cuts each member's own queries, drawn from ``work`` (one query per batch)."""
         own, *member_streams = stream.spawn(1 + spec.members)
         own_rng = np.random.default_rng(own)
@@ -179,15 +180,15 @@ class _Launcher:
                 if spec.arrival_rate_hz is not None:
                     start_s += self.durations.draw(1 / spec.arrival_rate_hz, own_rng)
                 self.members.append(Member(spec.name, client.actor, start_s, client.hardware.name))
-                batches = work.batches if batch_size is None else bootstrap_batches(
-                    work, spec.queries.draw(client.rng), batch_size, client.rng)
+                batches = work.batches if queries_per_puzzle is None else bootstrap_batches(
+                    work, spec.queries.draw(client.rng), queries_per_puzzle, client.rng)
                 _start(self.env, start_s, replay(client, account, batches, spec.think_s))
             return
         for client in clients:
             self.members.append(Member(spec.name, client.actor, spec.start_s, client.hardware.name))
         cover_batches = cover.batches if cover is not None else None
-        _start(self.env, spec.start_s, kind.story(self.env, spec, clients, accounts, work.batches,
-                                                  cover_batches))
+        _start(self.env, spec.start_s, STORIES[spec.kind](self.env, spec, clients, accounts,
+                                                         work.batches, cover_batches))
 
     def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
         rng = np.random.default_rng(stream)

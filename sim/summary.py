@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from powsim.sim.run import Model, Run
+from powsim.stats.confidence import half_width
 
 OVERHEAD_THRESHOLD = 2.0  # the paper's goal for legitimate users: under 2x time
 SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries", "privacy",
@@ -90,8 +90,7 @@ def combine(summaries: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataF
     grouped = stacked.groupby(keys, sort=False)
     table = grouped[numbers].mean().reset_index()
     count = len(summaries)
-    half = (stats.t.ppf(0.5 + confidence / 2, count - 1) * grouped["overhead"].std().to_numpy()
-            / np.sqrt(count)) if count > 1 else np.nan
+    half = half_width(grouped["overhead"].std().to_numpy(), count, confidence)
     table["ci_low"] = table["overhead"] - half
     table["ci_high"] = table["overhead"] + half
     table["replications"] = count

@@ -11,8 +11,7 @@ from powsim.errors import InputError
 from powsim.hashcash.hardware import Hardware
 from powsim.sim.paper import replay_curve
 from powsim.sim.replicate import replicate
-from powsim.sim.scenario import AgentSpec, DefenseConfig, Scenario
-from powsim.sim.server.server import ServerConfig
+from powsim.model.scenario import AgentSpec, DefenseConfig, Scenario, ServerConfig
 from powsim.traces.curves import as_curve
 from powsim.traces.format import Trace
 from powsim.traces.library import TraceLibrary

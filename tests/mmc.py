@@ -34,9 +34,9 @@ from functools import cached_property
 import numpy as np
 
 from powsim.hashcash.hardware import PROFILES
-from powsim.sim.load.config import DifficultyRule, LoadScenario, LoadServer, Stream
-from powsim.sim.load.engine import LoadRun
-from powsim.sim.load.metrics import clients_frame
+from powsim.model.load import DifficultyRule, LoadScenario, LoadServer, Stream
+from powsim.load.engine import LoadRun
+from powsim.load.metrics import clients_frame
 
 CUSTOMERS = 100_000
 BATCHES = 20

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from powsim.sim.replicate import replicate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.traces.format import TraceMetadata, make_trace, write_trace
 
 

@@ -14,7 +14,7 @@ from powsim.errors import InputError
 from powsim.calibrate.charge import ChargeParameters, clipped_power_seconds
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.paper import replay_curve
-from powsim.sim.policies import policy_class
+from powsim.difficulty.policies import policy_class
 from powsim.sim.server.ledger import Ledger
 from powsim.traces.batches import Batch
 from powsim.traces.format import TraceMetadata, make_trace

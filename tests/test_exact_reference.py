@@ -13,8 +13,8 @@ from scipy import stats
 
 from powsim.errors import InputError
 from powsim.calibrate.reference import fit_reference
-from powsim.sim.policies import POLICIES, policy_class
-from powsim.sim.policy_reference import policy_reference
+from powsim.difficulty.policies import POLICIES, policy_class
+from powsim.difficulty.reference import policy_reference
 from powsim.traces.format import TraceMetadata, make_trace
 from powsim.traces.pate import ORDERS, rdp
 

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import REPO
 from powsim.sim.run import prepare
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.traces.pate import composed_epsilon
 
 EXAMPLES = REPO / "examples"

@@ -26,7 +26,7 @@ def test_a_simulated_run_leaves_the_collector_on():
     from pathlib import Path
 
     from powsim.sim.run import prepare, simulate
-    from powsim.sim.scenario import load_scenario
+    from powsim.model.parse import load_scenario
     model = prepare(load_scenario(Path(__file__).resolve().parents[1] / "examples" / "quickstart.toml"))
     assert gc.isenabled()
     simulate(model, "sampled", 0)

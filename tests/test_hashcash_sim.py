@@ -16,7 +16,7 @@ from powsim.hashcash.protocol import HashCash, Verdict
 from powsim.hashcash.validate import geometric_ks_pvalue
 from powsim.hashcash.local_profile import HashRate, save_local_rate
 from powsim.sim.run import prepare, simulate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.sim.server.server import SIGNUP, batch_key, simulated_hashcash
 from powsim.sim.solve_time import REAL_MAX_BITS, RealHashTrials, solve_model, solve_puzzle
 from powsim.sim.summary import summarize

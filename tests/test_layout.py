@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LAYERS = ("traces", "calibrate", "hashcash", "sim", "cli")  # each may import only those before it
-FOLDERS = ("traces", "calibrate", "hashcash", "sim", "cli")
+LAYERS = ("stats", "traces", "calibrate", "hashcash", "difficulty", "model", "sim", "load", "sweep", "cli")  # each may import only those before it
+FOLDERS = LAYERS
 
 
 def _modules(layer: str) -> list[Path]:
@@ -96,3 +96,58 @@ def test_no_module_over_400_lines():
     long = {str(p.relative_to(REPO)): n for p in files
             if (n := len(p.read_text().splitlines())) > 420}
     assert not long
+
+
+def _graph() -> dict[str, set[str]]:
+    """Every powsim module (outside tests/ and benchmarks/) and the powsim modules it imports."""
+    files = [p for p in REPO.rglob("*.py")
+             if not {".venv", ".mutate", "tests", "benchmarks", "tools", "notebooks"} & set(p.parts)]
+    modules = {_name(p): p for p in files}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for imported in _imports(path):
+            # `from powsim.x import y` may name the module powsim.x.y or a name inside powsim.x.
+            while imported and imported not in modules:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != name and imported.count(".") > 0:
+                targets.add(imported)
+        graph[name] = targets
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The cycles a depth-first search of ``graph`` meets, each as its path of modules."""
+    state, cycles = {}, []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == "open":
+                cycles.append(path[path.index(target):] + [target])
+            elif target not in state:
+                visit(target, path + [target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return cycles
+
+
+def test_no_import_cycles_between_modules():
+    # A cycle (kinds.py <-> scenario.py was one) means two modules are one idea or a layer leaks.
+    graph = _graph()
+    assert "powsim.model.kinds" in graph["powsim.model.scenario"]  # the graph reads imports
+    assert not _cycles(graph)
+
+
+def test_the_cycle_check_sees_cycles():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    assert _cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+@pytest.mark.parametrize("kernel", ["sim", "load"])
+def test_the_model_imports_no_kernel(kernel):
+    for path in _modules("model"):
+        assert not any(name.startswith(f"powsim.{kernel}") for name in _imports(path)), path

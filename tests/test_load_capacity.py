@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from powsim.cli import main
-from powsim.sim.load.capacity import capacity, parse_slo, smallest
-from powsim.sim.load.parse import load_load_scenario
-from powsim.sim.load.runs import run_tables
+from powsim.sweep.capacity import capacity, parse_slo, smallest
+from powsim.model.load_parse import load_load_scenario
+from powsim.load.runs import run_tables
 from powsim.sim.output import read_provenance
-from powsim.sim.sweep.executor import open_executor
+from powsim.sweep.executor import open_executor
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capacity-under-attack.toml"
 SLO = "legit.ttc_p95<=5"

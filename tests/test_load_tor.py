@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from tor_peer import EFFORT_SIM, PeerScenario, mean_ttc, run_peer, scale_scenario
 
-from powsim.sim.load.engine import LoadRun
-from powsim.sim.load.metrics import clients_frame
-from powsim.sim.load.parse import load_load_scenario
+from powsim.load.engine import LoadRun
+from powsim.load.metrics import clients_frame
+from powsim.model.load_parse import load_load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -13,13 +13,13 @@ import pytest
 
 from powsim.cli import main
 from powsim.hashcash.hardware import PROFILES
-from powsim.sim.load.capacity import capacity, parse_slo
-from powsim.sim.load.engine import LoadRun
-from powsim.sim.load.metrics import clients_frame
-from powsim.sim.load.parse import load_load_scenario
-from powsim.sim.load.record import ARRIVALS
-from powsim.sim.load.effort_rules import RULES, Window, make_rule
-from powsim.sim.load.queue import EffortQueue, Entry
+from powsim.sweep.capacity import capacity, parse_slo
+from powsim.load.engine import LoadRun
+from powsim.load.metrics import clients_frame
+from powsim.model.load_parse import load_load_scenario
+from powsim.load.record import ARRIVALS
+from powsim.difficulty.load_rules import RULES, Window, make_rule
+from powsim.load.queue import EffortQueue, Entry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capacity-under-attack.toml"
 
@@ -162,3 +162,31 @@ def test_slo_sides_and_undefined_metrics():
     for slo in (at_most, at_least):
         table = capacity(cut, slo, [1], 2, 0)
         assert not table["meets"].iloc[0]
+
+
+def test_set_overrides_a_load_scenario_as_if_written_in_the_file(tmp_path):
+    # The override reaches the run (the summary's workers column, the provenance) exactly as
+    # the same value written in the file does: the two runs' tables are identical.
+    scenario = _short(tmp_path, 240)
+    written = tmp_path / "written.toml"
+    written.write_text(scenario.read_text().replace("workers = 3", "workers = 5"))
+    tables = []
+    for path, extra in ((scenario, ["--set", "server.workers=5"]), (written, [])):
+        out = tmp_path / path.stem
+        assert main(["simulate", str(path), "--out", str(out), "--interval", "30", *extra]) == 0
+        tables.append(pd.read_csv(out / "summary.csv").drop(columns="scenario"))
+    assert (tables[0]["workers"] == 5).all()
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    origin = json.loads((tmp_path / "short" / "summary.csv.provenance.json").read_text())
+    assert origin["overrides"] == {"server.workers": 5}
+    direct = load_load_scenario(scenario, [("difficulty.update_s", 7.0), ("agents.1.machines", 3)])
+    assert direct.difficulty.update_s == 7.0 and direct.botnets[0].machines == 3
+
+
+def test_set_into_an_unknown_load_key_names_it(tmp_path, capsys):
+    scenario = _short(tmp_path, 240)
+    assert main(["simulate", str(scenario), "--out", str(tmp_path / "o"),
+                 "--set", "load.warm_s=3"]) == 2
+    err = capsys.readouterr().err
+    assert "override 'load.warm_s': unknown key" in err and "load.warmup_s" in err
+    assert not (tmp_path / "o").exists()

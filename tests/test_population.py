@@ -11,7 +11,7 @@ from powsim.cli import main
 from powsim.errors import InputError
 from powsim.hashcash.hardware import PROFILES
 from powsim.sim.run import prepare, simulate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.sim.summary import summarize
 from simkit import pool_file, query_trace, scenario_file
 

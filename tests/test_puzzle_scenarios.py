@@ -10,7 +10,7 @@ from powsim.errors import InputError
 from powsim.hashcash.hardware import PROFILES
 from powsim.hashcash.families import Argon2id, Scrypt, Sha256
 from powsim.hashcash.rates import DEVICE_MEMORY_BYTES, FAMILY_RATES, family_rate_hz, max_solvers
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from simkit import query_trace, run, scenario_file
 
 DEFENSE = """

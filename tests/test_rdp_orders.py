@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from powsim.sim.run import prepare
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.traces.format import read_trace
 from powsim.traces.pate import EXTENDED_ORDERS, ORDERS, composed_epsilon, rdp
 

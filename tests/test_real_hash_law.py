@@ -13,7 +13,7 @@ import numpy as np
 
 from powsim.hashcash.validate import geometric_ks_pvalue
 from powsim.sim.replicate import replicate
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from simkit import query_trace, scenario_file
 
 SCENARIO = """

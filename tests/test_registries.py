@@ -8,8 +8,9 @@ import pytest
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.reference import LinearReference
 from powsim.errors import InputError, ParameterError
-from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.policies import POLICIES, Policy, policy_class, register_policy
+from powsim.model.kinds import AGENT_KINDS
+from powsim.sim.agents.stories import STORIES
+from powsim.difficulty.policies import POLICIES, Policy, policy_class, register_policy
 from powsim.sim.solve_time import solve_model
 
 
@@ -65,3 +66,6 @@ def test_agent_kinds_registry_holds_the_documented_kinds():
     assert {k for k, kind in AGENT_KINDS.items() if kind.link} == {"sybil", "colluders"}
     assert {k for k, kind in AGENT_KINDS.items() if kind.independent} == {"legit", "attacker"}
     assert {k for k, kind in AGENT_KINDS.items() if kind.load} == {"stream", "botnet"}
+    # Every account kind that is not a lone replay has a story, and only those.
+    assert set(STORIES) == {k for k, kind in AGENT_KINDS.items()
+                            if not kind.independent and not kind.load}

@@ -11,9 +11,9 @@ import pytest
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.load.parse import declares_load
+from powsim.model.load_parse import declares_load
 from powsim.sim.output import read_provenance
-from powsim.sim.scenario import load_scenario
+from powsim.model.parse import load_scenario
 from powsim.traces.curves import read_curve_csv
 from powsim.traces.format import write_trace
 

@@ -4,6 +4,7 @@ resuming an interrupted sweep, and one clear line for every bad option."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,13 +12,14 @@ import pytest
 
 from powsim.cli import main
 from powsim.errors import InputError
-from powsim.sim.overrides import Override, parse_override
-from powsim.sim.scenario import load_scenario
-from powsim.sim.sweep.executor import Executor, open_executor
-from powsim.sim.sweep.grid import Axis, grid_points, parse_axis
-from powsim.sim.sweep.runner import Sweep, run_sweep
+from powsim.model.overrides import Override, parse_override
+from powsim.model.parse import load_scenario
+from powsim.sweep.executor import Executor, open_executor
+from powsim.sweep.grid import Axis, grid_points, parse_axis
+from powsim.sweep.runner import Sweep, run_sweep
 from simkit import query_trace, scenario_file
 
+REPO = Path(__file__).resolve().parents[1]
 SCENARIO = """
     [defense]
     policy = "paper"
@@ -153,10 +155,36 @@ def test_bad_sweep_options_are_one_line_and_write_nothing(scenario, tmp_path, ca
 def test_an_unreachable_scheduler_is_one_line_within_seconds(scenario, tmp_path, capsys):
     # "Within seconds" is the client's connect timeout, asserted as configured rather than
     # timed (a wall-clock bound would fail on a slow machine, not on a wrong program).
-    from powsim.sim.sweep.executor import CONNECT_TIMEOUT_S
+    from powsim.sweep.executor import CONNECT_TIMEOUT_S
     assert CONNECT_TIMEOUT_S <= 5
     assert main(["sweep", str(scenario), "--grid", "defense.a=1.1", "--out", str(tmp_path / "out"),
                  "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert "cannot reach a dask scheduler at 'tcp://127.0.0.1:9'" in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_sweep_runs_a_load_scenario_and_each_point_is_its_simulate_run(tmp_path, capsys):
+    # The load kernel is chosen from the model, not by the command: each point of the sweep is
+    # the `simulate --set` run of that point (same seed, same replications), averaged.
+    example = REPO / "examples" / "tor-small-botnet.toml"
+    short = tmp_path / "tor.toml"
+    short.write_text(example.read_text().replace("duration_s = 9000.0", "duration_s = 600.0")
+                     .replace("end_s = 7350.0", "end_s = 500.0"))
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(short), "--grid", "agents.1.machines=250,1000", "--replications",
+                 "2", "--out", str(out), "--dask-workers", "0"]) == 0
+    table = pd.read_csv(out / "sweep.csv")
+    assert table[["agents.1.machines", "agent"]].values.tolist() == [
+        [250, "clients"], [250, "botnet"], [1000, "clients"], [1000, "botnet"]]
+    for machines in (250, 1000):
+        run = tmp_path / f"run-{machines}"
+        assert main(["simulate", str(short), "--set", f"agents.1.machines={machines}", "--mode",
+                     "sampled", "--replications", "2", "--out", str(run), "--interval", "60"]) == 0
+        summary = pd.read_csv(run / "summary.csv").groupby("agent", sort=False).mean(numeric_only=True)
+        point = table[table["agents.1.machines"] == machines].set_index("agent")
+        for figure in ("goodput_hz", "handled", "ttc_p95_s"):
+            assert point[figure].to_numpy() == pytest.approx(summary[figure].to_numpy(), nan_ok=True)
+    # A bigger botnet delays the legitimate clients more (the law the sweep is for).
+    clients = table[table["agent"] == "clients"].set_index("agents.1.machines")
+    assert clients.loc[1000, "ttc_p95_s"] > clients.loc[250, "ttc_p95_s"]

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import simpy
 
+from powsim.model.scenario import ServerConfig
 from powsim.sim.durations import Durations
 from powsim.hashcash.protocol import HashCash, batch_digest
-from powsim.sim.policies import Policy
+from powsim.difficulty.policies import Policy
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.secret import run_secret
@@ -53,22 +53,6 @@ def batch_key(account: str, index: int) -> bytes:
     """The batch digest (32 bytes) of batch ``index`` of ``account``: SHA-256 of the index as
     8 bytes big-endian signed, then the account's UTF-8 (fixed width first: unambiguous)."""
     return batch_digest(struct.pack(">q", index) + account.encode("utf-8"))
-
-
-@dataclass(frozen=True)
-class ServerConfig:
-    """Workers and timings: ``workers`` inference and ``cost_workers`` cost-estimation
-    workers (0: the inference worker estimates the cost too, one request per batch);
-    ``service`` 'fixed' (the per-batch seconds) or 'exponential' (with that mean);
-    ``verify_s`` seconds to verify one solution; ``inference_s``/``cost_s`` per-batch
-    seconds that replace the traces' measured ones when set."""
-
-    workers: int = 1
-    cost_workers: int = 1
-    service: str = "fixed"
-    verify_s: float = 0.0
-    inference_s: float | None = None
-    cost_s: float | None = None
 
 
 class IssuedPuzzle(NamedTuple):

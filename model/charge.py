@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from powsim.errors import InputError
 from powsim.calibrate.difficulty import Difficulty
-from powsim.sim.policies import policy_class
-from powsim.sim.policy_reference import policy_reference
-from powsim.sim.scenario import DefenseConfig
+from powsim.difficulty.policies import policy_class
+from powsim.difficulty.reference import policy_reference
+from powsim.model.scenario import DefenseConfig
 from powsim.traces.batches import ServiceTimes, workload
 from powsim.traces.format import Trace
 

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from powsim.sim.load.config import LoadScenario
-from powsim.sim.load.record import CLIENT_FIELDS, COUNTERS, Recorder
+from powsim.model.load import LoadScenario
+from powsim.load.record import CLIENT_FIELDS, COUNTERS, Recorder
 
 KINDS = ("legit", "attacker")
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from powsim.errors import ParameterError
-from powsim.sim.overrides import Override, parse_value
+from powsim.model.overrides import Override, parse_value
 
 
 class Axis(NamedTuple):

@@ -8,8 +8,8 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
   'exponential'), ``verify_s``, ``admission_workers``, ``queue_capacity`` (>= 1; absent:
   unbounded), ``hardware`` (profile whose price per hour is one worker's cost).
 * ``[defense]`` (optional): the per-account policy, as in any scenario; each agent then names
-  the ``trace`` of its queries (see :mod:`~powsim.sim.load.account`).
-* ``[difficulty]``: ``rule`` (see :mod:`~powsim.sim.load.effort_rules`), ``update_s``,
+  the ``trace`` of its queries (see :mod:`~powsim.model.charge`).
+* ``[difficulty]``: ``rule`` (see :mod:`~powsim.difficulty.load_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
 * ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
 * stream: ``name``, ``rate_hz``, ``queries``, ``hardware`` (a profile, or a mix: an inline
@@ -28,16 +28,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
-from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STRATEGIES, Botnet,
+from powsim.model.load import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STRATEGIES, Botnet,
                                     DifficultyRule, LoadScenario, LoadServer, Stream)
-from powsim.sim.load.effort_rules import RULES
-from powsim.sim.load.account import account_effort
-from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.scenario import SERVICES, TraceFiles, hardware_profiles, read_defense, read_toml
-from powsim.sim.toml_table import Table
+from powsim.difficulty.load_rules import RULES
+from powsim.model.charge import account_effort
+from powsim.model.kinds import AGENT_KINDS
+from powsim.model.scenario import SERVICES
+from powsim.model.overrides import Override, apply_overrides
+from powsim.model.parse import (DEFENSE_KEYS, TraceFiles, hardware_profiles, read_defense, read_toml,
+                                valid_keys)
+from powsim.model.toml_table import Table
 
 LOAD_KINDS = tuple(name for name, kind in AGENT_KINDS.items() if kind.load)
 _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "verify_s",
@@ -57,10 +61,15 @@ def declares_load(path: str | os.PathLike[str]) -> bool:
         isinstance(a, dict) and a.get("kind") in LOAD_KINDS for a in agents)
 
 
-def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
-    """Read and validate the load scenario TOML file at ``path``."""
+def load_load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()
+                       ) -> LoadScenario:
+    """Read the load scenario TOML file at ``path``, apply ``overrides`` (dotted keys, see
+    :mod:`powsim.model.overrides`) and validate the result."""
     source = str(path)
     data = read_toml(path)
+    apply_overrides(data, overrides, valid_keys(data, {
+        "defense": DEFENSE_KEYS, "server": _SERVER_KEYS, "difficulty": _DIFFICULTY_KEYS,
+        "load": _LOAD_KEYS}), source)
     Table(data, source, {"server", "difficulty", "load", "hardware", "agents", "defense"})
     traces = TraceFiles(Path(path).resolve().parent)
     defense = read_defense(data["defense"], f"{source}: [defense]", traces

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powsim.sim.load.config import LoadScenario
-from powsim.sim.load.engine import LoadRun
-from powsim.sim.load.metrics import summary, timeseries
+from powsim.model.load import LoadScenario
+from powsim.load.engine import LoadRun
+from powsim.load.metrics import summary, timeseries
 
 
 def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from powsim.sim.load.capacity import Slo
+from powsim.sweep.capacity import Slo
 
 
 def capacity_chart(table: pd.DataFrame, slo: Slo, provenance: dict[str, object]) -> alt.LayerChart:

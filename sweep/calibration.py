@@ -17,10 +17,10 @@ import pandas as pd
 from powsim.calibrate.charge import PAPER_A
 from powsim.calibrate.search import A_KEY, pareto_table
 from powsim.errors import ParameterError
-from powsim.sim.sweep.executor import Executor
-from powsim.sim.sweep.grid import Axis
-from powsim.sim.sweep.runner import Sweep, run_sweep
-from powsim.sim.sweep.table import sweep_table
+from powsim.sweep.executor import Executor
+from powsim.sweep.grid import Axis
+from powsim.sweep.runner import Sweep, run_sweep
+from powsim.sweep.table import sweep_table
 
 
 @dataclass(frozen=True)

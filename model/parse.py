@@ -1,8 +1,7 @@
-"""Scenarios: the model to simulate, read from TOML, validated, immutable.
+"""Read a scenario from TOML and validate it into :mod:`powsim.model.scenario`'s frozen data.
 
-A scenario is declared apart from any run (as a Ciw network is): ``[defense]`` (policy,
-reference, a, reference hash rate, queries per puzzle, group accounting), ``[server]`` (workers and
-timings), optional ``[hardware.NAME]`` profiles and ``[[agents]]`` entries. Trace paths are
+The file has ``[defense]`` (policy, reference, a, reference hash rate, queries per puzzle,
+group accounting), ``[server]`` (workers and timings), optional ``[hardware.NAME]`` profiles and ``[[agents]]`` entries. Trace paths are
 relative to the scenario file's folder (or absolute), so a scenario and its traces move
 together. Every problem is one :class:`~powsim.errors.InputError` naming the file, the
 field and what was expected. Defaults are the dataclasses' own.
@@ -15,126 +14,24 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
-from powsim.calibrate.difficulty import Difficulty
-from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.agents.population import (SAMPLES, HardwareMix, QueryCount, parse_hardware_mix,
-                                          parse_query_count)
-from powsim.hashcash.hardware import PROFILES, Hardware, local_profiles
+from powsim.difficulty.policies import POLICIES
 from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
-from powsim.sim.overrides import Override, apply_overrides
-from powsim.sim.policies import POLICIES
+from powsim.hashcash.hardware import PROFILES, Hardware, local_profiles
 from powsim.hashcash.rates import check_memory, family_rate_hz, on_puzzle
-from powsim.sim.server.server import ServerConfig
-from powsim.sim.toml_table import Table
+from powsim.model.kinds import AGENT_KINDS
+from powsim.model.overrides import Override, apply_overrides
+from powsim.model.population import SAMPLES, parse_hardware_mix, parse_query_count
+from powsim.model.scenario import (ACCOUNTINGS, MAX_A, MAX_MEMBERS, MAX_SECONDS, MAX_SOLVERS,
+                                   MAX_SUB_SOLUTIONS, MAX_WORKERS, MIN_RATE_HZ, SAMPLED_MAX_BITS,
+                                   SERVICES, AgentSpec, DefenseConfig, Scenario, ServerConfig)
+from powsim.model.toml_table import Table
 from powsim.traces.format import Trace, read_trace
 from powsim.traces.pate import ORDER_GRIDS
 from powsim.traces.pool import is_pool, pool_part
-
-ACCOUNTINGS = ("account", "group")
-SERVICES = ("fixed", "exponential")
-SAMPLED_MAX_BITS = 60  # numpy's geometric draws stay exact in int64 up to here
-# Upper bounds that keep a run finite and its sums finite (refused with the bound in the message).
-MAX_SECONDS = 1e9          # ~31 years: any start, pause or service time
-MIN_RATE_HZ = 1e-9         # a Poisson stream slower than this never starts within MAX_SECONDS
-MAX_MEMBERS = 100_000      # users, accounts or colluders of one entry, and of all entries together
-MAX_SOLVERS = 1024
-MAX_WORKERS = 10_000
-MAX_SUB_SOLUTIONS = 64
-MAX_A = 1e6
-
-
-@dataclass(frozen=True)
-class DefenseConfig:
-    """The defense: ``policy`` with its ``parameters`` (a and clip), the legitimate
-    ``reference`` trace, the tuned-for client's ``reference_hash_rate_hz``,
-    ``queries_per_puzzle`` (None: the traces' own batches), ``max_bits``, ``accounting``
-    ('account', or 'group' to link each ring with ``link_probability``) and the
-    ``sub_solutions`` each puzzle requires; ``puzzle`` the family and its parameters
-    (``reference_hash_rate_hz`` counts that family's trials); ``rdp_orders`` names the order
-    grid of :data:`~powsim.traces.pate.ORDER_GRIDS` on which the ``rdp`` policy composes
-    and converts RDP curves ('paper', the authors' grid from 2 up, or 'extended')."""
-
-    policy: str
-    reference: Trace
-    reference_hash_rate_hz: float
-    parameters: ChargeParameters = ChargeParameters()
-    queries_per_puzzle: float | None = None
-    max_bits: int = Difficulty.max_bits
-    accounting: str = "account"
-    link_probability: float = 0.0
-    sub_solutions: int = 1
-    puzzle: Puzzle = Sha256()
-    rdp_orders: str = "paper"
-
-    @property
-    def orders(self) -> np.ndarray:
-        """The RDP orders of ``rdp_orders``, shape (orders,)."""
-        return ORDER_GRIDS[self.rdp_orders]
-
-
-@dataclass(frozen=True)
-class AgentSpec:
-    """One ``[[agents]]`` entry. ``count`` independent members (legit, attacker), ``accounts``
-    of one sybil actor, ``actors`` colluders; ``solvers`` parallel solvers per actor;
-    ``think_s`` mean pause before each batch; members start at ``start_s`` or, with
-    ``arrival_rate_hz``, as a Poisson stream from it; ``signup_bits``/``signup_usd`` per
-    sybil account; ``cover`` trace, ``cover_per_batch`` and ``max_diff`` for adaptive.
-    A legit entry with ``sample`` 'bootstrap' draws each member's ``queries`` from its
-    ``trace`` (a pool's evaluation part); ``mix`` lets members draw their hardware
-    (``hardware`` is then the mix's first profile)."""
-
-    kind: str
-    name: str
-    trace: Trace
-    hardware: Hardware
-    count: int = 1
-    accounts: int = 1
-    actors: int = 1
-    solvers: int = 1
-    think_s: float = 0.0
-    start_s: float = 0.0
-    arrival_rate_hz: float | None = None
-    signup_bits: int = 0
-    signup_usd: float = 0.0
-    cover: Trace | None = None
-    cover_per_batch: int = 4
-    max_diff: float = 0.0
-    sample: str = "replay"
-    queries: QueryCount | None = None
-    mix: HardwareMix | None = None
-
-    @property
-    def profiles(self) -> dict[str, Hardware]:
-        """The hardware profiles its members may use, by name."""
-        return {p.name: p for p in (self.mix.profiles if self.mix else (self.hardware,))}
-
-    @property
-    def hardware_label(self) -> str:
-        """The profile's name, or the mix as ``mix(NAME=SHARE, ...)``."""
-        return self.mix.describe() if self.mix else self.hardware.name
-
-    @property
-    def members(self) -> int:
-        """How many actors run: users of a group, colluders, or the one actor otherwise."""
-        key = AGENT_KINDS[self.kind].members_key
-        return getattr(self, key) if key else 1
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario: the defense, the server and the agents."""
-
-    defense: DefenseConfig
-    server: ServerConfig
-    agents: tuple[AgentSpec, ...]
-    source: str = "<memory>"
 
 
 class TraceFiles:
@@ -172,7 +69,7 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
                   edit: Callable[[dict], dict] | None = None) -> Scenario:
     """Read the scenario TOML file at ``path``, apply ``edit`` (given the parsed TOML, returns
     a variant of it, e.g. another puzzle family) when given, then ``overrides`` (dotted keys,
-    see :mod:`powsim.sim.overrides`), and validate the result."""
+    see :mod:`powsim.model.overrides`), and validate the result."""
     source = str(path)
     data = read_toml(path)
     data = edit(data) if edit else data
@@ -202,9 +99,13 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
 PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
 
 
-def valid_keys(data: dict) -> list[str]:
-    """Every dotted key an override may set in the scenario ``data`` (its TOML as read)."""
-    keys = [f"defense.{k}" for k in _DEFENSE_KEYS] + [f"server.{k}" for k in _SERVER_KEYS]
+def valid_keys(data: dict, tables: dict[str, set[str]] | None = None) -> list[str]:
+    """Every dotted key an override may set in the scenario ``data`` (its TOML as read):
+    the keys of each top-level table of ``tables`` (default: a per-account scenario's
+    ``[defense]`` and ``[server]``), of every hardware profile and of each ``[[agents]]``
+    entry's kind."""
+    tables = tables if tables is not None else {"defense": DEFENSE_KEYS, "server": _SERVER_KEYS}
+    keys = [f"{table}.{k}" for table, allowed in tables.items() for k in allowed]
     hardware = data.get("hardware") if isinstance(data.get("hardware"), dict) else {}
     keys += [f"hardware.{name}.{k}" for name in sorted({*PROFILES, *hardware})
              for k in _HARDWARE_KEYS]
@@ -216,17 +117,17 @@ def valid_keys(data: dict) -> list[str]:
     return sorted(keys)
 
 
-_DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
+DEFENSE_KEYS = {"policy", "a", "reference", "reference_hash_rate", "queries_per_puzzle", "min_s",
                  "max_s", "max_bits", "accounting", "link_probability", "sub_solutions", "puzzle",
                  "rdp_orders", *PUZZLE_KEYS}
-_OLD_DEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
+_OLDDEFENSE_KEYS = {"batch_size": "queries_per_puzzle"}  # still read, with a warning
 _SERVER_KEYS = {"workers", "cost_workers", "service", "verify_s", "inference_s", "cost_s"}
 _HARDWARE_KEYS = {"hash_rate_hz", "price_per_hour_usd", "watts"}
 
 
 def read_defense(data: object, where: str, traces: TraceFiles) -> DefenseConfig:
     """The ``[defense]`` table ``data`` (``where`` names it in errors) as a DefenseConfig."""
-    return _defense(Table(_renamed_keys(data, where), where, _DEFENSE_KEYS), traces)
+    return _defense(Table(_renamed_keys(data, where), where, DEFENSE_KEYS), traces)
 
 
 def _renamed_keys(data: object, where: str) -> object:
@@ -234,7 +135,7 @@ def _renamed_keys(data: object, where: str) -> object:
     if not isinstance(data, dict):
         return data
     data = dict(data)
-    for old, new in _OLD_DEFENSE_KEYS.items():
+    for old, new in _OLDDEFENSE_KEYS.items():
         if old in data:
             if new in data:
                 raise InputError(f"{where}.{old}: set beside {new}, expected only {new} "

@@ -3,7 +3,7 @@
 Units: seconds for times, hashes (expected trials) for effort, hashes/s for hash rates,
 requests/s for rates. A load scenario is a scenario TOML whose ``[[agents]]`` are of kind
 ``stream`` (one-shot legitimate clients) or ``botnet`` (one attacker emitting a stream);
-see :mod:`powsim.sim.load.parse` for the keys.
+see :mod:`powsim.model.load_parse` for the keys.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Stream:
     only after a trim; a request that expired in the queue loses its client, as effort_sim's
     code does); ``account_effort`` the
     per-account privacy charge of its batch (hashes, 0 without a ``[defense]``; see
-    :mod:`powsim.sim.load.account`)."""
+    :mod:`powsim.model.charge`)."""
 
     name: str
     rate_hz: float

@@ -22,12 +22,12 @@ from tqdm import tqdm
 
 from powsim.atomic import atomic_path
 from powsim.errors import ParameterError
-from powsim.sim.overrides import Override
-from powsim.sim.scenario import load_scenario
-from powsim.sim.sweep.executor import Executor
-from powsim.sim.sweep.grid import Axis, grid_points
-from powsim.sim.sweep.table import sweep_table
-from powsim.sim.sweep.tasks import point_key, run_task
+from powsim.model.overrides import Override
+from powsim.model.read import read_scenario
+from powsim.sweep.executor import Executor
+from powsim.sweep.grid import Axis, grid_points
+from powsim.sweep.table import sweep_table
+from powsim.sweep.tasks import point_key, run_task
 
 MODES = ("sampled", "expected")
 
@@ -59,7 +59,7 @@ class Sweep:
             raise ParameterError(f"{{mode}}: {self.mode!r}, expected one of {', '.join(MODES)}")
         points = [(*self.fixed, *point) for point in grid_points(self.axes)]
         for point in points:  # bad keys and values fail here, before any task or file
-            load_scenario(self.scenario, point)
+            read_scenario(self.scenario, point)
         return points
 
     def describe(self) -> str:
@@ -77,7 +77,7 @@ class Sweep:
 def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
               progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-replication summaries (one row per point x replication x entry, swept keys as
-    columns) and their tidy table (:func:`~powsim.sim.sweep.table.sweep_table`)."""
+    columns) and their tidy table (:func:`~powsim.sweep.table.sweep_table`)."""
     points = sweep.points
     cache = None if out is None else Path(out) / "points"
     done: dict[int, pd.DataFrame] = {}

@@ -42,10 +42,10 @@ import numpy as np
 import simpy
 
 from powsim.sim.gc_pause import cyclic_gc_paused
-from powsim.sim.load.config import Botnet, LoadScenario, Stream
-from powsim.sim.load.effort_rules import Window, make_rule
-from powsim.sim.load.queue import EffortQueue, Entry
-from powsim.sim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+from powsim.model.load import Botnet, LoadScenario, Stream
+from powsim.difficulty.load_rules import Window, make_rule
+from powsim.load.queue import EffortQueue, Entry
+from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
 
 
 class _Client:

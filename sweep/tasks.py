@@ -3,6 +3,9 @@
 A task is described by plain values (the scenario's path, the point's overrides, mode, seed,
 replication), so it runs the same in this process, in a LocalCluster's worker process or on
 a remote dask worker. Each process prepares a point's model once and keeps the last few.
+The scenario's kernel follows from the model (:func:`~powsim.model.read.read_scenario`): a
+per-account scenario gives its summary (one row per agent entry), a load scenario its
+per-group summary (:func:`~powsim.load.metrics.summary`).
 
 Seeds: replication r of every point draws from ``SeedSequence(seed, spawn_key=(r,))``, the
 stream a plain ``powsim simulate --seed S --replications R`` gives its r-th run. Points thus
@@ -18,9 +21,11 @@ import json
 
 import pandas as pd
 
-from powsim.sim.overrides import Override
+from powsim.load.runs import run_tables
+from powsim.model.load import LoadScenario
+from powsim.model.overrides import Override
+from powsim.model.read import read_scenario
 from powsim.sim.run import Model, prepare, simulate
-from powsim.sim.scenario import load_scenario
 from powsim.sim.summary import summarize
 
 
@@ -30,14 +35,19 @@ def point_key(overrides: tuple[Override, ...]) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _model(scenario: str, key: str) -> Model:
+def _model(scenario: str, key: str) -> Model | LoadScenario:
     overrides = tuple(Override(k, v) for k, v in json.loads(key))
-    return prepare(load_scenario(scenario, overrides))
+    read = read_scenario(scenario, overrides)
+    return read if isinstance(read, LoadScenario) else prepare(read)
 
 
 def run_task(scenario: str, overrides: tuple[Override, ...], mode: str, seed: int,
              replication: int) -> pd.DataFrame:
-    """The summary (one row per agent entry, :data:`~powsim.sim.summary.SUMMARY_COLUMNS`) of
-    replication ``replication`` of the scenario at ``scenario`` with ``overrides`` applied."""
+    """The summary of replication ``replication`` of the scenario at ``scenario`` with
+    ``overrides`` applied: one row per agent entry (per-account:
+    :data:`~powsim.sim.summary.SUMMARY_COLUMNS`; load: the per-group summary)."""
     model = _model(scenario, point_key(overrides))
+    if isinstance(model, LoadScenario):
+        summary = run_tables(model, mode, seed, replication)[1]
+        return summary.assign(replication=replication)
     return summarize(model, simulate(model, mode, seed, replication)).assign(replication=replication)

@@ -10,7 +10,7 @@ the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``
 is the smallest count that meets it.
 
 Every (worker count, replication) is one task on an
-:class:`~powsim.sim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
+:class:`~powsim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
 dask LocalCluster or on a given scheduler. Replication r draws from
 ``SeedSequence(seed, spawn_key=(r,))`` at every worker count, as the sweep's replication r
 does at every grid point (common random numbers: the counts meet the same clients and bots),
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm import tqdm
 
 from powsim.errors import ParameterError
-from powsim.sim.load.config import LoadScenario
-from powsim.sim.load.runs import run_tables
-from powsim.sim.sweep.executor import Executor
+from powsim.model.load import LoadScenario
+from powsim.load.runs import run_tables
+from powsim.sweep.executor import Executor
+from powsim.stats.confidence import interval
 
 METRICS = {"ttc_mean": "ttc_mean_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
            "success_ratio": "success_ratio", "goodput": "goodput_hz",
@@ -101,18 +101,9 @@ def parse_workers(text: str) -> list[int]:
     return counts
 
 
-def confidence_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """(mean, low, high): Student-t interval of the mean of ``values`` (NaN bounds for one)."""
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 def replication_summary(scenario: LoadScenario, workers: int, seed: int,
                         replication: int) -> pd.DataFrame:
-    """One capacity task: the per-group summary (:func:`~powsim.sim.load.metrics.summary`) of
+    """One capacity task: the per-group summary (:func:`~powsim.load.metrics.summary`) of
     replication ``replication`` of ``scenario`` in sampled mode with ``workers`` workers. Its
     arguments are plain picklable values, so it runs alike here and on any dask worker."""
     return run_tables(scenario, "sampled", seed, replication, workers)[1]
@@ -142,7 +133,7 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         # counts as the worst value, so the count misses the SLO.
         worst = math.inf if slo.op in ("<=", "<") else -math.inf
         values = mine[slo.metric].fillna(worst).to_numpy()
-        mean, low, high = confidence_interval(values) if np.isfinite(values).all() else (worst,) * 3
+        mean, low, high = interval(values) if np.isfinite(values).all() else (worst,) * 3
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
                      "ci_high": high, "meets": slo.met(low, high),
                      "utilisation": float(mine["utilisation"].mean()),

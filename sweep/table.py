@@ -3,15 +3,25 @@ interval of each summary figure over the point's replications."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from powsim.stats.confidence import half_width
 
 FIGURES = ("queries", "overhead", "overhead_median", "overhead_p95", "overhead_p99",
            "overhead_max", "share_over_2x", "bits_mean", "hashes", "time_pow_s", "dollars",
            "kwh", "hashes_per_member", "time_pow_s_per_member", "dollars_per_member",
            "kwh_per_member")
 ENTRY_COLUMNS = ("agent", "kind", "hardware", "members", "accounts")
+# A run's own parameters, constant within a point: not figures to average.
+RUN_COLUMNS = ("replication", "seed", "workers", "window_start_s", "window_end_s")
+
+
+def figures(runs: pd.DataFrame, keys: list[str]) -> list[str]:
+    """The figures a sweep aggregates: :data:`FIGURES` for per-account runs, every numeric
+    metric of the per-group summary for load runs."""
+    if "overhead" in runs:
+        return list(FIGURES)
+    return [c for c in runs.select_dtypes("number") if c not in {*keys, *RUN_COLUMNS}]
 
 
 def sweep_table(runs: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
@@ -22,13 +32,15 @@ def sweep_table(runs: pd.DataFrame, keys: list[str], confidence: float = 0.95) -
     (the Student-t ``confidence`` interval of the mean; NaN with one replication);
     ``replications`` counts them. Rows keep the order of the points, then of the entries.
     """
-    grouped = runs.groupby([*keys, *ENTRY_COLUMNS], sort=False, dropna=False)
-    table = grouped[list(FIGURES)].mean()
+    measured = figures(runs, keys)
+    entries = [c for c in ENTRY_COLUMNS if c in runs]
+    grouped = runs.groupby([*keys, *entries], sort=False, dropna=False)
+    table = grouped[measured].mean()
     count = grouped["replication"].count()
-    spread = grouped[list(FIGURES)].std()
-    t = np.where(count > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(count - 1, 1)), np.nan)
-    half = spread.mul(t / np.sqrt(count), axis=0)
-    for figure in FIGURES:
+    spread = grouped[measured].std()
+    half = pd.DataFrame(half_width(spread.to_numpy(), count.to_numpy()[:, None], confidence),
+                        index=spread.index, columns=spread.columns)
+    for figure in measured:
         table[f"{figure}_ci_low"] = table[figure] - half[figure]
         table[f"{figure}_ci_high"] = table[figure] + half[figure]
     table["replications"] = count

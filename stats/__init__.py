@@ -1,0 +1,1 @@
+"""Statistics shared by every kernel's results: confidence intervals over replications."""
