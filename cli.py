@@ -24,7 +24,7 @@ from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
 from powsim.outputs import check_destination
 from powsim.provenance import record_command
-from powsim.hashcash.hardware import LOCAL, PROFILES, hardware_profile
+from powsim.hashcash.hardware import DEFAULT_PROFILE, LOCAL, PROFILES, hardware_profile
 from powsim.difficulty.policies import POLICIES
 from powsim.model.scenario import MAX_SECONDS
 from powsim.traces.pate import ORDER_GRIDS
@@ -78,9 +78,9 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=options.integer(1, options.MAX_REPLICATIONS),
                         default=30, help="sampled mode: runs per trace for the 95%% CI (default 30)")
     parser.add_argument("--seed", type=options.seed(), default=0, help="sampled mode: seed (default 0)")
-    parser.add_argument("--hardware", choices=sorted([*PROFILES, LOCAL]), default="laptop-cpu",
+    parser.add_argument("--hardware", choices=sorted([*PROFILES, LOCAL]), default=DEFAULT_PROFILE,
                         help="the attacker's hardware profile; local is this machine as measured "
-                             "by 'powsim hashcash bench' (default laptop-cpu)")
+                             "by 'powsim hashcash bench' (default %(default)s)")
     parser.add_argument("--policy", choices=POLICIES, default="paper",
                         help="simulator modes: the difficulty policy (default paper)")
     parser.add_argument("--rdp-orders", choices=tuple(ORDER_GRIDS), default="paper",

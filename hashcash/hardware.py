@@ -43,6 +43,9 @@ class Hardware:
         return hashes / self.hash_rate_hz * self.watts / JOULES_PER_KWH
 
 
+# The profile of an agent, a stream or a botnet that names none, and of `powsim table`.
+DEFAULT_PROFILE = "laptop-cpu"
+
 PROFILES: dict[str, Hardware] = {
     # A Python client on one laptop core, plain hashlib loop: ~0.7 M SHA-256/s (figure given
     # in issue 4; the same loop measured 2.2 M/s on one AMD EPYC server core here, 2026-11-23).

@@ -42,24 +42,40 @@ import numpy as np
 import simpy
 
 from powsim.sim.gc_pause import cyclic_gc_paused
-from powsim.model.load import Botnet, LoadScenario, Stream
+from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
 
 
 class _Client:
-    """A legitimate client: its effort, tries, the entry it waits on, and its clocks."""
+    """A client followed request by request (a stream's, or a session's member or ring): its
+    agent, the account charge and effort of its current request, tries, the entry it waits
+    on, and its clocks. A session's client goes on to its next request once connected."""
 
-    __slots__ = ("group", "stream", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
-                 "trimmed", "solve_s", "wait_s", "service_s")
+    __slots__ = ("group", "agent", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
+                 "trimmed", "solve_s", "wait_s", "service_s", "request", "charge")
 
-    def __init__(self, group: int, stream: Stream, hash_rate_hz: float, rng: np.random.Generator,
-                 now: float) -> None:
-        self.group, self.stream, self.hash_rate_hz = group, stream, hash_rate_hz
-        self.rng, self.first_s = rng, now
-        self.effort, self.tries, self.entry, self.trimmed = 0.0, 0, None, False
+    def __init__(self, group: int, agent: Stream | Sessions, hash_rate_hz: float,
+                 rng: np.random.Generator, now: float) -> None:
+        self.group, self.agent, self.hash_rate_hz = group, agent, hash_rate_hz
+        self.rng, self.request = rng, 0
+        self.charge = agent.charges[0] if isinstance(agent, Sessions) else agent.account_effort
+        self.start(now)
+
+    def start(self, now: float) -> None:
+        """Begin the current request at ``now``: no tries, no work, no waiting yet."""
+        self.first_s, self.effort, self.tries, self.entry, self.trimmed = now, 0.0, 0, None, False
         self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
+
+    def next_request(self) -> bool:
+        """Move to a session's next request (False when it has none left)."""
+        charges = getattr(self.agent, "charges", ())
+        self.request += 1
+        if self.request >= len(charges):
+            return False
+        self.charge = charges[self.request]
+        return True
 
 
 class LoadRun:
@@ -96,7 +112,9 @@ class LoadRun:
             env.process(self._worker())
         for group, stream in enumerate(self.scenario.streams):
             env.process(self._arrivals(group, stream))
-        first_botnet = len(self.scenario.streams)
+        for offset, sessions in enumerate(self.scenario.sessions):
+            env.process(self._members(len(self.scenario.streams) + offset, sessions))
+        first_botnet = len(self.scenario.clients)
         for offset, botnet in enumerate(self.scenario.botnets):
             env.process(self._botnet(first_botnet + offset, botnet))
         with cyclic_gc_paused():
@@ -227,7 +245,7 @@ class LoadRun:
 
     def _arrive(self, client: _Client) -> None:
         if self.puzzle_first:
-            client.effort = self._combined(client.stream.account_effort, self.published)
+            client.effort = self._combined(client.charge, self.published)
             self._solve_then(client, self._submit)
         else:
             self._submit(client)
@@ -239,7 +257,7 @@ class LoadRun:
         self._at(self.env.now + solve_s, lambda: then(client))
 
     def _submit(self, client: _Client) -> None:
-        now, stream = self.env.now, client.stream
+        now, stream = self.env.now, client.agent
         effort = client.effort if self.puzzle_first else 0.0
         entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
         client.entry, client.tries, client.trimmed = entry, client.tries + 1, False
@@ -257,7 +275,7 @@ class LoadRun:
         if client.entry is not entry:
             return
         client.entry = None
-        stream = client.stream
+        stream = client.agent
         lost = stream.on_expiry == "lost" and not client.trimmed
         if lost or stream.retry == "none" or client.tries > stream.max_retries:
             self.record.client(client.group, client.first_s, self.env.now, False, client.tries,
@@ -272,7 +290,7 @@ class LoadRun:
 
     def _pay_after_service(self, client: _Client) -> None:
         """Cost-first: the puzzle comes after service; solve, verify, then connect."""
-        client.effort = self._combined(client.stream.account_effort, self.published)
+        client.effort = self._combined(client.charge, self.published)
         self.record.hashes[client.group] += client.effort
         verify = Entry(client.effort, 1, client.group, self.env.now, math.inf, client)
         self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)))
@@ -280,6 +298,30 @@ class LoadRun:
     def _connected(self, client: _Client) -> None:
         self.record.client(client.group, client.first_s, self.env.now, True, client.tries,
                            client.solve_s, client.wait_s, client.service_s)
+        if client.next_request():
+            think_s = client.agent.think_s
+            if self.sampled and think_s > 0:
+                think_s = float(client.rng.exponential(think_s))
+            client.start(self.env.now + think_s)
+            self._at(client.first_s, lambda: self._arrive(client))
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def _members(self, group: int, sessions: Sessions):
+        """Start a session's members (or its ring's one actor): all at ``start_s``, or
+        arriving at ``rate_hz`` (Poisson when sampled) until ``end_s``; each then sends its
+        requests one after another."""
+        rng, env = self.rngs[group], self.env
+        end_s = min(sessions.end_s, self.scenario.duration_s)
+        if sessions.start_s:
+            yield env.timeout(sessions.start_s)
+        for _ in range(sessions.members):
+            if env.now >= end_s:
+                return
+            self._arrive(_Client(group, sessions, sessions.hardware.hash_rate_hz, rng, env.now))
+            if sessions.rate_hz is not None:
+                gap_s = 1 / sessions.rate_hz
+                yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
 
     # --- botnets ---------------------------------------------------------------------------
 

@@ -14,14 +14,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from powsim.model.load import LoadScenario
+from powsim.model.load import ROLES, LoadScenario
 from powsim.load.record import CLIENT_FIELDS, COUNTERS, Recorder
 
-KINDS = ("legit", "attacker")
-
-
 def clients_frame(record: Recorder) -> pd.DataFrame:
-    """One row per recorded legitimate client (:data:`CLIENT_FIELDS`, plus ``ttc_s``)."""
+    """One row per recorded request of a followed client, a stream's or a session's
+    (:data:`CLIENT_FIELDS`, plus ``ttc_s``)."""
     types = {name: np.float64 for name in CLIENT_FIELDS}  # typed even when empty
     types.update(group=np.int64, connected=bool, tries=np.int64)
     frame = pd.DataFrame(record.clients, columns=list(CLIENT_FIELDS)).astype(types)
@@ -32,15 +30,15 @@ def timeseries(scenario: LoadScenario, record: Recorder) -> pd.DataFrame:
     """One row per interval: its start ``t_s``, the published ``effort`` (hashes) and the
     ``queue`` (requests) at that start, each counter split ``_legit``/``_attacker``, and the
     mean and 95th percentile TTC of the legitimate clients connected in the interval."""
-    legit = len(scenario.streams)
+    roles = np.array(scenario.roles)
     frame = pd.DataFrame({"t_s": np.arange(record.bins) * record.interval_s,
                           "effort": record.effort, "queue": record.queue})
     counts = record.counts
     for c, counter in enumerate(COUNTERS):
-        frame[f"{counter}_legit"] = counts[c, :legit].sum(axis=0)
-        frame[f"{counter}_attacker"] = counts[c, legit:].sum(axis=0)
+        for kind in ROLES:
+            frame[f"{counter}_{kind}"] = counts[c, roles == kind].sum(axis=0)
     clients = clients_frame(record)
-    clients = clients[clients["connected"]]
+    clients = clients[clients["connected"] & (roles[clients["group"].to_numpy()] == "legit")]
     bins = (clients["end_s"] // record.interval_s).clip(upper=record.bins - 1).astype(int)
     ttc = clients.groupby(bins)["ttc_s"]
     frame["connected_legit"] = ttc.size().reindex(frame.index, fill_value=0)
@@ -63,11 +61,10 @@ def summary(scenario: LoadScenario, record: Recorder, window: tuple[float, float
     busy = record.busy_s[first:last].sum() / (span_s * workers)
     rows = []
     for group, name in enumerate(scenario.groups):
-        legit = group < len(scenario.streams)
-        row = {"agent": name, "kind": KINDS[not legit],
+        row = {"agent": name, "kind": scenario.roles[group],
                **{counter: int(counts[c, group]) for c, counter in enumerate(COUNTERS)},
                "goodput_hz": counts[1, group] / span_s, "hashes": float(record.hashes[group])}
-        if legit:
+        if group < len(scenario.clients):
             mine = clients[(clients["group"] == group) & (clients["end_s"] >= window[0])
                            & (clients["end_s"] < window[1])]
             done = mine[mine["connected"]]

@@ -62,5 +62,10 @@ register_kind(AgentKind(
     "stream", frozenset({"kind", "name", "rate_hz", "queries", "hardware", "timeout_s", "retry",
                          "max_retries", "on_expiry", "start_s", "end_s", "trace"}), engine="load"))
 register_kind(AgentKind(
+    "sessions", frozenset({"kind", "name", "role", "accounts", "ring", "trace", "queries",
+                           "requests", "hardware", "rate_hz", "start_s", "end_s", "think_s",
+                           "timeout_s", "retry", "max_retries", "on_expiry"}),
+    members_key="accounts", engine="load"))
+register_kind(AgentKind(
     "botnet", frozenset({"kind", "name", "machines", "hardware", "start_s", "end_s", "strategy",
                          "max_rate_hz", "timeout_s", "queries", "trace"}), engine="load"))

@@ -18,6 +18,7 @@ RETRIES = ("none", "double-effort")
 EXPIRIES = ("retry", "lost")
 STRATEGIES = ("sustained", "precomputed")
 COMBINES = ("max", "sum")
+ROLES = ("legit", "attacker")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,41 @@ class Botnet:
 
 
 @dataclass(frozen=True)
+class Sessions:
+    """``kind = "sessions"``: accounts that each send a sequence of requests, one at a time,
+    each paying its account's privacy charge at that point combined with the load's effort.
+    ``accounts`` members arriving at ``rate_hz`` from ``start_s`` (None: all at ``start_s``),
+    each on its own account replaying its trace from the start; or, with ``ring``, one actor
+    on ``hardware`` spreading the trace's requests over its ``accounts`` (request i on account
+    i mod accounts, as the per-account sybil ring). ``charges`` are the per-account charges
+    (hashes) of a member's (or the ring's) requests in order, shape (requests,), each of
+    ``queries`` queries; ``think_s`` is the mean pause before each request after the first;
+    ``role`` ('legit' or 'attacker') says whose figures they are; timeouts and retries as for
+    a stream."""
+
+    name: str
+    role: str
+    accounts: int
+    hardware: Hardware
+    charges: tuple[float, ...]
+    queries: int = 1
+    ring: bool = False
+    rate_hz: float | None = None
+    start_s: float = 0.0
+    end_s: float = math.inf
+    think_s: float = 0.0
+    timeout_s: float = 30.0
+    retry: str = "double-effort"
+    max_retries: int = 10
+    on_expiry: str = "retry"
+
+    @property
+    def members(self) -> int:
+        """Actors that send requests: one for a ring, else one per account."""
+        return 1 if self.ring else self.accounts
+
+
+@dataclass(frozen=True)
 class LoadScenario:
     """A validated load scenario: server, difficulty rule, streams, botnets; the run lasts
     ``duration_s``; ``warmup_s`` is discarded from steady-state figures; botnets emit every
@@ -112,8 +148,22 @@ class LoadScenario:
     warmup_s: float
     tick_s: float = 1.0
     source: str = "<memory>"
+    sessions: tuple[Sessions, ...] = ()
 
     @property
     def groups(self) -> tuple[str, ...]:
-        """Agent names, streams first: the group index of every request."""
-        return tuple(s.name for s in self.streams) + tuple(b.name for b in self.botnets)
+        """Agent names, streams first, then sessions, then botnets: the group index of every
+        request."""
+        return tuple(a.name for a in (*self.streams, *self.sessions, *self.botnets))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """'legit' or 'attacker' for each group of :attr:`groups`: streams are legitimate,
+        botnets attackers, sessions what their ``role`` says."""
+        return (("legit",) * len(self.streams) + tuple(s.role for s in self.sessions)
+                + ("attacker",) * len(self.botnets))
+
+    @property
+    def clients(self) -> tuple[Stream | Sessions, ...]:
+        """The groups whose requests are followed one by one (streams, then sessions)."""
+        return (*self.streams, *self.sessions)

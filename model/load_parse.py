@@ -1,5 +1,5 @@
 """Read a load scenario from TOML: ``[server]``, ``[difficulty]``, ``[load]``, ``[hardware.NAME]``
-and ``[[agents]]`` of kinds ``stream`` and ``botnet``.
+and ``[[agents]]`` of load kinds.
 
 Keys (units: seconds, hashes, hashes/s, requests/s):
 
@@ -12,12 +12,8 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.difficulty.load_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
 * ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
-* stream: ``name``, ``rate_hz``, ``queries``, ``hardware`` (a profile, or a mix: an inline
-  table of profile = share of clients), ``timeout_s``, ``retry``,
-  ``max_retries``, ``on_expiry`` ('retry' or 'lost'), ``start_s``, ``end_s``.
-* botnet: ``name``, ``machines``, ``hardware``, ``start_s``, ``end_s``, ``strategy``,
-  ``max_rate_hz``, ``timeout_s``, ``queries`` (per request, for the account charge).
-* both, with ``[defense]``: ``trace``.
+* ``[[agents]]`` of the load kinds ``stream``, ``sessions`` and ``botnet``: see
+  :mod:`~powsim.model.load_agents`.
 
 Every problem is one :class:`~powsim.errors.InputError` naming the file, the field and what
 was expected.
@@ -25,18 +21,15 @@ was expected.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from powsim.errors import InputError
-from powsim.model.load import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STRATEGIES, Botnet,
-                                    DifficultyRule, LoadScenario, LoadServer, Stream)
 from powsim.difficulty.load_rules import RULES
-from powsim.model.charge import account_effort
 from powsim.model.kinds import AGENT_KINDS
+from powsim.model.load import ADMISSIONS, COMBINES, DifficultyRule, LoadScenario, LoadServer
+from powsim.model.load_agents import READERS, Charges
 from powsim.model.scenario import SERVICES
 from powsim.model.overrides import Override, apply_overrides
 from powsim.model.parse import (DEFENSE_KEYS, TraceFiles, hardware_profiles, read_defense, read_toml,
@@ -92,43 +85,29 @@ def load_load_scenario(path: str | os.PathLike[str], overrides: Sequence[Overrid
     entries = data.get("agents")
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{source}: [[agents]]: missing, expected at least one agent entry")
-    streams, botnets = [], []
+    agents: dict[str, list] = {kind: [] for kind in READERS}
+    charges = Charges(defense, traces)
     for index, entry in enumerate(entries):
         where = f"{source}: [[agents]] #{index + 1}"
         kind = Table(entry, where, set(entry) if isinstance(entry, dict) else set()).choice(
             "kind", None, LOAD_KINDS)
         table = Table(entry, f"{where} ({kind})", AGENT_KINDS[kind].keys)
-        agent = (_stream if kind == "stream" else _botnet)(table, index, hardware)
-        agent = dataclasses.replace(agent, account_effort=_charge(table, defense, traces))
-        (streams if kind == "stream" else botnets).append(agent)
+        agents[kind].append(READERS[kind](table, index, hardware, charges))
+    streams, sessions, botnets = agents["stream"], agents["sessions"], agents["botnet"]
     for botnet in botnets:
         if botnet.strategy == "precomputed" and botnet.end_s - botnet.start_s <= difficulty.update_s:
             raise InputError(f"{source}: [[agents]] '{botnet.name}': end_s - start_s "
                              f"{botnet.end_s - botnet.start_s}, expected more than [difficulty] "
                              f"update_s {difficulty.update_s} for a precomputed botnet")
     scenario = LoadScenario(server, difficulty, tuple(streams), tuple(botnets), duration_s,
-                            warmup_s, load.number("tick_s", 1.0, low=0, strict=True), source)
+                            warmup_s, load.number("tick_s", 1.0, low=0, strict=True), source,
+                            tuple(sessions))
     names = scenario.groups
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:
         raise InputError(f"{source}: [[agents]]: name '{duplicate}' is used twice, expected "
                          "unique names")
     return scenario
-
-
-def _charge(table: Table, defense, traces: TraceFiles) -> float:
-    """The agent's per-account charge (hashes): from its ``trace`` under ``[defense]``, or 0
-    when the scenario has no defense."""
-    if defense is None:
-        if "trace" in table.data:
-            raise InputError(f"{table.where}.trace: set without a [defense] table, expected "
-                             "[defense] to charge the trace's privacy cost")
-        return 0.0
-    if "trace" not in table.data:
-        raise InputError(f"{table.where}.trace: missing, expected the trace whose first queries "
-                         "[defense] charges")
-    return account_effort(defense, traces.get(table, "trace"), table.integer("queries", 1, 1),
-                          table.where)
 
 
 def _server(table: Table, hardware: dict) -> LoadServer:
@@ -153,66 +132,3 @@ def _difficulty(table: Table) -> DifficultyRule:
         update_s=table.number("update_s", 300.0, low=0, strict=True),
         min_effort=table.number("min_effort", 0.0, low=0),
         combine=table.choice("combine", "max", COMBINES))
-
-
-def _name(table: Table, kind: str, index: int) -> str:
-    name = table.data.get("name", f"{kind}-{index + 1}")
-    if not isinstance(name, str) or not name or "/" in name:
-        raise InputError(f"{table.where}.name: {name!r}, expected a non-empty string without '/'")
-    return name
-
-
-def _window(table: Table, end_default: float) -> tuple[float, float]:
-    start_s = table.number("start_s", 0.0, low=0)
-    end_s = table.number("end_s", end_default, low=0) if "end_s" in table.data else end_default
-    if end_s <= start_s:
-        raise InputError(f"{table.where}.end_s: {end_s}, expected a time after start_s {start_s}")
-    return start_s, end_s
-
-
-def _mix(table: Table, hardware: dict) -> tuple[tuple, ...]:
-    """``hardware = { NAME = SHARE, ... }``: profiles with shares of clients (normalised)."""
-    mix = table.data.get("hardware")
-    if not isinstance(mix, dict):
-        return ()
-    where = f"{table.where}.hardware"
-    if not mix:
-        raise InputError(f"{where}: an empty table, expected profile = share entries")
-    shares = Table(mix, where, set(hardware))
-    total = sum(shares.number(name, low=0, strict=True) for name in mix)
-    return tuple((hardware[name], shares.number(name) / total) for name in mix)
-
-
-def _stream(table: Table, index: int, hardware: dict) -> Stream:
-    start_s, end_s = _window(table, math.inf)
-    mix = _mix(table, hardware)
-    if "rate_hz" not in table.data:
-        raise InputError(f"{table.where}.rate_hz: missing, expected clients per second")
-    return Stream(
-        name=_name(table, "stream", index),
-        rate_hz=table.number("rate_hz", low=0, strict=True),
-        hardware=mix[0][0] if mix else hardware[table.choice("hardware", "laptop-cpu", tuple(hardware))],
-        mix=mix, queries=table.integer("queries", 1, 1),
-        timeout_s=table.number("timeout_s", 30.0, low=0, strict=True),
-        retry=table.choice("retry", "double-effort", RETRIES),
-        max_retries=table.integer("max_retries", 10, 0),
-        on_expiry=table.choice("on_expiry", "retry", EXPIRIES),
-        start_s=start_s, end_s=end_s)
-
-
-def _botnet(table: Table, index: int, hardware: dict) -> Botnet:
-    for key in ("machines", "end_s"):
-        if key not in table.data:
-            raise InputError(f"{table.where}.{key}: missing, expected it for a botnet")
-    start_s, end_s = _window(table, math.inf)
-    strategy = table.choice("strategy", "sustained", STRATEGIES)
-    max_rate_hz = table.number("max_rate_hz", math.inf, low=0, strict=True)
-    if strategy == "precomputed" and not math.isfinite(max_rate_hz):
-        raise InputError(f"{table.where}.max_rate_hz: missing, expected the precomputed "
-                         "botnet's submission rate (requests/s)")
-    return Botnet(
-        name=_name(table, "botnet", index),
-        machines=table.integer("machines", None, 1),
-        hardware=hardware[table.choice("hardware", "laptop-cpu", tuple(hardware))],
-        start_s=start_s, end_s=end_s, strategy=strategy, max_rate_hz=max_rate_hz,
-        timeout_s=table.number("timeout_s", 30.0, low=0, strict=True))

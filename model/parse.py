@@ -20,7 +20,7 @@ from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
 from powsim.difficulty.policies import POLICIES
 from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
-from powsim.hashcash.hardware import PROFILES, Hardware, local_profiles
+from powsim.hashcash.hardware import DEFAULT_PROFILE, PROFILES, Hardware, local_profiles
 from powsim.hashcash.rates import check_memory, family_rate_hz, on_puzzle
 from powsim.model.kinds import AGENT_KINDS
 from powsim.model.overrides import Override, apply_overrides
@@ -255,7 +255,7 @@ def _agent(entry: object, index: int, source: str, traces: TraceFiles,
         mix = parse_hardware_mix(table.data["hardware"], f"{table.where}.hardware", hardware)
         profile = mix.profiles[0].name
     else:
-        profile = table.choice("hardware", "laptop-cpu", tuple(hardware))
+        profile = table.choice("hardware", DEFAULT_PROFILE, tuple(hardware))
     sample = table.choice("sample", "replay", SAMPLES)
     trace = traces.get(table, "trace")
     if sample == "bootstrap":

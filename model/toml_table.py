@@ -54,6 +54,13 @@ class Table:
                              + (f" and <= {high:,}" if high is not None else ""))
         return value
 
+    def boolean(self, key: str, default: bool) -> bool:
+        """``true`` or ``false``."""
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
     def choice(self, key: str, default: str | None, options: tuple[str, ...]) -> str:
         """One of ``options``; required when ``default`` is None."""
         if key not in self.data and default is None:

@@ -159,4 +159,5 @@ CHECKED_ELSEWHERE = {"capacity-under-attack.toml": "test_load_capacity.py",
                      "tor-small-botnet.toml": "test_load_tor.py",
                      "tor-large-botnet.toml": "test_load_tor.py",
                      "tor-precomputed.toml": "test_load_tor.py",
+                     "sybil-botnet-under-load.toml": "test_load_sessions.py",
                      "what-if-a.toml": "test_population.py"}

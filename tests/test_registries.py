@@ -62,10 +62,10 @@ def test_policies_charge_as_documented():
 
 def test_agent_kinds_registry_holds_the_documented_kinds():
     assert list(AGENT_KINDS) == ["legit", "attacker", "sybil", "colluders", "adaptive", "stream",
-                                 "botnet"]
+                                 "sessions", "botnet"]
     assert {k for k, kind in AGENT_KINDS.items() if kind.link} == {"sybil", "colluders"}
     assert {k for k, kind in AGENT_KINDS.items() if kind.independent} == {"legit", "attacker"}
-    assert {k for k, kind in AGENT_KINDS.items() if kind.load} == {"stream", "botnet"}
+    assert {k for k, kind in AGENT_KINDS.items() if kind.load} == {"stream", "sessions", "botnet"}
     # Every account kind that is not a lone replay has a story, and only those.
     assert set(STORIES) == {k for k, kind in AGENT_KINDS.items()
                             if not kind.independent and not kind.load}

@@ -25,7 +25,7 @@ class TraceLibrary:
         """Read every ``*.parquet`` trace in ``folder``, keeping those of ``dataset`` if given."""
         folder = Path(folder)
         if not folder.is_dir():
-            raise InputError(f"{folder}: no such folder of traces (option --traces)")
+            raise InputError(f"{folder}: no such folder of traces")
         traces = tuple(read_trace(path) for path in sorted(folder.glob("*.parquet")))
         if dataset is not None:
             traces = tuple(t for t in traces if t.metadata.dataset == dataset)
