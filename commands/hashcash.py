@@ -12,14 +12,13 @@ from powsim.outputs import check_destination
 
 MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
 VALIDATE_NAMES = ("validate.csv", "validate.csv.provenance.json", "validate.html", "validate.png")
-_PUZZLE_OPTIONS = ("memory_kib", "iterations", "parallelism", "n", "r", "p")
 
 
 def _puzzle(args: argparse.Namespace):
     """The puzzle named by --puzzle with the parameters given on the command line."""
-    from powsim.hashcash.families import puzzle
+    from powsim.hashcash.families import parameter_names, puzzle
 
-    given = {name: getattr(args, name) for name in _PUZZLE_OPTIONS if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in parameter_names() if getattr(args, name) is not None}
     return puzzle(args.puzzle, **given)
 
 
@@ -36,11 +35,12 @@ def _bench_family(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from powsim.provenance import provenance
+    from powsim.hashcash.families import parameter_names
     from powsim.hashcash.hashrate import describe_rate, measure
     from powsim.hashcash.local_profile import save_local_rate
+    from powsim.provenance import provenance
 
-    if args.puzzle != "sha256" or any(getattr(args, name) is not None for name in _PUZZLE_OPTIONS):
+    if args.puzzle != "sha256" or any(getattr(args, name) is not None for name in parameter_names()):
         return _bench_family(args)
     rate = measure(args.workers, args.seconds)
     print(describe_rate(rate))
@@ -119,13 +119,9 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:
     """--puzzle and each family's parameters (left unset: the family's defaults)."""
-    from powsim.hashcash.families import FAMILIES
+    from powsim.hashcash.families import FAMILIES, parameter_names
 
     parser.add_argument("--puzzle", choices=list(FAMILIES), default="sha256",
                         help="puzzle family (default sha256)")
-    for name, meaning in (("memory_kib", "argon2id memory in KiB (default 19456)"),
-                          ("iterations", "argon2id passes (default 2)"),
-                          ("parallelism", "argon2id lanes (default 1)"),
-                          ("n", "scrypt CPU/memory cost, a power of 2 (default 16384)"),
-                          ("r", "scrypt block size (default 8)"), ("p", "scrypt parallelism (default 1)")):
+    for name, meaning in parameter_names().items():
         parser.add_argument("--" + name.replace("_", "-"), dest=name, type=int, help=meaning)

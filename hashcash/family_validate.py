@@ -56,8 +56,7 @@ def check_fits_here(puzzle: Puzzle, workers: int = 1) -> None:
     at once would take over half of this machine's physical memory."""
     physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     if puzzle.memory_bytes * workers > physical / 2:
-        name = "memory_kib" if "memory_kib" in puzzle.parameters() else "n"
-        raise ParameterError(f"{{{name}}}: {workers} x {puzzle.memory_bytes / 2**30:.3g} GiB for {puzzle.describe()}, "
+        raise ParameterError(f"{{{puzzle.size_parameter}}}: {workers} x {puzzle.memory_bytes / 2**30:.3g} GiB for {puzzle.describe()}, "
                              f"expected at most half of this machine's {physical / 2**30:.3g} GiB")
 
 

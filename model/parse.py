@@ -19,7 +19,7 @@ from pathlib import Path
 from powsim.errors import InputError, ParameterError
 from powsim.calibrate.charge import ChargeParameters
 from powsim.difficulty.policies import POLICIES
-from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
+from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, parameter_names, puzzle as make_puzzle
 from powsim.hashcash.hardware import DEFAULT_PROFILE, PROFILES, Hardware, local_profiles
 from powsim.hashcash.rates import check_memory, family_rate_hz, on_puzzle
 from powsim.model.kinds import AGENT_KINDS
@@ -96,7 +96,7 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     return Scenario(defense, server, agents, source)
 
 
-PUZZLE_KEYS = {"memory_kib", "iterations", "parallelism", "n", "r", "p"}  # the families' parameters
+PUZZLE_KEYS = set(parameter_names())  # every family's parameters
 
 
 def valid_keys(data: dict, tables: dict[str, set[str]] | None = None) -> list[str]:

@@ -13,12 +13,10 @@ median overhead, no scale is enough and :func:`matched` halves the family's work
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 
-from powsim.errors import ParameterError
-from powsim.hashcash.families import Argon2id, Puzzle, Scrypt
+from powsim.hashcash.families import Puzzle
 
 TOLERANCE = 0.01  # of SHA-256's median PoW part (median overhead - 1): the match asked for
 STEPS = 14        # bisection steps over log2 scale (resolution span / 2^14 bits)
@@ -53,16 +51,6 @@ def matched_scale(median_at: Callable[[float], float], target: float, span_log2:
     return best
 
 
-def _halved(puzzle: Puzzle) -> Puzzle | None:
-    """``puzzle`` at half its work, or None when its family has no lighter parameters."""
-    changes = ({"memory_kib": puzzle.memory_kib // 2} if isinstance(puzzle, Argon2id) else
-               {"n": puzzle.n // 2} if isinstance(puzzle, Scrypt) else None)
-    try:
-        return dataclasses.replace(puzzle, **changes) if changes else None
-    except ParameterError:
-        return None
-
-
 def matched(puzzle: Puzzle, median_at: Callable[[Puzzle, float], float], target: float,
             span_log2: Callable[[Puzzle], float]) -> tuple[Puzzle, float, float]:
     """(puzzle, scale, median): :func:`matched_scale` at ``puzzle``'s parameters or, while
@@ -70,7 +58,7 @@ def matched(puzzle: Puzzle, median_at: Callable[[Puzzle, float], float], target:
     :data:`MAX_HALVINGS` times). The last tried is returned if none is close enough."""
     for _ in range(MAX_HALVINGS + 1):
         scale, median = matched_scale(lambda s: median_at(puzzle, s), target, span_log2(puzzle))
-        lighter = _halved(puzzle)
+        lighter = puzzle.halved()
         if close_enough(median, target) or median < target or lighter is None:
             break
         puzzle = lighter

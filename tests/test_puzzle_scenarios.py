@@ -9,7 +9,7 @@ from conftest import assert_one_line_error
 from powsim.errors import InputError
 from powsim.hashcash.hardware import PROFILES
 from powsim.hashcash.families import Argon2id, Scrypt, Sha256
-from powsim.hashcash.rates import DEVICE_MEMORY_BYTES, FAMILY_RATES, family_rate_hz, max_solvers
+from powsim.hashcash.rates import DEVICE_MEMORY_BYTES, family_rate_hz, family_rates, max_solvers
 from powsim.model.parse import load_scenario
 from simkit import query_trace, run, scenario_file
 
@@ -47,7 +47,7 @@ def folder(tmp_path):
 
 
 def test_every_memory_hard_profile_rate_has_a_source():
-    for (profile, family), rate in FAMILY_RATES.items():
+    for (profile, family), rate in family_rates().items():
         assert profile in PROFILES and profile in DEVICE_MEMORY_BYTES
         assert rate.reference.name == family and rate.source and rate.hash_rate_hz > 0
 

@@ -69,3 +69,23 @@ def test_agent_kinds_registry_holds_the_documented_kinds():
     # Every account kind that is not a lone replay has a story, and only those.
     assert set(STORIES) == {k for k, kind in AGENT_KINDS.items()
                             if not kind.independent and not kind.load}
+
+
+def test_puzzle_families_own_their_facts():
+    # Scenario keys and CLI options come from the families' fields, halving from their size
+    # parameter, rates from the family: a new family is one module plus its registration.
+    import dataclasses
+
+    from powsim.hashcash.families import FAMILIES, Argon2id, Scrypt, Sha256, parameter_names
+    from powsim.hashcash.rates import family_rates
+    from powsim.model.parse import PUZZLE_KEYS
+
+    fields = {f.name for family in FAMILIES.values() for f in dataclasses.fields(family)}
+    assert PUZZLE_KEYS == set(parameter_names()) == fields == {"memory_kib", "iterations",
+                                                               "parallelism", "n", "r", "p"}
+    assert parameter_names()["n"] == "scrypt CPU/memory cost, a power of 2 (default 16384)"
+    assert Argon2id(memory_kib=64).halved() == Argon2id(memory_kib=32)
+    assert Scrypt(n=1024).halved() == Scrypt(n=512) and Scrypt(n=2).halved() is None
+    assert Sha256().halved() is None
+    assert {family for _, family in family_rates()} == {"argon2id", "scrypt"}
+    assert family_rates()[("gpu", "scrypt")] is Scrypt.rates["gpu"]

@@ -1,39 +1,44 @@
-"""Puzzle families: the hash a HashCash trial computes, and its parameters.
+"""What every puzzle family shares: the :class:`Puzzle` base, the registry, and a family's
+published rate on a hardware profile (:class:`FamilyRate`).
 
 A family turns (challenge bytes, nonce) into a 32-byte digest; a solution is a nonce whose
 digest has ``bits`` leading zero bits, whatever the family, so trials stay Geometric(2^-bits).
-
-- ``sha256``: SHA-256(challenge || nonce); no parameters. Cheap for the server, and
-  about 30,000 times faster on a GPU than in a laptop's Python client.
-- ``argon2id``: Argon2id (RFC 9106) with the nonce as the password and the challenge as the
-  salt, through argon2-cffi's reference C implementation; ``memory_kib``, ``iterations``
-  (passes), ``parallelism`` (lanes). Memory-hard: a GPU's advantage is bounded by its
-  memory bandwidth.
-- ``scrypt``: scrypt (RFC 7914) with the nonce as the password and the challenge as the salt,
-  through ``hashlib.scrypt`` (OpenSSL); ``n`` (CPU/memory cost, a power of 2), ``r``
-  (block size), ``p`` (parallelism).
-
 Every family's parameters travel in the challenge as three unsigned 32-bit integers
 (:meth:`Puzzle.encoded_parameters`), under its HMAC tag. A family is a small frozen
-dataclass registered by name with :func:`register_family`; :func:`puzzle` builds one from
-a name and parameters, raising :class:`~powsim.errors.ParameterError` naming the parameter
-outside the range the library accepts.
+dataclass in a module of its own, registered by name with :func:`register_family`; it owns
+its facts: its parameters (with their help, as field metadata), the one that sets its size
+(:attr:`Puzzle.size_parameter`) and its rates on the hardware profiles
+(:attr:`Puzzle.rates`). :func:`puzzle` builds one from a name and parameters, raising
+:class:`~powsim.errors.ParameterError` naming the parameter outside the range the library
+accepts.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import ClassVar
-
-from argon2.low_level import Type, hash_secret_raw
 
 from powsim.errors import ParameterError
 
 DIGEST_BYTES = 32
 PARAMETER_SLOTS = 3  # unsigned 32-bit integers carried in the challenge
 UINT32_MAX = 2**32 - 1
-SCRYPT_MAX_BYTES = 2**31 - 1  # hashlib.scrypt's maxmem is a C int
+
+
+@dataclasses.dataclass(frozen=True)
+class FamilyRate:
+    """``hash_rate_hz`` trials per second of one solver at ``reference`` (a puzzle), and where
+    the figure comes from (``estimate`` True when derived rather than measured)."""
+
+    hash_rate_hz: float
+    reference: Puzzle
+    source: str
+    estimate: bool
+
+    def at(self, puzzle: Puzzle) -> float:
+        """The rate (Hz) at ``puzzle``'s parameters, scaled by work units."""
+        return self.hash_rate_hz * self.reference.work_units / puzzle.work_units
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +48,12 @@ class Puzzle:
 
     name: ClassVar[str]
     code: ClassVar[int]
+    # The parameter that sets a trial's memory and work (None: the family has none); halving
+    # it is how a comparison lightens the puzzle (:meth:`halved`).
+    size_parameter: ClassVar[str | None] = None
+    # Published or measured rates of the hardware profiles, by profile name (SHA-256's are the
+    # profiles' own figures).
+    rates: ClassVar[dict[str, "FamilyRate"]] = {}
 
     def digest(self, challenge: bytes, nonce: bytes) -> bytes:
         """The 32-byte digest of one trial: ``nonce`` (8 bytes) against ``challenge``."""
@@ -73,6 +84,22 @@ class Puzzle:
         shown = ", ".join(f"{key}={value}" for key, value in self.parameters().items())
         return f"{self.name}({shown})"
 
+    def halved(self) -> Puzzle | None:
+        """This puzzle at half its :attr:`size_parameter` (None when the family has none or
+        half is out of its range)."""
+        if self.size_parameter is None:
+            return None
+        try:
+            return dataclasses.replace(self, **{self.size_parameter: getattr(self, self.size_parameter) // 2})
+        except ParameterError:
+            return None
+
+    @classmethod
+    def parameter_help(cls) -> dict[str, str]:
+        """Each parameter's meaning and default, by name (the CLI's option help)."""
+        return {field.name: f"{cls.name} {field.metadata['help']} (default {field.default})"
+                for field in dataclasses.fields(cls)}
+
     def _check(self, name: str, low: int, high: int) -> None:
         value = getattr(self, name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -91,85 +118,10 @@ def register_family(cls: type[Puzzle]) -> type[Puzzle]:
     return cls
 
 
-@register_family
-@dataclasses.dataclass(frozen=True)
-class Sha256(Puzzle):
-    """SHA-256(challenge || nonce)."""
-
-    name: ClassVar[str] = "sha256"
-    code: ClassVar[int] = 0
-
-    def digest(self, challenge: bytes, nonce: bytes) -> bytes:
-        return hashlib.sha256(challenge + nonce).digest()
-
-
-@register_family
-@dataclasses.dataclass(frozen=True)
-class Argon2id(Puzzle):
-    """Argon2id of the nonce (password) salted with the challenge. Defaults: OWASP's
-    19 MiB, 2 passes, 1 lane (the configuration GPU figures are published for)."""
-
-    name: ClassVar[str] = "argon2id"
-    code: ClassVar[int] = 1
-    memory_kib: int = 19456
-    iterations: int = 2
-    parallelism: int = 1
-
-    def __post_init__(self) -> None:
-        self._check("parallelism", 1, 2**24 - 1)
-        self._check("iterations", 1, UINT32_MAX)
-        self._check("memory_kib", 8 * self.parallelism, UINT32_MAX)  # RFC 9106: m >= 8 p
-
-    def digest(self, challenge: bytes, nonce: bytes) -> bytes:
-        return hash_secret_raw(nonce, challenge, self.iterations, self.memory_kib, self.parallelism,
-                               DIGEST_BYTES, Type.ID)
-
-    @property
-    def memory_bytes(self) -> int:
-        return self.memory_kib * 1024
-
-    @property
-    def work_units(self) -> float:
-        return float(self.memory_kib * self.iterations)
-
-
-@register_family
-@dataclasses.dataclass(frozen=True)
-class Scrypt(Puzzle):
-    """scrypt of the nonce (password) salted with the challenge. Defaults: N = 2^14, r = 8,
-    p = 1 (16 MiB)."""
-
-    name: ClassVar[str] = "scrypt"
-    code: ClassVar[int] = 2
-    n: int = 2**14
-    r: int = 8
-    p: int = 1
-
-    def __post_init__(self) -> None:
-        self._check("n", 2, 2**31)
-        if self.n & (self.n - 1):
-            raise ParameterError(f"{{n}}: {self.n}, expected a power of 2 for scrypt")
-        self._check("r", 1, 2**24)
-        self._check("p", 1, 2**24)
-        if self.n >= 2 ** (16 * self.r):  # RFC 7914: N < 2^(128 r / 8)
-            raise ParameterError(f"{{n}}: {self.n}, expected below 2^(16 r) = {2 ** (16 * self.r)} for scrypt")
-        if self.r * self.p >= 2**30:  # RFC 7914
-            raise ParameterError(f"{{p}}: r * p = {self.r * self.p}, expected below 2^30 for scrypt")
-        if self.memory_bytes > SCRYPT_MAX_BYTES:
-            raise ParameterError(f"{{n}}: 128 * r * (n + p + 2) = {self.memory_bytes} bytes, expected at most "
-                                 f"{SCRYPT_MAX_BYTES} (hashlib.scrypt's limit)")
-
-    def digest(self, challenge: bytes, nonce: bytes) -> bytes:
-        return hashlib.scrypt(nonce, salt=challenge, n=self.n, r=self.r, p=self.p,
-                              maxmem=self.memory_bytes, dklen=DIGEST_BYTES)
-
-    @property
-    def memory_bytes(self) -> int:
-        return 128 * self.r * (self.n + self.p + 2)  # OpenSSL's V and B arrays
-
-    @property
-    def work_units(self) -> float:
-        return float(self.n * self.r * self.p)
+def parameter_names() -> dict[str, str]:
+    """Every registered family's parameters (the scenario keys and CLI options) with their
+    help, in registration order."""
+    return {name: text for family in FAMILIES.values() for name, text in family.parameter_help().items()}
 
 
 def puzzle(name: str, **parameters: int) -> Puzzle:
