@@ -15,47 +15,28 @@ machine and with any number of workers. Workers busy past the answer add to ``ha
 from __future__ import annotations
 
 import threading
-import time
 
 from powsim.errors import InputError
 from powsim.hashcash.families import Puzzle
 from powsim.hashcash.protocol import has_leading_zeros
-from powsim.hashcash.sha256 import MAX_NONCE, NONCE_BYTES
-from powsim.hashcash.solver import Solver
+from powsim.hashcash.sha256 import NONCE_BYTES
+from powsim.hashcash.solver import Search, Solver
 
 
-class _Search:
-    """One puzzle's shared state: the next nonce to hand out and the best answer so far."""
+class _FamilySearch(Search):
+    """A family's digests, one nonce a chunk (a memory-hard trial takes milliseconds)."""
 
     def __init__(self, challenge: bytes, bits: int, puzzle: Puzzle, stop: threading.Event,
                  deadline: float) -> None:
-        self.challenge, self.bits, self.puzzle = challenge, bits, puzzle
-        self.stop, self.deadline = stop, deadline
-        self.abort = threading.Event()  # set when the caller was interrupted
-        self.lock = threading.Lock()
-        self.next_nonce = 0
-        self.best = MAX_NONCE
-        self.hashes = 0
+        super().__init__(bits, stop, deadline)
+        self.challenge, self.puzzle = challenge, puzzle
 
-    def _take(self) -> int | None:
-        """The next nonce, or None when no nonce can improve the answer."""
-        with self.lock:
-            nonce = self.next_nonce
-            if (nonce >= self.best or self.stop.is_set() or self.abort.is_set()
-                    or time.monotonic() > self.deadline):
-                return None
-            self.next_nonce += 1
-            return nonce
+    def chunk_size(self) -> int:
+        return 1
 
-    def work(self) -> None:
-        """Hash nonces until the answer is known or the search is stopped."""
-        while (nonce := self._take()) is not None:
-            digest = self.puzzle.digest(self.challenge, nonce.to_bytes(NONCE_BYTES, "big"))
-            found = has_leading_zeros(digest, self.bits)
-            with self.lock:
-                self.hashes += 1
-                if found:
-                    self.best = min(self.best, nonce)
+    def search(self, start: int, count: int) -> int:
+        digest = self.puzzle.digest(self.challenge, start.to_bytes(NONCE_BYTES, "big"))
+        return start if has_leading_zeros(digest, self.bits) else -1
 
 
 class FamilySolver(Solver):
@@ -69,5 +50,5 @@ class FamilySolver(Solver):
         super().__init__(workers)
         self.puzzle = puzzle
 
-    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> _Search:
-        return _Search(challenge, bits, self.puzzle, stop, deadline)
+    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> Search:
+        return _FamilySearch(challenge, bits, self.puzzle, stop, deadline)

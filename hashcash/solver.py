@@ -54,19 +54,27 @@ class Solution:
         return self.nonce.to_bytes(NONCE_BYTES, "big")
 
 
-class _Search:
-    """One puzzle's shared state: the next chunk to hand out and the best answer so far."""
+class Search:
+    """One puzzle's search shared by the solver's threads: the next chunk of nonces to hand
+    out and the best answer so far. A subclass says how many nonces a chunk holds
+    (:meth:`chunk_size`) and how to search one (:meth:`search`)."""
 
-    def __init__(self, message: Messages, bits: int, workers: int, stop: threading.Event,
-                 deadline: float) -> None:
-        self.message, self.bits, self.workers = message, bits, workers
-        self.stop, self.deadline = stop, deadline
+    def __init__(self, bits: int, stop: threading.Event, deadline: float) -> None:
+        self.bits, self.stop, self.deadline = bits, stop, deadline
         self.abort = threading.Event()  # set when the caller was interrupted
         self.lock = threading.Lock()
         self.chunks = 0
         self.next_start = 0
         self.best = MAX_NONCE
         self.hashes = 0
+
+    def chunk_size(self) -> int:
+        """How many nonces the next chunk holds (called under the lock)."""
+        raise NotImplementedError
+
+    def search(self, start: int, count: int) -> int:
+        """The first nonce of [start, start + count) that solves the puzzle, or -1."""
+        raise NotImplementedError
 
     def _take(self) -> tuple[int, int] | None:
         """The next chunk (start, count), or None when no chunk can improve the answer."""
@@ -75,9 +83,7 @@ class _Search:
             if (start >= self.best or self.stop.is_set() or self.abort.is_set()
                     or time.monotonic() > self.deadline):
                 return None
-            # One worker never hashes past its answer, so it takes whole chunks at once.
-            grown = FIRST_CHUNK << (self.chunks // self.workers) if self.workers > 1 else LAST_CHUNK
-            count = min(grown, LAST_CHUNK, self.best - start)
+            count = min(self.chunk_size(), self.best - start)
             self.chunks += 1
             self.next_start = start + count
             return start, count
@@ -86,11 +92,28 @@ class _Search:
         """Search chunks until the answer is known or the search is stopped."""
         while (chunk := self._take()) is not None:
             start, count = chunk
-            found = int(self.message.search(self.bits, start, count)[0])
+            found = self.search(start, count)
             with self.lock:
                 self.hashes += count if found < 0 else found - start + 1
                 if found >= 0:
                     self.best = min(self.best, found)
+
+
+class _Sha256Search(Search):
+    """SHA-256 through the compiled kernel, in chunks that grow as the search goes on."""
+
+    def __init__(self, message: Messages, bits: int, workers: int, stop: threading.Event,
+                 deadline: float) -> None:
+        super().__init__(bits, stop, deadline)
+        self.message, self.workers = message, workers
+
+    def chunk_size(self) -> int:
+        # One worker never hashes past its answer, so it takes whole chunks at once.
+        grown = FIRST_CHUNK << (self.chunks // self.workers) if self.workers > 1 else LAST_CHUNK
+        return min(grown, LAST_CHUNK)
+
+    def search(self, start: int, count: int) -> int:
+        return int(self.message.search(self.bits, start, count)[0])
 
 
 class Solver:
@@ -130,9 +153,9 @@ class Solver:
             return Solution(None, search.hashes, search.hashes, seconds)
         return Solution(search.best, search.best + 1, search.hashes, seconds)
 
-    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> _Search:
+    def _search(self, challenge: bytes, bits: int, stop: threading.Event, deadline: float) -> Search:
         """One puzzle's shared search state, whose ``work()`` each thread runs (SHA-256 here)."""
-        return _Search(Messages([challenge]), bits, self.workers, stop, deadline)
+        return _Sha256Search(Messages([challenge]), bits, self.workers, stop, deadline)
 
     def close(self) -> None:
         """Stop the worker threads."""
