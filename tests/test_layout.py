@@ -1,5 +1,7 @@
 """The package's map holds: traces/ imports without torch (only traces/generate/ needs it),
-imports point one way (traces <- calibrate <- sim <- cli), and no module grows past ~400 lines."""
+imports point one way through the rooms (stats <- traces <- calibrate <- hashcash <-
+difficulty <- model <- sim <- load <- sweep <- cli), no two modules import each other in a
+circle, the model imports no kernel, and no module grows past ~400 lines."""
 
 from __future__ import annotations
 
