@@ -1,13 +1,16 @@
 """Capacity planning: the smallest worker count that meets a service-level objective.
 
-An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``): GROUP an agent's name,
-METRIC one of :data:`METRICS`, OP ``<=``, ``<``, ``>=`` or ``>``. For each worker count the
-scenario runs ``replications`` times in sampled mode (independent streams of one seed); the
-metric of each run is taken over the steady-state window [warmup_s, duration_s) (the warm-up,
-``[load] warmup_s``, default a tenth of the run, is discarded: the queue starts empty), and its
-replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO when
-the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the answer
-is the smallest count that meets it.
+An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``, ``legit.connect_rate>=0.99``):
+GROUP an agent's name, METRIC one of :data:`METRICS`, OP ``<=``, ``<``, ``>=`` or ``>``. For
+each worker count the scenario runs ``replications`` times in sampled mode (independent streams
+of one seed); the metric of each run is taken over its steady-state window [warm-up, duration_s)
+(``[load] warmup_s``, or else the warm-up MSER-5 finds in the run: the queue starts empty), and
+its replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO
+when the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the
+answer is the smallest count that meets it. TTC figures count lost clients as never connected
+(:mod:`powsim.sim.load.metrics`): a run whose quantile is not reached has an infinite metric,
+and the count misses a ``<=`` SLO. Every row carries the share of legitimate clients lost beside
+the figure, and an overhead ratio the seconds it adds per request and per 1,000 queries.
 
 Every (worker count, replication) is one task on an
 :class:`~powsim.sim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
@@ -35,10 +38,14 @@ from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.runs import run_tables
 from powsim.sim.sweep.executor import Executor
 
-METRICS = {"ttc_mean": "ttc_mean_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
-           "success_ratio": "success_ratio", "goodput": "goodput_hz",
-           "overhead_with_queue": "overhead_with_queue", "timed_out": "timed_out",
-           "trimmed": "trimmed", "utilisation": "utilisation"}
+# SLO metric -> summary column; success_ratio is connect_rate's former name.
+METRICS = {"ttc_p50": "ttc_p50_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
+           "ttc_mean": "ttc_mean_s", "connect_rate": "connect_rate", "success_ratio": "connect_rate",
+           "overhead_no_queue": "overhead_no_queue", "overhead_with_queue": "overhead_with_queue",
+           "added_no_queue": "added_no_queue_s", "added_with_queue": "added_with_queue_s",
+           "goodput": "goodput_hz", "timed_out": "timed_out", "trimmed": "trimmed",
+           "utilisation": "utilisation"}
+STREAM_ONLY = ("ttc", "connect_rate", "success_ratio", "overhead", "added")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 _SLO = re.compile(r"^\s*(?P<group>[^\s/]+)\.(?P<metric>\w+)\s*(?P<op><=|>=|<|>)\s*(?P<value>\S+)\s*$")
 
@@ -72,7 +79,7 @@ def parse_slo(text: str, scenario: LoadScenario) -> Slo:
                              f"{', '.join(scenario.groups)}")
     if metric not in METRICS:
         raise ParameterError(f"{{slo}}: metric {metric!r}, expected one of {', '.join(METRICS)}")
-    if metric.startswith("ttc") or metric in ("success_ratio", "overhead_with_queue"):
+    if metric.startswith(STREAM_ONLY):
         if group not in [s.name for s in scenario.streams]:
             raise ParameterError(f"{{slo}}: {metric} of {group!r}, expected a stream agent "
                                  "(only legitimate clients connect)")
@@ -121,9 +128,12 @@ def replication_summary(scenario: LoadScenario, workers: int, seed: int,
 def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications: int,
              seed: int, executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per worker count: the SLO metric's mean and 95 % CI over ``replications``
-    sampled runs, whether it ``meets`` the SLO, mean utilisation, the operator's cost per hour
-    (workers x the server hardware's price; NaN without ``[server] hardware``) and the
-    parameters (slo, seed, replications, admission, rule) as columns. The runs go to
+    sampled runs, whether it ``meets`` the SLO, the legitimate clients' ``lost_share`` (mean
+    and largest over the replications, all streams pooled), for an overhead ratio the seconds
+    it adds (``added_s``, ``added_s_per_1000q``: means), mean utilisation, the operator's cost
+    per hour (workers x the server hardware's price; NaN without ``[server] hardware``), the
+    mean steady-state window start and the parameters (slo, seed, replications, admission,
+    rule) as columns. The runs go to
     ``executor`` (None: serially in this process), with a progress bar if ``progress``."""
     price = scenario.server.hardware.price_per_hour_usd if scenario.server.hardware else math.nan
     calls = [(replication_summary, scenario, count, seed, r)
@@ -143,14 +153,33 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         worst = math.inf if slo.op in ("<=", "<") else -math.inf
         values = mine[slo.metric].fillna(worst).to_numpy()
         mean, low, high = confidence_interval(values) if np.isfinite(values).all() else (worst,) * 3
+        lost = _lost_shares(table)
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
-                     "ci_high": high, "meets": slo.met(low, high),
+                     "ci_high": high, "meets": slo.met(low, high), "lost_share": lost.mean(),
+                     "lost_share_max": lost.max(), **_added(mine, slo.metric),
                      "utilisation": float(mine["utilisation"].mean()),
                      "cost_per_hour_usd": count * price, "slo": slo.text, "seed": seed,
                      "replications": replications, "admission": scenario.server.admission,
-                     "rule": scenario.difficulty.rule,
-                     "window_start_s": scenario.warmup_s, "window_end_s": scenario.duration_s})
+                     "rule": scenario.difficulty.rule, "warmup": mine["warmup"].iloc[0],
+                     "window_start_s": float(mine["window_start_s"].mean()),
+                     "window_end_s": scenario.duration_s})
     return pd.DataFrame(rows)
+
+
+def _lost_shares(table: pd.DataFrame) -> np.ndarray:
+    """Per replication, the share of all legitimate clients ended in the window that were lost
+    (NaN where none ended), shape (replications,)."""
+    legit = table[table["kind"] == "legit"].groupby("replication")[["lost", "clients"]].sum()
+    return (legit["lost"] / legit["clients"].where(legit["clients"] > 0)).to_numpy()
+
+
+def _added(rows: pd.DataFrame, metric: str) -> dict[str, float]:
+    """For an overhead ratio, the mean seconds it adds per request and per 1,000 queries."""
+    if not metric.startswith("overhead_"):
+        return {}
+    name = metric.removeprefix("overhead_")
+    return {"added_s": float(rows[f"added_{name}_s"].mean()),
+            "added_s_per_1000q": float(rows[f"added_{name}_s_per_1000q"].mean())}
 
 
 def smallest(table: pd.DataFrame) -> int | None:

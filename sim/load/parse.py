@@ -11,7 +11,7 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
   the ``trace`` of its queries (see :mod:`~powsim.sim.load.account`).
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.sim.load.effort_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
-* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
+* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default: MSER-5's, found in each run), ``tick_s``.
 * stream: ``name``, ``rate_hz``, ``queries``, ``hardware`` (a profile, or a mix: an inline
   table of profile = share of clients), ``timeout_s``, ``retry``,
   ``max_retries``, ``on_expiry`` ('retry' or 'lost'), ``start_s``, ``end_s``.
@@ -76,8 +76,8 @@ def load_load_scenario(path: str | os.PathLike[str]) -> LoadScenario:
     if "duration_s" not in load.data:
         raise InputError(f"{load.where}.duration_s: missing, expected the run's length in seconds")
     duration_s = load.number("duration_s", low=0, strict=True)
-    warmup_s = load.number("warmup_s", duration_s / 10, low=0)
-    if warmup_s >= duration_s:
+    warmup_s = load.number("warmup_s", None, low=0)  # None: found from the data (MSER-5)
+    if warmup_s is not None and warmup_s >= duration_s:
         raise InputError(f"{load.where}.warmup_s: {warmup_s}, expected less than duration_s "
                          f"{duration_s}")
     entries = data.get("agents")
