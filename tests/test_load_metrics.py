@@ -4,6 +4,7 @@ with a known transient."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,8 +15,10 @@ from powsim.commands.load import readable_table
 from powsim.hashcash.hardware import PROFILES
 from powsim.sim.load.capacity import parse_slo
 from powsim.sim.load.config import DifficultyRule, LoadScenario, LoadServer, Stream
-from powsim.sim.load.metrics import summary, timeseries
+from powsim.sim.load.engine import LoadRun
+from powsim.sim.load.metrics import clients_frame, summary, timeseries
 from powsim.sim.load.record import Recorder
+from powsim.sim.load.runs import run_tables
 from powsim.sim.load.warmup import mser5, mser5_warmup_s
 
 STREAM = Stream("legit", 1.0, PROFILES["browser"], queries=64)
@@ -125,3 +128,19 @@ def test_mser5_finds_a_known_transient():
     assert 40 <= cut <= 150, cut
     clients = pd.DataFrame({"first_s": t * 1.0, "end_s": t + 5 + series})
     assert mser5_warmup_s(clients) == float(mser5(5 + series))
+
+
+def test_summary_reports_the_warmup_it_used():
+    """Without [load] warmup_s the window starts where MSER-5 puts it in the run's own clients;
+    with one, the given value holds, and MSER-5's is reported beside it."""
+    stream = Stream("legit", 2.0, PROFILES["browser"], timeout_s=math.inf)
+    server = LoadServer(workers=1, service_s=0.45, service="exponential")
+    found = LoadScenario(server, DifficultyRule(), (stream,), (), 600.0, None)
+    _, table = run_tables(found, "sampled", 0, 0)
+    record = LoadRun(found, "sampled", 0).run()
+    row = table.iloc[0]
+    assert row["warmup"] == "mser-5"
+    assert row["window_start_s"] == row["mser5_warmup_s"] == mser5_warmup_s(clients_frame(record))
+    _, table = run_tables(dataclasses.replace(found, warmup_s=60.0), "sampled", 0, 0)
+    assert table.iloc[0][["warmup", "window_start_s"]].tolist() == ["given", 60.0]
+    assert table.iloc[0]["mser5_warmup_s"] == row["mser5_warmup_s"]

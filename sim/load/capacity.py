@@ -40,7 +40,8 @@ from powsim.sim.sweep.executor import Executor
 
 # SLO metric -> summary column; success_ratio is connect_rate's former name.
 METRICS = {"ttc_p50": "ttc_p50_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
-           "ttc_mean": "ttc_mean_s", "connect_rate": "connect_rate", "success_ratio": "connect_rate",
+           "ttc_mean": "ttc_mean_s", "connect_rate": "connect_rate",
+           "success_ratio": "connect_rate",
            "overhead_no_queue": "overhead_no_queue", "overhead_with_queue": "overhead_with_queue",
            "added_no_queue": "added_no_queue_s", "added_with_queue": "added_with_queue_s",
            "goodput": "goodput_hz", "timed_out": "timed_out", "trimmed": "trimmed",

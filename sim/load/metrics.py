@@ -37,7 +37,8 @@ def clients_frame(record: Recorder) -> pd.DataFrame:
     types = {name: np.float64 for name in CLIENT_FIELDS}  # typed even when empty
     types.update(group=np.int64, connected=bool, tries=np.int64)
     frame = pd.DataFrame(record.clients, columns=list(CLIENT_FIELDS)).astype(types)
-    return frame.assign(ttc_s=(frame["end_s"] - frame["first_s"]).where(frame["connected"], math.inf))
+    ttc_s = (frame["end_s"] - frame["first_s"]).where(frame["connected"], math.inf)
+    return frame.assign(ttc_s=ttc_s)
 
 
 def ttc_quantile(ttc_s: np.ndarray, q: float) -> float:
@@ -85,7 +86,8 @@ def timeseries(scenario: LoadScenario, record: Recorder) -> pd.DataFrame:
     bins = (clients["end_s"] // record.interval_s).clip(upper=record.bins - 1).astype(int)
     ended = clients.groupby(bins)
     frame["connected_legit"] = ended["connected"].sum().reindex(frame.index, fill_value=0)
-    frame["lost_legit"] = (~clients["connected"]).groupby(bins).sum().reindex(frame.index, fill_value=0)
+    lost = (~clients["connected"]).groupby(bins).sum()
+    frame["lost_legit"] = lost.reindex(frame.index, fill_value=0)
     for name in ("ttc_p50_s", "ttc_p95_s"):
         frame[name] = ended["ttc_s"].agg(ttc_quantile, q=QUANTILES[name]).reindex(frame.index)
     frame["ttc_mean_connected_s"] = clients[clients["connected"]].groupby(bins)["ttc_s"].mean(

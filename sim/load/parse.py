@@ -11,7 +11,8 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
   the ``trace`` of its queries (see :mod:`~powsim.sim.load.account`).
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.sim.load.effort_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
-* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default: MSER-5's, found in each run), ``tick_s``.
+* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default: MSER-5's, found in each run),
+  ``tick_s``.
 * stream: ``name``, ``rate_hz``, ``queries``, ``hardware`` (a profile, or a mix: an inline
   table of profile = share of clients), ``timeout_s``, ``retry``,
   ``max_retries``, ``on_expiry`` ('retry' or 'lost'), ``start_s``, ``end_s``.
