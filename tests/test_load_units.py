@@ -161,4 +161,7 @@ def test_slo_sides_and_undefined_metrics():
     cut = dataclasses.replace(scenario, streams=(late,), duration_s=200.0)
     for slo in (at_most, at_least):
         table = capacity(cut, slo, [1], 2, 0)
-        assert not table["meets"].iloc[0]
+        assert not table["meets"].iloc[0] and table["lost_share"].isna().all()
+    bots = dataclasses.replace(scenario, streams=(), duration_s=200.0)  # no legitimate client
+    table = capacity(bots, parse_slo("gpu-botnet.goodput>=1", bots), [1], 2, 0)
+    assert table["meets"].iloc[0] and table["lost_share"].isna().all()

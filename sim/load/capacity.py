@@ -154,10 +154,9 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         worst = math.inf if slo.op in ("<=", "<") else -math.inf
         values = mine[slo.metric].fillna(worst).to_numpy()
         mean, low, high = confidence_interval(values) if np.isfinite(values).all() else (worst,) * 3
-        lost = _lost_shares(table)
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
-                     "ci_high": high, "meets": slo.met(low, high), "lost_share": lost.mean(),
-                     "lost_share_max": lost.max(), **_added(mine, slo.metric),
+                     "ci_high": high, "meets": slo.met(low, high), **_lost_share(table),
+                     **_added(mine, slo.metric),
                      "utilisation": float(mine["utilisation"].mean()),
                      "cost_per_hour_usd": count * price, "slo": slo.text, "seed": seed,
                      "replications": replications, "admission": scenario.server.admission,
@@ -167,11 +166,17 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
     return pd.DataFrame(rows)
 
 
-def _lost_shares(table: pd.DataFrame) -> np.ndarray:
-    """Per replication, the share of all legitimate clients ended in the window that were lost
-    (NaN where none ended), shape (replications,)."""
-    legit = table[table["kind"] == "legit"].groupby("replication")[["lost", "clients"]].sum()
-    return (legit["lost"] / legit["clients"].where(legit["clients"] > 0)).to_numpy()
+def _lost_share(table: pd.DataFrame) -> dict[str, float]:
+    """The share of all legitimate clients ended in the window that were lost, per replication
+    of ``table`` (summaries): its mean and largest over the replications where any ended (NaN
+    where none did, or without streams)."""
+    legit = table[table["kind"] == "legit"]
+    if legit.empty:
+        return {"lost_share": math.nan, "lost_share_max": math.nan}
+    legit = legit.groupby("replication")[["lost", "clients"]].sum()
+    shares = (legit["lost"] / legit["clients"].where(legit["clients"] > 0)).dropna()
+    return {"lost_share": float(shares.mean()) if len(shares) else math.nan,
+            "lost_share_max": float(shares.max()) if len(shares) else math.nan}
 
 
 def _added(rows: pd.DataFrame, metric: str) -> dict[str, float]:
