@@ -1,4 +1,5 @@
-"""The three Tor examples against effort_sim at full scale: a table and a chart for docs/capacity.md.
+"""The three Tor examples against effort_sim at full scale (and the two botnets under v2 in place
+of v3): a table and a chart for docs/capacity.md.
 
     .venv/bin/python benchmarks/tor_compare.py [--out docs/img]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import altair as alt
@@ -30,12 +32,15 @@ from powsim.model.load_parse import load_load_scenario  # noqa: E402
 
 SCENARIOS = {"small botnet": ("tor-small-botnet.toml", PeerScenario(500)),
              "large botnet": ("tor-large-botnet.toml", PeerScenario(100_000)),
-             "precomputed": ("tor-precomputed.toml", PeerScenario(500, "precomputed"))}
+             "precomputed": ("tor-precomputed.toml", PeerScenario(500, "precomputed")),
+             "small botnet, v2": ("tor-small-botnet.toml", PeerScenario(500, rule="tor-v2")),
+             "large botnet, v2": ("tor-large-botnet.toml", PeerScenario(100_000, rule="tor-v2"))}
 MINUTE = 60
 
 
-def _ours(example: str) -> tuple[pd.DataFrame, dict]:
+def _ours(example: str, rule: str) -> tuple[pd.DataFrame, dict]:
     scenario = load_load_scenario(REPO / "examples" / example)
+    scenario = replace(scenario, difficulty=replace(scenario.difficulty, rule=rule))
     record = LoadRun(scenario, interval_s=1.0).run()
     clients = clients_frame(record)
     connected = clients[clients["connected"]]
@@ -65,7 +70,8 @@ def main() -> None:
     args = parser.parse_args()
     rows, frames = [], []
     for name, (example, peer) in SCENARIOS.items():
-        for program, (series, figures) in (("powsim", _ours(example)), ("effort_sim", _theirs(peer))):
+        for program, (series, figures) in (("powsim", _ours(example, peer.rule)),
+                                           ("effort_sim", _theirs(peer))):
             rows.append({"scenario": name, "program": program, **figures})
             frames.append(series.assign(scenario=name, program=program,
                                         t_s=series.index * MINUTE))

@@ -16,6 +16,20 @@ CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
 MAX_INTERVALS = 1_000_000  # rows of timeseries.parquet per agent group and replication
+NOT_REACHED = "not reached"  # an infinite time: more clients lost than the figure allows
+
+
+def readable_table(table, columns: list[str]) -> str:
+    """``columns`` of ``table`` as a markdown table, numbers to 4 significant digits and an
+    infinite figure (a TTC quantile more clients were lost than it allows) as 'not reached'."""
+    import numpy as np
+
+    shown = table[[c for c in columns if c in table]].copy()
+    for column in shown.select_dtypes("number"):
+        values = shown[column]
+        if np.isinf(values).any():
+            shown[column] = [NOT_REACHED if np.isinf(v) else f"{v:.4g}" for v in values]
+    return shown.to_markdown(index=False, floatfmt=".4g")
 
 
 def _check_interval(interval_s: float, duration_s: float) -> None:
@@ -48,11 +62,14 @@ def simulate_load(args: argparse.Namespace) -> int:
                         scenario=str(args.scenario), interval_s=args.interval,
                         overrides=dict(overrides))
     paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
-    shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
-             "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
-    print(f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s "
-          "(times in seconds, goodput in requests/s):")
-    print(table[[c for c in shown if c in table]].to_markdown(index=False, floatfmt=".4g"))
+    shown = ["agent", "kind", "replication", "window_start_s", "arrivals", "handled", "trimmed",
+             "timed_out", "goodput_hz", "clients", "lost", "connect_rate", "ttc_p50_s",
+             "ttc_p95_s", "ttc_mean_connected_s", "overhead_with_queue", "added_with_queue_s"]
+    warmup = ("[load] warmup_s" if scenario.warmup_s is not None
+              else "the warm-up MSER-5 found in each run")
+    print(f"steady-state window from {warmup} to {scenario.duration_s:g} s (times in seconds, "
+          "goodput in requests/s; TTC quantiles over all clients, the lost never connecting):")
+    print(readable_table(table, shown))
     print(f"\nwrote {paths[0]} ({len(series)} intervals) and {paths[1]} ({len(table)} rows)")
     return 0
 
@@ -90,9 +107,11 @@ def capacity_command(args: argparse.Namespace) -> int:
         save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
     paths = [out / name for name in CAPACITY_NAMES]
     print(f"{slo.group}.{slo.metric}: mean and 95 % CI over {args.replications} replications, "
-          f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s:")
-    shown = ["workers", "mean", "ci_low", "ci_high", "meets", "utilisation", "cost_per_hour_usd"]
-    print(table[shown].to_markdown(index=False, floatfmt=".4g"))
+          f"steady-state window from {table['window_start_s'].max():.4g} s ({table['warmup'].iloc[0]}) "
+          f"to {scenario.duration_s:g} s; lost_share: legitimate clients lost (mean, largest):")
+    shown = ["workers", "mean", "ci_low", "ci_high", "meets", "lost_share", "lost_share_max",
+             "added_s", "added_s_per_1000q", "utilisation", "cost_per_hour_usd"]
+    print(readable_table(table, shown))
     if answer is None:
         print(f"\nno worker count in {args.workers} meets {slo.text} (upper CI bound)")
     else:
@@ -113,7 +132,8 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
         capacity_command)
     parser.add_argument("scenario", help="a load scenario TOML (stream and botnet agents)")
     parser.add_argument("--slo", required=True,
-                        help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds)")
+                        help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds) or "
+                             "'legit.connect_rate>=0.99'")
     parser.add_argument("--workers", required=True, help="worker counts FIRST:LAST[:STEP]")
     parser.add_argument("--replications", type=int, default=20,
                         help="sampled runs per worker count (default 20)")

@@ -14,9 +14,10 @@ A request's life, per ``[server] admission``:
 
 A legitimate client waits ``timeout_s`` from each submission for its service to start; then
 it retries (``double-effort``: effort doubled, or raised to ``min_effort``, as effort_sim's
-``increase_effort``) or gives up. With ``on_expiry = "lost"`` (effort_sim's code) only a
-client whose request was trimmed retries; one whose request merely expired in the queue is
-lost. Time-to-connect runs from its first try to its labels.
+``increase_effort``) or gives up. With ``on_expiry = "lost"`` (effort_sim's code) the queue
+decides: a client whose request was trimmed retries (at its deadline, or when the trim comes
+after it: a full queue cuts expired requests first); one whose expired request a worker meets
+is lost. Time-to-connect runs from its first try to its labels.
 
 Aggregation, for speed: a botnet is one SimPy process that emits, every ``tick_s``, one
 queue entry holding all the requests of that tick (count and effort), and its solving is
@@ -54,7 +55,7 @@ class _Client:
     on, and its clocks. A session's client goes on to its next request once connected."""
 
     __slots__ = ("group", "agent", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
-                 "trimmed", "solve_s", "wait_s", "service_s", "request", "charge")
+                 "trimmed", "overdue", "solve_s", "wait_s", "service_s", "request", "charge")
 
     def __init__(self, group: int, agent: Stream | Sessions, hash_rate_hz: float,
                  rng: np.random.Generator, now: float) -> None:
@@ -65,7 +66,8 @@ class _Client:
 
     def start(self, now: float) -> None:
         """Begin the current request at ``now``: no tries, no work, no waiting yet."""
-        self.first_s, self.effort, self.tries, self.entry, self.trimmed = now, 0.0, 0, None, False
+        self.first_s, self.effort, self.tries, self.entry = now, 0.0, 0, None
+        self.trimmed = self.overdue = False
         self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
 
     def next_request(self) -> bool:
@@ -171,8 +173,13 @@ class LoadRun:
         self.record.count(TRIMMED if why == "trimmed" else TIMED_OUT, entry.group, count, now)
         if why != "expired":  # effort_sim counts whatever its trimming cuts
             self.window.trimmed[entry.effort] += count
-            if entry.client is not None:
-                entry.client.trimmed = True
+        client = entry.client
+        if client is None:
+            return
+        client.trimmed = client.trimmed or why != "expired"
+        if client.overdue and client.entry is entry:  # past its deadline: its fate is decided now
+            client.entry = None
+            self._retry(client, lost=why == "expired")
 
     def _worker(self):
         """Serve requests one at a time; with fixed service, a run of one botnet entry's
@@ -260,7 +267,8 @@ class LoadRun:
         now, stream = self.env.now, client.agent
         effort = client.effort if self.puzzle_first else 0.0
         entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
-        client.entry, client.tries, client.trimmed = entry, client.tries + 1, False
+        client.entry, client.tries = entry, client.tries + 1
+        client.trimmed = client.overdue = False
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
         if math.isfinite(stream.timeout_s):
@@ -271,12 +279,22 @@ class LoadRun:
             self._enqueue(entry)
 
     def _deadline(self, client: _Client, entry: Entry) -> None:
-        """``entry``'s deadline: retry or give up unless its service has started."""
+        """``entry``'s deadline: retry or give up unless its service has started. With
+        ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides:
+        effort_sim's client reconnects if its expired request is trimmed, and is lost if a
+        worker meets it."""
         if client.entry is not entry:
             return
+        if client.agent.on_expiry == "lost" and not client.trimmed:
+            client.overdue = True
+            return
         client.entry = None
+        self._retry(client, lost=False)
+
+    def _retry(self, client: _Client, lost: bool) -> None:
+        """Submit ``client`` again (solving a raised effort first when puzzle-first), or record
+        it as never connected if ``lost`` or out of retries."""
         stream = client.agent
-        lost = stream.on_expiry == "lost" and not client.trimmed
         if lost or stream.retry == "none" or client.tries > stream.max_retries:
             self.record.client(client.group, client.first_s, self.env.now, False, client.tries,
                                client.solve_s, math.nan, math.nan)

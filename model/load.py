@@ -137,15 +137,15 @@ class Sessions:
 @dataclass(frozen=True)
 class LoadScenario:
     """A validated load scenario: server, difficulty rule, streams, botnets; the run lasts
-    ``duration_s``; ``warmup_s`` is discarded from steady-state figures; botnets emit every
-    ``tick_s``."""
+    ``duration_s``; ``warmup_s`` is discarded from steady-state figures (None: the warm-up
+    MSER-5 finds in each run, :mod:`powsim.load.warmup`); botnets emit every ``tick_s``."""
 
     server: LoadServer
     difficulty: DifficultyRule
     streams: tuple[Stream, ...]
     botnets: tuple[Botnet, ...]
     duration_s: float
-    warmup_s: float
+    warmup_s: float | None
     tick_s: float = 1.0
     source: str = "<memory>"
     sessions: tuple[Sessions, ...] = ()

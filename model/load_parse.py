@@ -11,7 +11,8 @@ Keys (units: seconds, hashes, hashes/s, requests/s):
   the ``trace`` of its queries (see :mod:`~powsim.model.charge`).
 * ``[difficulty]``: ``rule`` (see :mod:`~powsim.difficulty.load_rules`), ``update_s``,
   ``min_effort``, ``combine`` ('max' or 'sum' in hashes).
-* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default a tenth of it), ``tick_s``.
+* ``[load]``: ``duration_s`` (required), ``warmup_s`` (default: MSER-5's, found in each run),
+  ``tick_s``.
 * ``[[agents]]`` of the load kinds ``stream``, ``sessions`` and ``botnet``: see
   :mod:`~powsim.model.load_agents`.
 
@@ -32,8 +33,7 @@ from powsim.model.load import ADMISSIONS, COMBINES, DifficultyRule, LoadScenario
 from powsim.model.load_agents import READERS, Charges
 from powsim.model.scenario import SERVICES
 from powsim.model.overrides import Override, apply_overrides
-from powsim.model.parse import (DEFENSE_KEYS, TraceFiles, hardware_profiles, read_defense, read_toml,
-                                valid_keys)
+from powsim.model.parse import (DEFENSE_KEYS, TraceFiles, hardware_profiles, read_defense, read_toml, valid_keys)
 from powsim.model.toml_table import Table
 
 LOAD_KINDS = tuple(name for name, kind in AGENT_KINDS.items() if kind.load)
@@ -78,8 +78,8 @@ def load_load_scenario(path: str | os.PathLike[str], overrides: Sequence[Overrid
     if "duration_s" not in load.data:
         raise InputError(f"{load.where}.duration_s: missing, expected the run's length in seconds")
     duration_s = load.number("duration_s", low=0, strict=True)
-    warmup_s = load.number("warmup_s", duration_s / 10, low=0)
-    if warmup_s >= duration_s:
+    warmup_s = load.number("warmup_s", None, low=0)  # None: found from the data (MSER-5)
+    if warmup_s is not None and warmup_s >= duration_s:
         raise InputError(f"{load.where}.warmup_s: {warmup_s}, expected less than duration_s "
                          f"{duration_s}")
     entries = data.get("agents")

@@ -1,13 +1,16 @@
 """Capacity planning: the smallest worker count that meets a service-level objective.
 
-An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``): GROUP an agent's name,
-METRIC one of :data:`METRICS`, OP ``<=``, ``<``, ``>=`` or ``>``. For each worker count the
-scenario runs ``replications`` times in sampled mode (independent streams of one seed); the
-metric of each run is taken over the steady-state window [warmup_s, duration_s) (the warm-up,
-``[load] warmup_s``, default a tenth of the run, is discarded: the queue starts empty), and its
-replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO when
-the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the answer
-is the smallest count that meets it.
+An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``, ``legit.connect_rate>=0.99``):
+GROUP an agent's name, METRIC one of :data:`METRICS`, OP ``<=``, ``<``, ``>=`` or ``>``. For
+each worker count the scenario runs ``replications`` times in sampled mode (independent streams
+of one seed); the metric of each run is taken over its steady-state window [warm-up, duration_s)
+(``[load] warmup_s``, or else the warm-up MSER-5 finds in the run: the queue starts empty), and
+its replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO
+when the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the
+answer is the smallest count that meets it. TTC figures count lost clients as never connected
+(:mod:`powsim.load.metrics`): a run whose quantile is not reached has an infinite metric,
+and the count misses a ``<=`` SLO. Every row carries the share of legitimate clients lost beside
+the figure, and an overhead ratio the seconds it adds per request and per 1,000 queries.
 
 Every (worker count, replication) is one task on an
 :class:`~powsim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
@@ -35,10 +38,15 @@ from powsim.load.runs import run_tables
 from powsim.sweep.executor import Executor
 from powsim.stats.confidence import interval
 
-METRICS = {"ttc_mean": "ttc_mean_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
-           "success_ratio": "success_ratio", "goodput": "goodput_hz",
-           "overhead_with_queue": "overhead_with_queue", "timed_out": "timed_out",
-           "trimmed": "trimmed", "utilisation": "utilisation"}
+# SLO metric -> summary column; success_ratio is connect_rate's former name.
+METRICS = {"ttc_p50": "ttc_p50_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
+           "ttc_mean": "ttc_mean_s", "connect_rate": "connect_rate",
+           "success_ratio": "connect_rate",
+           "overhead_no_queue": "overhead_no_queue", "overhead_with_queue": "overhead_with_queue",
+           "added_no_queue": "added_no_queue_s", "added_with_queue": "added_with_queue_s",
+           "goodput": "goodput_hz", "timed_out": "timed_out", "trimmed": "trimmed",
+           "utilisation": "utilisation"}
+STREAM_ONLY = ("ttc", "connect_rate", "success_ratio", "overhead", "added")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 _SLO = re.compile(r"^\s*(?P<group>[^\s/]+)\.(?P<metric>\w+)\s*(?P<op><=|>=|<|>)\s*(?P<value>\S+)\s*$")
 
@@ -72,7 +80,7 @@ def parse_slo(text: str, scenario: LoadScenario) -> Slo:
                              f"{', '.join(scenario.groups)}")
     if metric not in METRICS:
         raise ParameterError(f"{{slo}}: metric {metric!r}, expected one of {', '.join(METRICS)}")
-    if metric.startswith("ttc") or metric in ("success_ratio", "overhead_with_queue"):
+    if metric.startswith(STREAM_ONLY):
         if group not in [s.name for s in scenario.streams]:
             raise ParameterError(f"{{slo}}: {metric} of {group!r}, expected a stream agent "
                                  "(only legitimate clients connect)")
@@ -112,9 +120,12 @@ def replication_summary(scenario: LoadScenario, workers: int, seed: int,
 def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications: int,
              seed: int, executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per worker count: the SLO metric's mean and 95 % CI over ``replications``
-    sampled runs, whether it ``meets`` the SLO, mean utilisation, the operator's cost per hour
-    (workers x the server hardware's price; NaN without ``[server] hardware``) and the
-    parameters (slo, seed, replications, admission, rule) as columns. The runs go to
+    sampled runs, whether it ``meets`` the SLO, the legitimate clients' ``lost_share`` (mean
+    and largest over the replications, all streams pooled), for an overhead ratio the seconds
+    it adds (``added_s``, ``added_s_per_1000q``: means), mean utilisation, the operator's cost
+    per hour (workers x the server hardware's price; NaN without ``[server] hardware``), the
+    mean steady-state window start and the parameters (slo, seed, replications, admission,
+    rule) as columns. The runs go to
     ``executor`` (None: serially in this process), with a progress bar if ``progress``."""
     price = scenario.server.hardware.price_per_hour_usd if scenario.server.hardware else math.nan
     calls = [(replication_summary, scenario, count, seed, r)
@@ -135,13 +146,37 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         values = mine[slo.metric].fillna(worst).to_numpy()
         mean, low, high = interval(values) if np.isfinite(values).all() else (worst,) * 3
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
-                     "ci_high": high, "meets": slo.met(low, high),
+                     "ci_high": high, "meets": slo.met(low, high), **_lost_share(table),
+                     **_added(mine, slo.metric),
                      "utilisation": float(mine["utilisation"].mean()),
                      "cost_per_hour_usd": count * price, "slo": slo.text, "seed": seed,
                      "replications": replications, "admission": scenario.server.admission,
-                     "rule": scenario.difficulty.rule,
-                     "window_start_s": scenario.warmup_s, "window_end_s": scenario.duration_s})
+                     "rule": scenario.difficulty.rule, "warmup": mine["warmup"].iloc[0],
+                     "window_start_s": float(mine["window_start_s"].mean()),
+                     "window_end_s": scenario.duration_s})
     return pd.DataFrame(rows)
+
+
+def _lost_share(table: pd.DataFrame) -> dict[str, float]:
+    """The share of all legitimate clients ended in the window that were lost, per replication
+    of ``table`` (summaries): its mean and largest over the replications where any ended (NaN
+    where none did, or without streams)."""
+    legit = table[table["kind"] == "legit"]
+    if legit.empty:
+        return {"lost_share": math.nan, "lost_share_max": math.nan}
+    legit = legit.groupby("replication")[["lost", "clients"]].sum()
+    shares = (legit["lost"] / legit["clients"].where(legit["clients"] > 0)).dropna()
+    return {"lost_share": float(shares.mean()) if len(shares) else math.nan,
+            "lost_share_max": float(shares.max()) if len(shares) else math.nan}
+
+
+def _added(rows: pd.DataFrame, metric: str) -> dict[str, float]:
+    """For an overhead ratio, the mean seconds it adds per request and per 1,000 queries."""
+    if not metric.startswith("overhead_"):
+        return {}
+    name = metric.removeprefix("overhead_")
+    return {"added_s": float(rows[f"added_{name}_s"].mean()),
+            "added_s_per_1000q": float(rows[f"added_{name}_s_per_1000q"].mean())}
 
 
 def smallest(table: pd.DataFrame) -> int | None:

@@ -18,8 +18,8 @@ def capacity_chart(table: pd.DataFrame, slo: Slo, provenance: dict[str, object])
     band = alt.Chart(data).mark_area(opacity=0.25).encode(
         x=x, y=alt.Y("ci_low:Q", title=title), y2="ci_high:Q")
     line = alt.Chart(data).mark_line(point=True).encode(
-        x=x, y="mean:Q", tooltip=["workers", "mean", "ci_low", "ci_high", "utilisation",
-                                  "cost_per_hour_usd"])
+        x=x, y="mean:Q", tooltip=["workers", "mean", "ci_low", "ci_high", "lost_share",
+                                  "utilisation", "cost_per_hour_usd"])
     rule = alt.Chart(pd.DataFrame({"slo": [slo.value]})).mark_rule(color="red", strokeDash=[4, 4]
                                                                     ).encode(y="slo:Q")
     subtitle = (f"SLO {slo.text}; mean and 95 % CI over {int(table['replications'].iloc[0])} "

@@ -23,6 +23,18 @@ standard error from the batch means):
   a c-times-faster server (rate c mu) fed the same arrival times and the same service times
   divided by c (Lindley's recursion). Its waits follow the same bursts of arrivals and long
   services, and its P(wait) = rho and mean wait rho / (c mu - lambda) are exact.
+
+Two more queues with closed forms, for the effort order and for trimming:
+
+* Non-preemptive priority M/M/c, two classes with one service rate mu (Cobham 1954; Kleinrock,
+  Queueing Systems vol. 2, 1976, eq. 3.30 with the M/M/c residual W_0 = C(c, a) / (c mu)):
+  class k (1 highest) waits W_k = W_0 / ((1 - sigma_{k-1})(1 - sigma_k)) on average,
+  sigma_k = (lambda_1 + ... + lambda_k) / (c mu). In the engine the classes are two streams
+  whose puzzles carry different efforts, the higher served first.
+* M/M/c/K, K = c + queue capacity (Kleinrock vol. 1, eq. 3.43; PASTA): an arrival is lost
+  with probability p_K, p_n proportional to a^n / n! for n <= c and a^c / c! (a / c)^(n - c)
+  above. In the engine the queue trims the newest request of the lowest effort, which with
+  one effort is the arriving one.
 """
 
 from __future__ import annotations
@@ -34,9 +46,10 @@ from functools import cached_property
 import numpy as np
 
 from powsim.hashcash.hardware import PROFILES
-from powsim.model.load import DifficultyRule, LoadScenario, LoadServer, Stream
 from powsim.load.engine import LoadRun
 from powsim.load.metrics import clients_frame
+from powsim.load.record import ARRIVALS, TRIMMED
+from powsim.model.load import DifficultyRule, LoadScenario, LoadServer, Stream
 
 CUSTOMERS = 100_000
 BATCHES = 20
@@ -146,3 +159,81 @@ def run_mmc(rate_hz: float, service_s: float, workers: int, seed: int) -> MmcRun
     clients = clients_frame(record).sort_values("first_s")
     return MmcRun(rate_hz, service_s, workers, (clients["first_s"] + clients["solve_s"]).to_numpy(),
                   clients["wait_s"].to_numpy(), clients["service_s"].to_numpy())
+
+
+def priority_waits(rates_hz: tuple[float, float], service_s: float, workers: int) -> tuple[float, float]:
+    """Mean waits in queue (s) of the high and low class of a non-preemptive priority M/M/c
+    (Cobham's formula, see the module docstring)."""
+    mu, c = 1 / service_s, workers
+    w0 = erlang_c(c, sum(rates_hz) * service_s) / (c * mu)
+    high, total = rates_hz[0] / (c * mu), sum(rates_hz) / (c * mu)
+    return w0 / (1 - high), w0 / ((1 - high) * (1 - total))
+
+
+def mmck_loss(rate_hz: float, service_s: float, workers: int, places: int) -> float:
+    """Probability that an arrival finds all ``places`` (servers plus waiting room) taken in
+    M/M/c/K (``places`` = K): p_K of the module docstring."""
+    a, c = rate_hz * service_s, workers
+    terms = [a ** n / math.factorial(n) for n in range(c + 1)]
+    terms += [terms[c] * (a / c) ** (n - c) for n in range(c + 1, places + 1)]
+    return terms[-1] / sum(terms)
+
+
+def priority_mmc(rates_hz: tuple[float, float], service_s: float, workers: int,
+                 customers: int) -> LoadScenario:
+    """Two Poisson streams, 'high' paying 2 hashes and 'low' 1 (a laptop solves either in
+    under a microsecond; a Poisson stream delayed by iid solves stays Poisson), no timeout,
+    exponential service, ``customers`` expected in all."""
+    server = LoadServer(workers=workers, service_s=service_s, service="exponential")
+    laptop = PROFILES["laptop-cpu"]
+    streams = (Stream("high", rates_hz[0], laptop, timeout_s=math.inf, account_effort=2.0),
+               Stream("low", rates_hz[1], laptop, timeout_s=math.inf, account_effort=1.0))
+    return LoadScenario(server, DifficultyRule(), streams, (), customers / sum(rates_hz), 0.0)
+
+
+def class_waits(rates_hz: tuple[float, float], service_s: float, workers: int, customers: int,
+                seed: int) -> dict[str, tuple[float, float, float]]:
+    """Per class ('high', 'low'): (estimate, standard error, plain estimate) of the mean wait
+    in a sampled run of :func:`priority_mmc`, first 2 % discarded. The estimate is the mean
+    over all customers of wait x [class] / P(class) (P(class) = its share of the rates, known),
+    controlled by [class] / P(class) (known mean 1) and by the fast-server waits of the whole
+    stream, fed the services in the order they started (the number in the system does not
+    depend on the order of service, so its waits track the priority queue's)."""
+    c = workers
+    record = LoadRun(priority_mmc(rates_hz, service_s, workers, customers), "sampled", seed).run()
+    clients = clients_frame(record)
+    arrivals = (clients["first_s"] + clients["solve_s"]).to_numpy()
+    order = np.argsort(arrivals, kind="stable")
+    arrivals, waits = arrivals[order], clients["wait_s"].to_numpy()[order]
+    groups, services = clients["group"].to_numpy()[order], clients["service_s"].to_numpy()[order]
+    started = services[np.argsort(arrivals + waits, kind="stable")]
+    lam, rho = sum(rates_hz), sum(rates_hz) * service_s / c
+    fast = lindley_waits(arrivals, started / c)
+    keep = slice(len(arrivals) // 50, None)
+    estimates = {}
+    for group, name in enumerate(("high", "low")):
+        share = rates_hz[group] / lam
+        mine = (groups == group) / share
+        samples = (waits * mine)[keep]
+        estimate, stderr = controlled_mean(samples, (mine[keep], 1.0),
+                                           (fast[keep], rho / (c / service_s - lam)))
+        estimates[name] = (estimate, stderr, float(waits[keep][groups[keep] == group].mean()))
+    return estimates
+
+
+def loss_estimate(rate_hz: float, service_s: float, workers: int, places: int, customers: int,
+                  seed: int) -> tuple[float, float, float]:
+    """(estimate, standard error, plain estimate) of the loss probability of a sampled run of
+    an M/M/c/K (queue capacity ``places`` - ``workers``), first 2 % discarded. The run counts
+    requests per second: trimmed / (rate x 1 s) per second has mean p_K; it is controlled by
+    arrivals / (rate x 1 s) (known mean 1), which regresses out the noise of the arrival
+    count. Plain: trimmed over arrivals."""
+    server = LoadServer(workers=workers, service_s=service_s, service="exponential",
+                        queue_capacity=places - workers)
+    stream = Stream("poisson", rate_hz, PROFILES["laptop-cpu"], timeout_s=math.inf)
+    scenario = LoadScenario(server, DifficultyRule(), (stream,), (), customers / rate_hz, 0.0)
+    counts = LoadRun(scenario, "sampled", seed, interval_s=1.0).run().counts
+    keep = slice(counts.shape[2] // 50, None)
+    arrivals, trimmed = counts[ARRIVALS, 0, keep], counts[TRIMMED, 0, keep]
+    estimate, stderr = controlled_mean(trimmed / rate_hz, (arrivals / rate_hz, 1.0))
+    return estimate, stderr, float(trimmed.sum() / arrivals.sum())

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mmc import CUSTOMERS, run_mmc
+from mmc import CUSTOMERS, class_waits, loss_estimate, mmck_loss, priority_waits, run_mmc
 
 
 @pytest.mark.parametrize("rate_hz,service_s,workers", [(1.0, 1.0, 2), (2.4, 1.0, 3), (4.5, 1.0, 5)])
@@ -65,3 +65,46 @@ def test_mmc_plain_waits_match_erlang_c(rate_hz, service_s, workers):
         assert stderr / exact < 0.15, f"{name}: standard error {stderr / exact:.2%}, too noisy to test"
         assert abs(estimate / exact - 1) < max(0.03, 3 * stderr / exact), (
             f"{name} at rho={run.rho:g}: {estimate:.4g}, Erlang C {exact:.4g} (se {stderr:.2g})")
+
+
+@pytest.mark.parametrize("rates_hz,workers", [((0.8, 0.8), 2), ((1.5, 0.9), 3)])
+def test_priority_waits_within_3_percent_of_cobham(rates_hz, workers):
+    """The effort order against non-preemptive priority M/M/c (Cobham's formula, tests/mmc.py):
+    two streams paying 2 and 1 hashes, 2.5 x 10^5 customers, rho = 0.8, each class's mean wait
+    within 3 %.
+
+    Bound: the estimator (wait x [class] / P(class), controlled by the class indicator and the
+    fast-server waits, 20 batch means) must have a standard error under 1 % of the exact wait,
+    so 3 % is at least 3 standard errors (a correct queue fails a class with probability
+    ~0.3 %). Measured at 2 x 10^5 customers over seeds 0-2: 0.5-0.9 % (high class), 0.3-0.7 %
+    (low). The plain class means must agree within max(3 %, 4 of those standard errors): a
+    check on the controls, as the Erlang C test keeps. Serving the lower effort first, or
+    first come first served, swaps or merges the two waits and fails."""
+    exact = dict(zip(("high", "low"), priority_waits(rates_hz, 1.0, workers)))
+    for name, (estimate, stderr, plain) in class_waits(rates_hz, 1.0, workers, 250_000, seed=7).items():
+        where = f"{name} class at rates {rates_hz}, c={workers}"
+        assert stderr / exact[name] < 0.01, f"{where}: standard error {stderr / exact[name]:.2%}"
+        assert abs(estimate / exact[name] - 1) < 0.03, (
+            f"{where}: {estimate:.4g} s, Cobham {exact[name]:.4g} s (se {stderr:.2g})")
+        assert abs(plain / exact[name] - 1) < max(0.03, 4 * stderr / exact[name]), (
+            f"{where}, plain mean: {plain:.4g} s, Cobham {exact[name]:.4g} s")
+
+
+@pytest.mark.parametrize("rate_hz,workers,places", [(1.6, 2, 4), (4.0, 4, 6)])
+def test_trimming_loss_within_3_percent_of_mmck(rate_hz, workers, places):
+    """Trimming against M/M/c/K: the share of arrivals trimmed from a full queue within 3 % of
+    p_K (tests/mmc.py) at rho = 0.8 (c = 2, K = 4: p_K = 0.1431) and rho = 1 (c = 4, K = 6:
+    0.1916), 4 x 10^5 customers. Bound: the standard error (20 batch means of the per-second
+    losses, arrivals as control) must be under 1 %, so 3 % is at least 3 of them. Measured at
+    4 x 10^5 over seeds 7, 0, 1: 0.79 / 0.45 / 0.5 % (K = 4) and 0.60 / 0.32 / 0.48 % (K = 6);
+    at 2 x 10^5 over seeds 3-12 (K = 4) the errors had mean -0.003 % and standard deviation
+    0.76 %, matching the standard errors (0.79 % on average): the estimator is unbiased and
+    its error bar honest. The plain share (trimmed / arrivals) stays within max(3 %, 4
+    standard errors). Cutting the oldest instead of the newest keeps the loss (an M/M/c/K
+    loses one either way); a queue one place larger than its capacity fails."""
+    exact = mmck_loss(rate_hz, 1.0, workers, places)
+    estimate, stderr, plain = loss_estimate(rate_hz, 1.0, workers, places, 400_000, seed=7)
+    where = f"M/M/{workers}/{places} at {rate_hz} Hz"
+    assert stderr / exact < 0.01, f"{where}: standard error {stderr / exact:.2%}"
+    assert abs(estimate / exact - 1) < 0.03, f"{where}: {estimate:.4g}, p_K {exact:.4g} (se {stderr:.2g})"
+    assert abs(plain / exact - 1) < max(0.03, 4 * stderr / exact), f"{where}: plain {plain:.4g}"
