@@ -43,7 +43,10 @@ def _table(args: argparse.Namespace) -> int:
     if args.curve and args.mode != "paper":
         raise InputError("option --curve: only with --mode paper")
     parameters = ChargeParameters(a=args.a)
-    library = TraceLibrary.load(args.traces, args.dataset)
+    try:
+        library = TraceLibrary.load(args.traces, args.dataset)
+    except InputError as err:  # the library names the folder; the option is the CLI's word
+        raise InputError(f"option --traces: {err}") from None
     if args.mode == "paper":
         table = paper_table(library, parameters, whole_curve=args.curve)
         run = {"mode": args.mode, "a": args.a}

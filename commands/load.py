@@ -79,12 +79,12 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.charts import save_chart
     from powsim.sweep.capacity import capacity, parse_slo, parse_workers, smallest
     from powsim.sweep.capacity_chart import capacity_chart
-    from powsim.model.load_parse import load_load_scenario
+    from powsim.model.read import read_scenario
     from powsim.sim.output import stage_tables
     from powsim.sweep.executor import open_executor
 
     check_destination(args.out, "folder", names=CAPACITY_NAMES)
-    scenario = load_load_scenario(args.scenario)
+    scenario = read_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
     if args.replications < 2:
@@ -106,12 +106,14 @@ def capacity_command(args: argparse.Namespace) -> int:
             staging.path(name)
         save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
     paths = [out / name for name in CAPACITY_NAMES]
+    window = (f"steady-state window from {table['window_start_s'].max():.4g} s "
+              f"({table['warmup'].iloc[0]}) to {scenario.duration_s:g} s; lost_share: legitimate "
+              "clients lost (mean, largest)" if "window_start_s" in table else "whole runs")
     print(f"{slo.group}.{slo.metric}: mean and 95 % CI over {args.replications} replications, "
-          f"steady-state window from {table['window_start_s'].max():.4g} s ({table['warmup'].iloc[0]}) "
-          f"to {scenario.duration_s:g} s; lost_share: legitimate clients lost (mean, largest):")
+          f"{window}:")
     shown = ["workers", "mean", "ci_low", "ci_high", "meets", "lost_share", "lost_share_max",
              "added_s", "added_s_per_1000q", "utilisation", "cost_per_hour_usd"]
-    print(readable_table(table, shown))
+    print(readable_table(table, [c for c in shown if c in table and table[c].notna().any()]))
     if answer is None:
         print(f"\nno worker count in {args.workers} meets {slo.text} (upper CI bound)")
     else:
@@ -124,13 +126,14 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``powsim capacity``."""
     parser = command(
         subparsers, "capacity",
-        "Find the smallest worker count whose 95 % CI meets an SLO under load (stream and "
-        "botnet agents), each worker count x replication a dask.distributed task as in "
-        "'powsim sweep'. Writes DIR/capacity.parquet and DIR/capacity.html/.png.",
+        "Find the smallest worker count whose 95 % CI meets an SLO (a sweep over server.workers "
+        "of a load or per-account scenario), each worker count x replication a "
+        "dask.distributed task as in 'powsim sweep'. Writes DIR/capacity.parquet and "
+        "DIR/capacity.html/.png.",
         "powsim capacity examples/capacity-under-attack.toml --slo 'legit.ttc_p95<=5' "
         "--workers 4:12 --replications 20 --out results/capacity",
         capacity_command)
-    parser.add_argument("scenario", help="a load scenario TOML (stream and botnet agents)")
+    parser.add_argument("scenario", help="a scenario TOML with a [server] (load or per-account)")
     parser.add_argument("--slo", required=True,
                         help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds) or "
                              "'legit.connect_rate>=0.99'")

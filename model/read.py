@@ -18,6 +18,11 @@ from powsim.model.parse import load_scenario
 from powsim.model.scenario import Scenario
 
 
+def engine_of(scenario: Scenario | LoadScenario) -> str:
+    """The kernel that runs ``scenario``: 'load' or 'account'."""
+    return "load" if isinstance(scenario, LoadScenario) else "account"
+
+
 def read_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()
                   ) -> Scenario | LoadScenario:
     """The scenario TOML file at ``path`` with ``overrides`` applied, validated for its kernel."""

@@ -25,7 +25,8 @@ from powsim.stats.confidence import half_width
 OVERHEAD_THRESHOLD = 2.0  # the paper's goal for legitimate users: under 2x time
 SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries", "privacy",
                    "time_s", "time_pow_s", "overhead", "overhead_median", "overhead_p95",
-                   "overhead_p99", "overhead_max", "share_over_2x", "wall_s", "bits_mean",
+                   "overhead_p99", "overhead_max", "share_over_2x", "wall_s", "queue_mean_s",
+                   "queue_p95_s", "bits_mean",
                    "rounding", "hashes", "dollars", "kwh", "hashes_per_member",
                    "time_pow_s_per_member", "dollars_per_member", "kwh_per_member", "accuracy"]
 
@@ -69,6 +70,9 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
             "overhead_max": float(overheads.max()),
             "share_over_2x": float((overheads > OVERHEAD_THRESHOLD).mean()),
             "wall_s": float(members["finish_s"].max() - members["start_s"].min()),
+            # Waits of the entry's batches for a worker (the server's queue, server.workers).
+            "queue_mean_s": float(answered["queue_s"].mean()),
+            "queue_p95_s": float(answered["queue_s"].quantile(0.95)),
             "bits_mean": float(answered["bits"].mean()),
             "rounding": float(model.difficulty.expected_s(answered["bits"]).sum()
                               / answered["target_s"].sum()),

@@ -1,11 +1,13 @@
 """Capacity planning: the smallest worker count that meets a service-level objective.
 
-An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``, ``legit.connect_rate>=0.99``):
-GROUP an agent's name, METRIC one of :data:`METRICS`, OP ``<=``, ``<``, ``>=`` or ``>``. For
-each worker count the scenario runs ``replications`` times in sampled mode (independent streams
-of one seed); the metric of each run is taken over its steady-state window [warm-up, duration_s)
-(``[load] warmup_s``, or else the warm-up MSER-5 finds in the run: the queue starts empty), and
-its replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO
+An SLO is ``GROUP.METRIC OP VALUE`` (e.g. ``legit.ttc_p95<=5``, ``legit.connect_rate>=0.99``,
+``users.queue_p95<=2`` for a per-account scenario): GROUP an agent's name, METRIC one of its
+kernel's metrics (:mod:`powsim.stats.metrics`), OP ``<=``, ``<``, ``>=`` or ``>``. Capacity
+is a sweep over ``server.workers`` with that filter, for either kernel. For each worker count the scenario runs ``replications`` times in sampled mode (independent streams
+of one seed); the metric of a load run is taken over its steady-state window [warm-up,
+duration_s) (``[load] warmup_s``, or else the warm-up MSER-5 finds in the run: the queue starts
+empty), that of a per-account run over the whole run (every member's every batch), and its
+replications give a mean with a Student-t 95 % confidence interval. A count meets the SLO
 when the whole interval does (upper bound for ``<=``/``<``, lower bound for ``>=``/``>``); the
 answer is the smallest count that meets it. TTC figures count lost clients as never connected
 (:mod:`powsim.load.metrics`): a run whose quantile is not reached has an infinite metric,
@@ -23,6 +25,7 @@ tasks ran.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 import re
@@ -33,20 +36,16 @@ import pandas as pd
 from tqdm import tqdm
 
 from powsim.errors import ParameterError
-from powsim.model.load import LoadScenario
 from powsim.load.runs import run_tables
-from powsim.sweep.executor import Executor
+from powsim.model.load import LoadScenario
+from powsim.model.read import engine_of
+from powsim.model.scenario import Scenario
+from powsim.sim.run import prepare, simulate
+from powsim.sim.summary import summarize
 from powsim.stats.confidence import interval
+from powsim.stats.metrics import metric
+from powsim.sweep.executor import Executor
 
-# SLO metric -> summary column; success_ratio is connect_rate's former name.
-METRICS = {"ttc_p50": "ttc_p50_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
-           "ttc_mean": "ttc_mean_s", "connect_rate": "connect_rate",
-           "success_ratio": "connect_rate",
-           "overhead_no_queue": "overhead_no_queue", "overhead_with_queue": "overhead_with_queue",
-           "added_no_queue": "added_no_queue_s", "added_with_queue": "added_with_queue_s",
-           "goodput": "goodput_hz", "timed_out": "timed_out", "trimmed": "trimmed",
-           "utilisation": "utilisation"}
-STREAM_ONLY = ("ttc", "connect_rate", "success_ratio", "overhead", "added")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 _SLO = re.compile(r"^\s*(?P<group>[^\s/]+)\.(?P<metric>\w+)\s*(?P<op><=|>=|<|>)\s*(?P<value>\S+)\s*$")
 
@@ -67,30 +66,29 @@ class Slo:
         return bool(_OPS[self.op](bound, self.value))
 
 
-def parse_slo(text: str, scenario: LoadScenario) -> Slo:
-    """Parse ``slo`` against ``scenario``'s agent names (one clear ParameterError naming
-    ``slo`` otherwise)."""
+def parse_slo(text: str, scenario: Scenario | LoadScenario) -> Slo:
+    """Parse ``slo`` against ``scenario``'s agent names and its kernel's metrics (one clear
+    ParameterError naming ``slo`` otherwise)."""
     match = _SLO.match(text)
     if match is None:
         raise ParameterError(f"{{slo}}: {text!r}, expected GROUP.METRIC OP VALUE, e.g. "
                              "'legit.ttc_p95<=5' (OP one of <=, <, >=, >)")
-    group, metric = match["group"], match["metric"]
-    if group not in scenario.groups:
+    group, engine = match["group"], engine_of(scenario)
+    groups = scenario.groups if engine == "load" else tuple(a.name for a in scenario.agents)
+    if group not in groups:
         raise ParameterError(f"{{slo}}: group {group!r}, expected an agent of {scenario.source}: "
-                             f"{', '.join(scenario.groups)}")
-    if metric not in METRICS:
-        raise ParameterError(f"{{slo}}: metric {metric!r}, expected one of {', '.join(METRICS)}")
-    if metric.startswith(STREAM_ONLY):
-        if group not in [s.name for s in scenario.streams]:
-            raise ParameterError(f"{{slo}}: {metric} of {group!r}, expected a stream agent "
-                                 "(only legitimate clients connect)")
+                             f"{', '.join(groups)}")
+    chosen = metric(match["metric"], engine)
+    if chosen.followed and group not in [agent.name for agent in scenario.clients]:
+        raise ParameterError(f"{{slo}}: {chosen.name} of {group!r}, expected a stream or sessions "
+                             "agent (only their clients are followed to their labels)")
     try:
         value = float(match["value"])
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
         raise ParameterError(f"{{slo}}: value {match['value']!r}, expected a finite number")
-    return Slo(text.strip(), group, METRICS[metric], match["op"], value)
+    return Slo(text.strip(), group, chosen.column, match["op"], value)
 
 
 def parse_workers(text: str) -> list[int]:
@@ -109,15 +107,22 @@ def parse_workers(text: str) -> list[int]:
     return counts
 
 
-def replication_summary(scenario: LoadScenario, workers: int, seed: int,
+def replication_summary(scenario: Scenario | LoadScenario, workers: int, seed: int,
                         replication: int) -> pd.DataFrame:
-    """One capacity task: the per-group summary (:func:`~powsim.load.metrics.summary`) of
-    replication ``replication`` of ``scenario`` in sampled mode with ``workers`` workers. Its
-    arguments are plain picklable values, so it runs alike here and on any dask worker."""
-    return run_tables(scenario, "sampled", seed, replication, workers)[1]
+    """One capacity task: the summary of replication ``replication`` of ``scenario`` in
+    sampled mode with ``workers`` workers, from its kernel (load:
+    :func:`~powsim.load.metrics.summary`; per-account: :func:`~powsim.sim.summary.summarize`,
+    ``server.workers`` serving the batches). Its arguments are plain picklable values, so it
+    runs alike here and on any dask worker."""
+    if isinstance(scenario, LoadScenario):
+        return run_tables(scenario, "sampled", seed, replication, workers)[1]
+    server = dataclasses.replace(scenario.server, workers=workers)
+    model = prepare(dataclasses.replace(scenario, server=server))
+    return summarize(model, simulate(model, "sampled", seed, replication)).assign(
+        replication=replication)
 
 
-def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications: int,
+def capacity(scenario: Scenario | LoadScenario, slo: Slo, workers: list[int], replications: int,
              seed: int, executor: Executor | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per worker count: the SLO metric's mean and 95 % CI over ``replications``
     sampled runs, whether it ``meets`` the SLO, the legitimate clients' ``lost_share`` (mean
@@ -127,7 +132,8 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
     mean steady-state window start and the parameters (slo, seed, replications, admission,
     rule) as columns. The runs go to
     ``executor`` (None: serially in this process), with a progress bar if ``progress``."""
-    price = scenario.server.hardware.price_per_hour_usd if scenario.server.hardware else math.nan
+    hardware = getattr(scenario.server, "hardware", None)
+    price = hardware.price_per_hour_usd if hardware else math.nan
     calls = [(replication_summary, scenario, count, seed, r)
              for count in workers for r in range(replications)]
     results: dict[int, pd.DataFrame] = {}
@@ -148,13 +154,20 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
         rows.append({"workers": count, "metric": slo.metric, "mean": mean, "ci_low": low,
                      "ci_high": high, "meets": slo.met(low, high), **_lost_share(table),
                      **_added(mine, slo.metric),
-                     "utilisation": float(mine["utilisation"].mean()),
+                     "utilisation": float(mine["utilisation"].mean()) if "utilisation" in mine else math.nan,
                      "cost_per_hour_usd": count * price, "slo": slo.text, "seed": seed,
-                     "replications": replications, "admission": scenario.server.admission,
-                     "rule": scenario.difficulty.rule, "warmup": mine["warmup"].iloc[0],
-                     "window_start_s": float(mine["window_start_s"].mean()),
-                     "window_end_s": scenario.duration_s})
+                     "replications": replications, **_window(scenario, mine)})
     return pd.DataFrame(rows)
+
+
+def _window(scenario: Scenario | LoadScenario, rows: pd.DataFrame) -> dict[str, object]:
+    """A load run's parameters and steady-state window (admission, rule, warm-up, window); a
+    per-account run has none: its figures cover whole runs."""
+    if not isinstance(scenario, LoadScenario):
+        return {}
+    return {"admission": scenario.server.admission, "rule": scenario.difficulty.rule,
+            "warmup": rows["warmup"].iloc[0], "window_start_s": float(rows["window_start_s"].mean()),
+            "window_end_s": scenario.duration_s}
 
 
 def _lost_share(table: pd.DataFrame) -> dict[str, float]:
@@ -162,7 +175,7 @@ def _lost_share(table: pd.DataFrame) -> dict[str, float]:
     of ``table`` (summaries): its mean and largest over the replications where any ended (NaN
     where none did, or without streams)."""
     legit = table[table["kind"] == "legit"]
-    if legit.empty:
+    if legit.empty or "lost" not in legit:
         return {"lost_share": math.nan, "lost_share_max": math.nan}
     legit = legit.groupby("replication")[["lost", "clients"]].sum()
     shares = (legit["lost"] / legit["clients"].where(legit["clients"] > 0)).dropna()

@@ -6,22 +6,16 @@ from __future__ import annotations
 import pandas as pd
 
 from powsim.stats.confidence import half_width
+from powsim.stats.metrics import columns
 
-FIGURES = ("queries", "overhead", "overhead_median", "overhead_p95", "overhead_p99",
-           "overhead_max", "share_over_2x", "bits_mean", "hashes", "time_pow_s", "dollars",
-           "kwh", "hashes_per_member", "time_pow_s_per_member", "dollars_per_member",
-           "kwh_per_member")
 ENTRY_COLUMNS = ("agent", "kind", "hardware", "members", "accounts")
-# A run's own parameters, constant within a point: not figures to average.
-RUN_COLUMNS = ("replication", "seed", "workers", "window_start_s", "window_end_s")
 
 
-def figures(runs: pd.DataFrame, keys: list[str]) -> list[str]:
-    """The figures a sweep aggregates: :data:`FIGURES` for per-account runs, every numeric
-    metric of the per-group summary for load runs."""
-    if "overhead" in runs:
-        return list(FIGURES)
-    return [c for c in runs.select_dtypes("number") if c not in {*keys, *RUN_COLUMNS}]
+def figures(runs: pd.DataFrame) -> list[str]:
+    """The figures a sweep aggregates: the registered metrics of the runs' kernel
+    (:mod:`powsim.stats.metrics`; per-account summaries count ``members``) that they hold."""
+    engine = "account" if "members" in runs else "load"
+    return [column for column in columns(engine) if column in runs]
 
 
 def sweep_table(runs: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
@@ -32,7 +26,7 @@ def sweep_table(runs: pd.DataFrame, keys: list[str], confidence: float = 0.95) -
     (the Student-t ``confidence`` interval of the mean; NaN with one replication);
     ``replications`` counts them. Rows keep the order of the points, then of the entries.
     """
-    measured = figures(runs, keys)
+    measured = figures(runs)
     entries = [c for c in ENTRY_COLUMNS if c in runs]
     grouped = runs.groupby([*keys, *entries], sort=False, dropna=False)
     table = grouped[measured].mean()

@@ -93,8 +93,9 @@ def import_trace(path: str | os.PathLike[str], request: ImportRequest) -> Trace:
         sigma, delta = request.sigma, request.delta
     else:
         if request.sigma is None:
-            raise InputError(f"{source}: no 'cost' (or 'eps') column, so the columns are read as "
-                             "vote histograms: expected --sigma and --delta to price them")
+            raise ParameterError(f"{{sigma}}: missing for {source}: it has no 'cost' (or 'eps') "
+                                 "column, so its columns are read as vote histograms: expected "
+                                 "{sigma} and {delta} to price them")
         votes = vote_counts(frame, source).to_numpy(dtype=np.int64)
         if votes.max() > np.iinfo(np.uint16).max:
             raise InputError(f"{source}: a vote count above 65,535, expected counts of teachers "

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 from powsim.traces.curves import read_csv
 from powsim.traces.pate import query_costs
 
@@ -70,9 +70,9 @@ def _is_number(text: str) -> bool:
 
 def cost_table(votes: pd.DataFrame, sigma: float, delta: float) -> pd.DataFrame:
     """``votes`` with three columns added: ``logq``, ``eps`` (single-query) and ``order``."""
-    for name, value, ok in (("--sigma", sigma, sigma > 0), ("--delta", delta, 0 < delta < 1)):
+    for name, value, ok in (("sigma", sigma, sigma > 0), ("delta", delta, 0 < delta < 1)):
         if not ok:
-            raise InputError(f"option {name}: {value}, expected "
-                             + ("a positive number" if name == "--sigma" else "0 < delta < 1"))
+            raise ParameterError(f"{{{name}}}: {value}, expected "
+                                 + ("a positive number" if name == "sigma" else "0 < delta < 1"))
     costs = query_costs(votes.to_numpy(dtype=np.float64), sigma, delta)
     return votes.assign(logq=costs.logq, eps=costs.eps, order=costs.order)

@@ -1,0 +1,119 @@
+"""The metric registry: every figure a summary reports that a sweep aggregates, an SLO names
+or a table prints, with its unit, its meaning and the kernels that compute it.
+
+A metric is computed by its kernel's summary (:func:`powsim.sim.summary.summarize`,
+:func:`powsim.load.metrics.summary`) into the column ``column``; this registry is what the
+rest reads: the SLO grammar (``GROUP.NAME OP VALUE``, :func:`metric`), capacity, the sweep's
+aggregated figures (:func:`columns`) and printed headers (:func:`header`). A new metric is
+its column in a summary plus one :func:`register_metric` call here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from powsim.errors import ParameterError
+
+ENGINES = ("account", "load")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """``name`` (as an SLO names it) of summary column ``column`` in ``unit``, computed by the
+    ``engines`` ('account': per-account kernel, 'load': load kernel); ``followed`` metrics
+    exist only for agents whose requests are followed one by one (the load kernel's streams
+    and sessions, not botnets)."""
+
+    name: str
+    column: str
+    unit: str
+    description: str
+    engines: tuple[str, ...]
+    followed: bool = False
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register_metric(metric: Metric) -> Metric:
+    """Make ``metric`` nameable in SLOs and aggregated by sweeps."""
+    METRICS[metric.name] = metric
+    return metric
+
+
+def metric(name: str, engine: str) -> Metric:
+    """The metric ``name`` of ``engine``'s summaries; :class:`ParameterError` naming ``slo``
+    with the engine's metrics otherwise."""
+    found = METRICS.get(name)
+    if found is None or engine not in found.engines:
+        names = ", ".join(m.name for m in METRICS.values() if engine in m.engines)
+        raise ParameterError(f"{{slo}}: metric {name!r}, expected one of {names} (the "
+                             f"{engine} kernel's)")
+    return found
+
+
+def columns(engine: str) -> list[str]:
+    """The summary columns of ``engine`` that sweeps average over replications (each once)."""
+    return list(dict.fromkeys(m.column for m in METRICS.values() if engine in m.engines))
+
+
+def header(column: str) -> str:
+    """A printed column header with its unit: ``ttc_p95_s (s)``; the name alone if unknown."""
+    unit = next((m.unit for m in METRICS.values() if m.column == column), None)
+    return f"{column} ({unit})" if unit else column
+
+
+_ACCOUNT, _LOAD, _BOTH = ("account",), ("load",), ENGINES
+for _metric in (
+    # Per-account kernel: what members pay, per agent entry.
+    Metric("queries", "queries", "queries", "queries answered", _ACCOUNT),
+    Metric("overhead", "overhead", "ratio", "time with PoW over time without, all members pooled", _ACCOUNT),
+    Metric("overhead_median", "overhead_median", "ratio", "members' median overhead", _ACCOUNT),
+    Metric("overhead_p95", "overhead_p95", "ratio", "members' 95th percentile overhead", _ACCOUNT),
+    Metric("overhead_p99", "overhead_p99", "ratio", "members' 99th percentile overhead", _ACCOUNT),
+    Metric("overhead_max", "overhead_max", "ratio", "largest member overhead", _ACCOUNT),
+    Metric("share_over_2x", "share_over_2x", "share", "members paying over 2x", _ACCOUNT),
+    Metric("queue_mean", "queue_mean_s", "s", "mean wait of a batch for a worker", _ACCOUNT),
+    Metric("queue_p95", "queue_p95_s", "s", "95th percentile wait of a batch for a worker", _ACCOUNT),
+    Metric("bits_mean", "bits_mean", "bits", "mean puzzle difficulty", _ACCOUNT),
+    Metric("hashes", "hashes", "hashes", "expected trials paid", _BOTH),
+    Metric("time_pow_s", "time_pow_s", "s", "members' time with PoW, summed", _ACCOUNT),
+    Metric("dollars", "dollars", "USD", "hashing and fees, all members", _ACCOUNT),
+    Metric("kwh", "kwh", "kWh", "energy of the hashing, all members", _ACCOUNT),
+    Metric("hashes_per_member", "hashes_per_member", "hashes", "hashes per member", _ACCOUNT),
+    Metric("time_pow_s_per_member", "time_pow_s_per_member", "s", "time with PoW per member", _ACCOUNT),
+    Metric("dollars_per_member", "dollars_per_member", "USD", "dollars per member", _ACCOUNT),
+    Metric("kwh_per_member", "kwh_per_member", "kWh", "energy per member", _ACCOUNT),
+    # Load kernel: requests by fate, per agent group over the steady-state window.
+    Metric("arrivals", "arrivals", "requests", "requests submitted", _LOAD),
+    Metric("handled", "handled", "requests", "requests served", _LOAD),
+    Metric("trimmed", "trimmed", "requests", "requests cut from a full queue", _LOAD),
+    Metric("timed_out", "timed_out", "requests", "requests expired before service", _LOAD),
+    Metric("goodput", "goodput_hz", "requests/s", "requests served per second", _LOAD),
+    Metric("connect_rate", "connect_rate", "share", "clients connected before giving up", _LOAD, True),
+    Metric("success_ratio", "connect_rate", "share", "connect_rate's former name", _LOAD, True),
+    Metric("ttc_p50", "ttc_p50_s", "s", "median time-to-connect, lost clients never", _LOAD, True),
+    Metric("ttc_p95", "ttc_p95_s", "s", "95th percentile time-to-connect, lost clients never", _LOAD, True),
+    Metric("ttc_p99", "ttc_p99_s", "s", "99th percentile time-to-connect, lost clients never", _LOAD, True),
+    Metric("ttc_mean", "ttc_mean_s", "s", "mean time-to-connect of all clients (inf: one is lost)",
+           _LOAD, True),
+    Metric("ttc_mean_connected", "ttc_mean_connected_s", "s", "mean time-to-connect of the connected",
+           _LOAD, True),
+    Metric("clients", "clients", "clients", "clients that connected or gave up", _LOAD, True),
+    Metric("connected", "connected", "clients", "clients that connected", _LOAD, True),
+    Metric("lost", "lost", "clients", "clients that gave up", _LOAD, True),
+    Metric("tries_mean", "tries_mean", "tries", "submissions per connected client", _LOAD, True),
+    Metric("overhead_no_queue", "overhead_no_queue", "ratio",
+           "(service + solve) over service, sums over connected clients", _LOAD, True),
+    Metric("overhead_with_queue", "overhead_with_queue", "ratio",
+           "time-to-connect over service, sums over connected clients", _LOAD, True),
+    Metric("added_no_queue", "added_no_queue_s", "s", "solving seconds added per request", _LOAD, True),
+    Metric("added_with_queue", "added_with_queue_s", "s", "seconds added per request, queue included",
+           _LOAD, True),
+    Metric("added_no_queue_per_1000q", "added_no_queue_s_per_1000q", "s",
+           "solving seconds added per 1,000 queries", _LOAD, True),
+    Metric("added_with_queue_per_1000q", "added_with_queue_s_per_1000q", "s",
+           "seconds added per 1,000 queries, queue included", _LOAD, True),
+    Metric("utilisation", "utilisation", "share", "workers' busy share", _LOAD),
+):
+    register_metric(_metric)
