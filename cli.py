@@ -39,7 +39,7 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.traces.library import TraceLibrary
 
     if args.out is not None:
-        check_destination(args.out, "file")
+        check_destination(args.out, "file", inputs=[args.traces])
     if args.curve and args.mode != "paper":
         raise InputError("option --curve: only with --mode paper")
     parameters = ChargeParameters(a=args.a)
@@ -110,13 +110,13 @@ def _simulate(args: argparse.Namespace) -> int:
         return simulate_load(args)
     from powsim.provenance import provenance
     from powsim.report import markdown
-    from powsim.sim.output import OUTPUT_NAMES, write_outputs
+    from powsim.sim.output import SIMULATE_NAMES, write_outputs
     from powsim.sim.overrides import parse_override
     from powsim.sim.replicate import replicate
     from powsim.sim.scenario import load_scenario
 
     overrides = [parse_override(text) for text in args.overrides]
-    check_destination(args.out, "folder", names=OUTPUT_NAMES)
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_scenario(args.scenario, overrides)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,

@@ -64,7 +64,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     puzzle = _puzzle(args)
     bits = parse_bits(args.bits)
-    if args.out:
+    if args.out is not None:
         check_destination(args.out, "folder", names=VALIDATE_NAMES)
     if puzzle.name == "sha256":
         validation = validate(bits, args.samples, args.seed)
@@ -73,7 +73,7 @@ def _validate(args: argparse.Namespace) -> int:
     print(markdown(validation.table))
     print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
         origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz, puzzle=puzzle.name,
                             **puzzle.parameters())

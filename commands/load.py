@@ -30,12 +30,12 @@ def simulate_load(args: argparse.Namespace) -> int:
     """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
     from powsim.sim.load.parse import load_load_scenario
     from powsim.sim.load.runs import replicate
-    from powsim.sim.output import table_names, write_tables
+    from powsim.sim.output import SIMULATE_NAMES, write_tables
 
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
-    check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_load_scenario(args.scenario)
     _check_interval(args.interval, scenario.duration_s)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
@@ -44,7 +44,7 @@ def simulate_load(args: argparse.Namespace) -> int:
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
                         scenario=str(args.scenario), interval_s=args.interval)
-    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
+    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin, SIMULATE_NAMES)
     shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
              "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
     print(f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s "
@@ -63,7 +63,7 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.sim.output import stage_tables
     from powsim.sim.sweep.executor import open_executor
 
-    check_destination(args.out, "folder", names=CAPACITY_NAMES)
+    check_destination(args.out, "folder", names=CAPACITY_NAMES, inputs=[args.scenario])
     scenario = load_load_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)

@@ -20,11 +20,12 @@ def _compare(args: argparse.Namespace) -> int:
     from powsim.sim.output import stage_tables, table_names
     from powsim.sim.puzzle_compare import compare, comparison_chart
 
-    if args.out:
-        check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS)
+    if args.out is not None:
+        check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS,
+                          inputs=[args.scenario])
     table = compare(args.scenario)
     print(markdown(table))
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
         origin = provenance(scenario=str(args.scenario), mode="expected")
         with staged(out, "folder") as staging:

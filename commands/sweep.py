@@ -21,9 +21,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from powsim.sim.overrides import parse_override
     from powsim.sim.sweep.executor import open_executor
     from powsim.sim.sweep.grid import parse_axis
-    from powsim.sim.sweep.runner import Sweep, run_sweep
+    from powsim.sim.sweep.runner import POINTS, Sweep, run_sweep
 
-    check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES))
+    check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES), inputs=[args.scenario])
+    check_destination(Path(args.out) / POINTS, "folder")
     axes = tuple(parse_axis(text) for text in args.grid)
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
@@ -76,10 +77,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.sim.sweep.calibration import a_axis, calibrate, describe
     from powsim.sim.sweep.executor import open_executor
     from powsim.sim.sweep.grid import parse_axis
-    from powsim.sim.sweep.runner import Sweep
+    from powsim.sim.sweep.runner import POINTS, Sweep
 
     out = check_destination(args.out, "folder",
-                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES))
+                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES),
+                            inputs=[args.scenario])
+    check_destination(out / POINTS, "folder")
     holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,

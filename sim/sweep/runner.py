@@ -30,6 +30,7 @@ from powsim.sim.sweep.table import sweep_table
 from powsim.sim.sweep.tasks import point_key, run_task
 
 MODES = ("sampled", "expected")
+POINTS = "points"  # the folder of finished points inside a sweep's output folder
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,12 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     """Per-replication summaries (one row per point x replication x entry, swept keys as
     columns) and their tidy table (:func:`~powsim.sim.sweep.table.sweep_table`)."""
     points = sweep.points
-    cache = None if out is None else Path(out) / "points"
+    cache = None if out is None else Path(out) / POINTS
     done: dict[int, pd.DataFrame] = {}
     for index, point in enumerate(points):
-        path = cache / f"{sweep.digest(point)}.parquet" if cache else None
-        if path is not None and path.is_file():
-            done[index] = pd.read_parquet(path)
+        rows = _cached(cache / f"{sweep.digest(point)}.parquet") if cache else None
+        if rows is not None:
+            done[index] = rows
     calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
              for index, point in enumerate(points) if index not in done
              for r in range(sweep.replications)]
@@ -112,6 +113,17 @@ def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.
         rows.insert(position, key, json.dumps(value, sort_keys=True)
                     if isinstance(value, (dict, list)) else value)
     return rows
+
+
+def _cached(path: Path) -> pd.DataFrame | None:
+    """A finished point's rows from the cache, or None when it is missing or unreadable (a
+    damaged point is computed again and its file replaced)."""
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
 
 
 def _save(rows: pd.DataFrame, path: Path) -> None:
