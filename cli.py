@@ -17,7 +17,7 @@ from powsim import options
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
-from powsim.commands.parsing import Parser, add_set_option, command, usage
+from powsim.commands.parsing import Parser, add_limits_option, add_set_option, command, usage
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
@@ -42,12 +42,22 @@ def _table(args: argparse.Namespace) -> int:
         check_destination(args.out, "file", inputs=[args.traces])
     if args.curve and args.mode != "paper":
         raise InputError("option --curve: only with --mode paper")
+    if args.mode == "paper":
+        _refuse_simulator_options(args)
     parameters = ChargeParameters(a=args.a)
     library = TraceLibrary.load(args.traces, args.dataset)
     if args.mode == "paper":
         table = paper_table(library, parameters, whole_curve=args.curve)
         run = {"mode": args.mode, "a": args.a}
     else:
+        from powsim import budget
+
+        runs = args.replications if args.mode == "sampled" else 1
+        batches = sum(budget.trace_queries(t) / (t.metadata.batch_size or 1)
+                      for t in library.traces if t.metadata.attack != "standard")
+        budget.check(budget.Work("simulated batches", batches * runs, budget.BATCHES_HZ,
+                                 batches * runs * budget.EVENT_BYTES),
+                     f"{args.traces} x --replications {runs}", args.limits)
         hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
                                 parameters, args.policy, args.reference_hash_rate, args.rdp_orders)
@@ -59,6 +69,21 @@ def _table(args: argparse.Namespace) -> int:
     text = write_table(table.assign(**run), args.format, origin, args.out)
     print(text, end="")
     return 0
+
+
+# The simulator's options of 'table' and their defaults: paper mode has none of them.
+_SIMULATOR_OPTIONS = {"policy": "paper", "hardware": "laptop-cpu", "seed": 0, "replications": 30,
+                      "rdp_orders": "paper", "reference_hash_rate": None}
+
+
+def _refuse_simulator_options(args: argparse.Namespace) -> None:
+    """Paper mode replays the paper's calculation: an option of the simulator set to another
+    value than its default would be silently ignored, so it is refused."""
+    for name, default in _SIMULATOR_OPTIONS.items():
+        if getattr(args, name) != default:
+            raise InputError(f"option {_option(name)}: {getattr(args, name)!r}, only with --mode "
+                             "expected or sampled (paper mode replays the paper's calculation, "
+                             "which has no such setting)")
 
 
 def _add_table(subparsers: argparse._SubParsersAction) -> None:
@@ -96,6 +121,7 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
                         help="md for people, csv or json for programs (default md)")
     parser.add_argument("--out", help="also write the table to this file, with "
                                       "OUT.provenance.json beside it")
+    add_limits_option(parser)
 
 
 # --- simulate ---------------------------------------------------------------------------
@@ -108,6 +134,7 @@ def _simulate(args: argparse.Namespace) -> int:
             raise InputError("option --set: not supported for a load scenario (stream and botnet "
                              "agents), expected it only with per-account agents")
         return simulate_load(args)
+    from powsim import budget
     from powsim.provenance import provenance
     from powsim.report import markdown
     from powsim.sim.output import SIMULATE_NAMES, write_outputs
@@ -118,6 +145,9 @@ def _simulate(args: argparse.Namespace) -> int:
     overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_scenario(args.scenario, overrides)
+    runs = args.replications if args.mode == "sampled" else 2
+    budget.check(budget.simulate_work(scenario, runs),
+                 f"{args.scenario} x --replications {runs}", args.limits)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
            "replications": args.replications, "scenario": str(args.scenario)}
@@ -155,6 +185,7 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--interval", type=options.number(0, MAX_SECONDS, low_open=True), default=60.0,
                         help="load scenarios: seconds per row of timeseries.parquet (default 60)")
     add_set_option(parser)
+    add_limits_option(parser)
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').

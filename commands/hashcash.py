@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
-from powsim import options
-from powsim.commands.parsing import command, group
+from powsim import budget, options
+from powsim.commands.parsing import add_limits_option, command, group
 from powsim.outputs import check_destination
 
 MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
@@ -58,7 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.report import markdown
     from powsim.charts import save_chart
     from powsim.hashcash.chart import validation_chart
-    from powsim.hashcash.family_validate import validate_family
+    from powsim.hashcash.family_validate import MAX_REAL_SECONDS, validate_family
     from powsim.hashcash.validate import parse_bits, validate
     from powsim.sim.output import stage_tables
 
@@ -66,10 +67,13 @@ def _validate(args: argparse.Namespace) -> int:
     bits = parse_bits(args.bits)
     if args.out is not None:
         check_destination(args.out, "folder", names=VALIDATE_NAMES)
+    budget.check(budget.puzzle_work(puzzle, bits, args.samples),
+                 f"option --bits {args.bits} x --samples {args.samples}", args.limits)
     if puzzle.name == "sha256":
         validation = validate(bits, args.samples, args.seed)
     else:
-        validation = validate_family(puzzle, bits, args.samples, args.seed)
+        validation = validate_family(puzzle, bits, args.samples, args.seed,
+                                     MAX_REAL_SECONDS if args.limits else math.inf)
     print(markdown(validation.table))
     print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")
@@ -115,6 +119,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
                         help="seed of the challenges and of the KS test's randomisation (default 0)")
     parser.add_argument("--out", help="folder to write validate.csv, .html and .png to")
     _add_puzzle_options(parser)
+    add_limits_option(parser)
 
 
 def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from powsim.commands.parsing import add_dask_options, command
+from powsim import budget, options
+from powsim.commands.parsing import add_dask_options, add_limits_option, check_scheduler, command
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -38,6 +39,9 @@ def simulate_load(args: argparse.Namespace) -> int:
     check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_load_scenario(args.scenario)
     _check_interval(args.interval, scenario.duration_s)
+    runs = args.replications if args.mode == "sampled" else 1
+    budget.check(budget.load_work(scenario, runs), f"{args.scenario} x --replications {runs}",
+                 args.limits)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
                               interval_s=args.interval)
     table.insert(0, "scenario", Path(args.scenario).stem)
@@ -67,9 +71,11 @@ def capacity_command(args: argparse.Namespace) -> int:
     scenario = load_load_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
-    if args.replications < 2:
-        raise InputError(f"option --replications: {args.replications}, expected a whole number "
-                         ">= 2 (a confidence interval needs two)")
+    cores = budget.cores(args.dask_workers, args.scheduler)
+    budget.check(budget.load_work(scenario, len(workers) * args.replications, cores),
+                 f"{args.scenario} x {len(workers)} worker counts x --replications "
+                 f"{args.replications}", args.limits)
+    check_scheduler(args)
     out = Path(args.out)
     print(f"capacity: {len(workers)} worker counts x {args.replications} replications = "
           f"{len(workers) * args.replications} runs")
@@ -112,8 +118,11 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--slo", required=True,
                         help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds)")
     parser.add_argument("--workers", required=True, help="worker counts FIRST:LAST[:STEP]")
-    parser.add_argument("--replications", type=int, default=20,
-                        help="sampled runs per worker count (default 20)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--replications", type=options.integer(2, options.MAX_REPLICATIONS),
+                        default=20, help="sampled runs per worker count, at least 2 for a "
+                                         "confidence interval (default 20)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of all random streams (default 0)")
     parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")
     add_dask_options(parser)
+    add_limits_option(parser)

@@ -59,6 +59,23 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
                              "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")
 
 
+def add_limits_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-limits``: run even what :mod:`powsim.budget` estimates at over an hour or
+    over half of this machine's memory."""
+    parser.add_argument("--no-limits", dest="limits", action="store_false",
+                        help="run even when the work is estimated at over an hour or over half "
+                             "of this machine's memory (default: refuse such runs up front)")
+
+
+def check_scheduler(args: argparse.Namespace) -> None:
+    """Before any work: ``--scheduler``, when given, is a dask scheduler that answers
+    (:func:`powsim.sim.sweep.executor.probe_scheduler`)."""
+    if args.scheduler is not None:
+        from powsim.sim.sweep.executor import probe_scheduler
+
+        probe_scheduler(args.scheduler)
+
+
 def add_dask_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
     (:func:`powsim.sim.sweep.executor.open_executor`)."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from powsim import options
-from powsim.commands.parsing import add_dask_options, add_set_option, command
+from powsim import budget, options
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_set_option,
+                                     check_scheduler, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
@@ -28,6 +29,8 @@ def _sweep(args: argparse.Namespace) -> int:
     axes = tuple(parse_axis(text) for text in args.grid)
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
+    check_work(sweep, args, 1)
+    check_scheduler(args)
     print(f"sweep: {sweep.describe()}")  # checks every point first
     with open_executor(args.scheduler, args.dask_workers) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
@@ -41,6 +44,21 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"\nwrote {', '.join(map(str, paths))} ({len(table)} rows: grid points x agents; "
           f"overheads are ratios, dollars US$ per agent entry, CIs 95 % over replications)")
     return 0
+
+
+def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
+    """Refuse a sweep whose points x replications (``repeats`` times: calibrate adds its
+    held-out check) would run for hours (:mod:`powsim.budget`); the first point stands for
+    every point's size. Only the first point's scenario is loaded, before all of them are."""
+    from powsim.sim.scenario import load_scenario
+    from powsim.sim.sweep.grid import grid_points
+
+    points = grid_points(sweep.axes)
+    scenario = load_scenario(sweep.scenario, (*sweep.fixed, *points[0]))
+    runs = len(points) * sweep.replications * repeats
+    budget.check(budget.sweep_work(scenario, runs, budget.cores(args.dask_workers, args.scheduler)),
+                 f"{args.scenario}: {len(points):,} grid points x --replications "
+                 f"{sweep.replications}", args.limits)
 
 
 def add_sweep(subparsers: argparse._SubParsersAction) -> None:
@@ -67,6 +85,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
                         help="sampled: random draws (default); expected: means")
     add_set_option(parser)
     add_dask_options(parser)
+    add_limits_option(parser)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -74,7 +93,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.sim.overrides import parse_override
-    from powsim.sim.sweep.calibration import a_axis, calibrate, describe
+    from powsim.sim.scenario import load_scenario
+    from powsim.sim.sweep.calibration import a_axis, calibrate, check_roles, describe
     from powsim.sim.sweep.executor import open_executor
     from powsim.sim.sweep.grid import parse_axis
     from powsim.sim.sweep.runner import POINTS, Sweep
@@ -87,6 +107,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
+    check_roles(load_scenario(sweep.scenario, fixed), args.legit)
+    check_work(sweep, args, 2)
+    check_scheduler(args)
     print(f"calibrate: {sweep.describe()}, then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
@@ -117,9 +140,9 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         _calibrate)
     parser.add_argument("scenario", help="the scenario TOML file")
     parser.add_argument("--legit", required=True, help="name of the legitimate agent entry")
-    parser.add_argument("--max-p95", type=options.number(1, 1e12), default=2.0,
-                        help="target: legitimate users' p95 overhead at most this, a ratio >= 1 "
-                             "(default 2.0)")
+    parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
+                        help="target: legitimate users' p95 overhead at most this, a ratio > 1 "
+                             "(an overhead is never below 1) (default 2.0)")
     parser.add_argument("--confidence", type=options.number(0, 1, True, True), default=0.95,
                         help="confidence of the CIs; the target holds at their upper end "
                              "(default 0.95)")
@@ -135,3 +158,4 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="folder for the outputs")
     add_set_option(parser)
     add_dask_options(parser)
+    add_limits_option(parser)

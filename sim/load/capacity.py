@@ -33,6 +33,7 @@ from tqdm import tqdm
 from powsim.errors import ParameterError
 from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.runs import run_tables
+from powsim.sim.scenario import MAX_WORKERS
 from powsim.sim.sweep.executor import Executor
 
 METRICS = {"ttc_mean": "ttc_mean_s", "ttc_p95": "ttc_p95_s", "ttc_p99": "ttc_p99_s",
@@ -95,6 +96,9 @@ def parse_workers(text: str) -> list[int]:
     if len(numbers) not in (2, 3) or numbers[0] < 1 or (len(numbers) == 3 and numbers[2] < 1):
         raise ParameterError(f"{{workers}}: {text!r}, expected FIRST:LAST or FIRST:LAST:STEP "
                              "with whole numbers >= 1")
+    if numbers[1] > MAX_WORKERS:
+        raise ParameterError(f"{{workers}}: {text!r}, LAST {numbers[1]:,}, expected at most "
+                             f"{MAX_WORKERS:,} workers")
     counts = list(range(numbers[0], numbers[1] + 1, numbers[2] if len(numbers) == 3 else 1))
     if not counts:
         raise ParameterError(f"{{workers}}: {text!r} is an empty range, expected FIRST <= LAST")

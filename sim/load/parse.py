@@ -36,7 +36,8 @@ from powsim.sim.load.config import (ADMISSIONS, COMBINES, EXPIRIES, RETRIES, STR
 from powsim.sim.load.effort_rules import RULES
 from powsim.sim.load.account import account_effort
 from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.scenario import SERVICES, TraceFiles, hardware_profiles, read_defense, read_toml
+from powsim.sim.scenario import (MAX_WORKERS, SERVICES, TraceFiles, hardware_profiles,
+                                 read_defense, read_toml)
 from powsim.sim.toml_table import Table
 
 LOAD_KINDS = tuple(name for name, kind in AGENT_KINDS.items() if kind.load)
@@ -44,6 +45,8 @@ _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "ver
                 "admission_workers", "queue_capacity", "hardware"}
 _DIFFICULTY_KEYS = {"rule", "update_s", "min_effort", "combine"}
 _LOAD_KEYS = {"duration_s", "warmup_s", "tick_s"}
+MAX_EFFORT = 2.0**64  # hashes of one puzzle: beyond it no client ever connects
+MAX_QUERIES = 10**6  # queries of one request, as [defense] queries_per_puzzle
 
 
 def declares_load(path: str | os.PathLike[str]) -> bool:
@@ -118,8 +121,9 @@ def _charge(table: Table, defense, traces: TraceFiles) -> float:
     if "trace" not in table.data:
         raise InputError(f"{table.where}.trace: missing, expected the trace whose first queries "
                          "[defense] charges")
-    return account_effort(defense, traces.get(table, "trace"), table.integer("queries", 1, 1),
-                          table.where)
+    trace = traces.get(table, "trace")
+    answered = int(trace.data["queries"].iloc[-1]) if trace.kind == "curve" else len(trace)
+    return account_effort(defense, trace, table.integer("queries", 1, 1, answered), table.where)
 
 
 def _server(table: Table, hardware: dict) -> LoadServer:
@@ -130,10 +134,10 @@ def _server(table: Table, hardware: dict) -> LoadServer:
     profile = table.data.get("hardware")
     return LoadServer(
         admission=table.choice("admission", "puzzle-first", ADMISSIONS),
-        workers=table.integer("workers", 1, 1), service_s=service_s,
+        workers=table.integer("workers", 1, 1, MAX_WORKERS), service_s=service_s,
         service=table.choice("service", "fixed", SERVICES),
         verify_s=table.number("verify_s", 0.0, low=0),
-        admission_workers=table.integer("admission_workers", 1, 1),
+        admission_workers=table.integer("admission_workers", 1, 1, MAX_WORKERS),
         queue_capacity=table.integer("queue_capacity", None, 1),
         hardware=hardware[table.choice("hardware", None, tuple(hardware))] if profile else None)
 
@@ -142,7 +146,7 @@ def _difficulty(table: Table) -> DifficultyRule:
     return DifficultyRule(
         rule=table.choice("rule", "none", tuple(RULES)),
         update_s=table.number("update_s", 300.0, low=0, strict=True),
-        min_effort=table.number("min_effort", 0.0, low=0),
+        min_effort=table.number("min_effort", 0.0, low=0, high=MAX_EFFORT),
         combine=table.choice("combine", "max", COMBINES))
 
 
@@ -183,7 +187,7 @@ def _stream(table: Table, index: int, hardware: dict) -> Stream:
         name=_name(table, "stream", index),
         rate_hz=table.number("rate_hz", low=0, strict=True),
         hardware=mix[0][0] if mix else hardware[table.choice("hardware", "laptop-cpu", tuple(hardware))],
-        mix=mix, queries=table.integer("queries", 1, 1),
+        mix=mix, queries=table.integer("queries", 1, 1, MAX_QUERIES),
         timeout_s=table.number("timeout_s", 30.0, low=0, strict=True),
         retry=table.choice("retry", "double-effort", RETRIES),
         max_retries=table.integer("max_retries", 10, 0),
