@@ -59,7 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.report import markdown
     from powsim.charts import save_chart
     from powsim.hashcash.chart import validation_chart
-    from powsim.hashcash.family_validate import MAX_REAL_SECONDS, validate_family
+    from powsim.hashcash.family_validate import MAX_REAL_SECONDS, check_fits_here, validate_family
     from powsim.hashcash.validate import parse_bits, validate
     from powsim.sim.output import stage_tables
 
@@ -67,6 +67,8 @@ def _validate(args: argparse.Namespace) -> int:
     bits = parse_bits(args.bits)
     if args.out is not None:
         check_destination(args.out, "folder", names=VALIDATE_NAMES)
+    if puzzle.name != "sha256":
+        check_fits_here(puzzle)  # the memory first: it is what to lower then
     budget.check(budget.puzzle_work(puzzle, bits, args.samples),
                  f"option --bits {args.bits} x --samples {args.samples}", args.limits)
     if puzzle.name == "sha256":
