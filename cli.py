@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from powsim import options
+from powsim import options, progress
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
@@ -54,13 +54,14 @@ def _table(args: argparse.Namespace) -> int:
 
         runs = args.replications if args.mode == "sampled" else 1
         batches = sum(budget.trace_queries(t) / (t.metadata.batch_size or 1)
-                      for t in library.traces if t.metadata.attack != "standard")
+                      for dataset in library.datasets for t in library.attacks(dataset))
         budget.check(budget.Work("simulated batches", batches * runs, budget.BATCHES_HZ,
                                  batches * runs * budget.EVENT_BYTES),
                      f"{args.traces} x --replications {runs}", args.limits)
         hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
-                                parameters, args.policy, args.reference_hash_rate, args.rdp_orders)
+                                parameters, args.policy, args.reference_hash_rate, args.rdp_orders,
+                                progress=True)
         run = {"mode": args.mode, "a": args.a, "policy": args.policy,
                "rdp_orders": args.rdp_orders, "hardware": args.hardware,
                "seed": args.seed, "replications": args.replications,
@@ -148,7 +149,8 @@ def _simulate(args: argparse.Namespace) -> int:
     runs = args.replications if args.mode == "sampled" else 2
     budget.check(budget.simulate_work(scenario, runs),
                  f"{args.scenario} x --replications {runs}", args.limits)
-    events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
+    events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing,
+                                progress=True)
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
            "replications": args.replications, "scenario": str(args.scenario)}
     origin = provenance(**run, overrides=dict(overrides), rdp_orders=scenario.defense.rdp_orders)
@@ -243,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             record_command(sys.argv[1:] if argv is None else argv)
             args = build_parser().parse_args(argv)
+            progress.configure(getattr(args, "progress", None))
             return args.handler(args)
         except ParameterError as err:
             message = err.renamed(_option)

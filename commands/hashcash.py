@@ -72,10 +72,10 @@ def _validate(args: argparse.Namespace) -> int:
     budget.check(budget.puzzle_work(puzzle, bits, args.samples),
                  f"option --bits {args.bits} x --samples {args.samples}", args.limits)
     if puzzle.name == "sha256":
-        validation = validate(bits, args.samples, args.seed)
+        validation = validate(bits, args.samples, args.seed, progress=True)
     else:
         validation = validate_family(puzzle, bits, args.samples, args.seed,
-                                     MAX_REAL_SECONDS if args.limits else math.inf)
+                                     MAX_REAL_SECONDS if args.limits else math.inf, progress=True)
     print(markdown(validation.table))
     print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")

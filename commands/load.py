@@ -43,7 +43,7 @@ def simulate_load(args: argparse.Namespace) -> int:
     budget.check(budget.load_work(scenario, runs), f"{args.scenario} x --replications {runs}",
                  args.limits)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
-                              interval_s=args.interval)
+                              interval_s=args.interval, progress=True)
     table.insert(0, "scenario", Path(args.scenario).stem)
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,

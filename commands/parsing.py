@@ -59,12 +59,23 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
                              "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")
 
 
+def add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--progress`` and ``--quiet`` (dest ``progress``, see :mod:`powsim.progress`)."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--progress", dest="progress", action="store_const", const=True,
+                        help="show progress on standard error even when it is not a terminal "
+                             "(default: only on a terminal)")
+    choice.add_argument("--quiet", dest="progress", action="store_const", const=False,
+                        help="never show progress")
+
+
 def add_limits_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-limits``: run even what :mod:`powsim.budget` estimates at over an hour or
     over half of this machine's memory."""
     parser.add_argument("--no-limits", dest="limits", action="store_false",
                         help="run even when the work is estimated at over an hour or over half "
                              "of this machine's memory (default: refuse such runs up front)")
+    add_progress_options(parser)
 
 
 def check_scheduler(args: argparse.Namespace) -> None:

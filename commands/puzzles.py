@@ -25,7 +25,7 @@ def _compare(args: argparse.Namespace) -> int:
         check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS,
                           inputs=[args.scenario])
     _check_work(args)
-    table = compare(args.scenario)
+    table = compare(args.scenario, progress=True)
     print(markdown(table))
     if args.out is not None:
         out = Path(args.out)

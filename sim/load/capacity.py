@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm import tqdm
 
+from powsim import progress as bars
 from powsim.errors import ParameterError
 from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.runs import run_tables
@@ -133,7 +133,7 @@ def capacity(scenario: LoadScenario, slo: Slo, workers: list[int], replications:
     calls = [(replication_summary, scenario, count, seed, r)
              for count in workers for r in range(replications)]
     results: dict[int, pd.DataFrame] = {}
-    with tqdm(total=len(calls), unit="run", desc="capacity", disable=not progress or None) as bar:
+    with bars.bar(len(calls), "capacity", "run", enabled=progress) as bar:
         for index, result in (executor or Executor()).run(calls):
             results[index] = result
             bar.update()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powsim import progress as bars
 from powsim.sim.load.config import LoadScenario
 from powsim.sim.load.engine import LoadRun
 from powsim.sim.load.metrics import summary, timeseries
@@ -29,10 +30,15 @@ def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,
 
 
 def replicate(scenario: LoadScenario, mode: str, seed: int, replications: int,
-              workers: int | None = None, interval_s: float = 60.0
+              workers: int | None = None, interval_s: float = 60.0, progress: bool = False
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both tables of ``replications`` runs (expected mode has no randomness: one run)."""
-    runs = [run_tables(scenario, mode, seed, r, workers, interval_s)
-            for r in range(replications if mode == "sampled" else 1)]
+    """Both tables of ``replications`` runs (expected mode has no randomness: one run); with
+    ``progress``, a bar of the runs (:mod:`powsim.progress`)."""
+    count = replications if mode == "sampled" else 1
+    runs = []
+    with bars.bar(count, "simulate", "run", enabled=progress) as bar:
+        for r in range(count):
+            runs.append(run_tables(scenario, mode, seed, r, workers, interval_s))
+            bar.update()
     return (pd.concat([s for s, _ in runs], ignore_index=True),
             pd.concat([t for _, t in runs], ignore_index=True))

@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
+from powsim import progress as bars
 from powsim.atomic import atomic_path
 from powsim.errors import ParameterError
 from powsim.sim.overrides import Override
@@ -92,7 +92,7 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     owners = [index for index in range(len(points)) if index not in done
               for _ in range(sweep.replications)]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
-    with tqdm(total=len(calls), unit="run", desc="sweep", disable=not progress or None) as bar:
+    with bars.bar(len(calls), "sweep", "run", enabled=progress) as bar:
         for call, result in executor.run(calls):
             index = owners[call]
             pending[index].append(result)
