@@ -151,12 +151,15 @@ def _simulate(args: argparse.Namespace) -> int:
                  f"{args.scenario} x --replications {runs}", args.limits)
     events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing,
                                 progress=True)
+    defense = scenario.defense
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
-           "replications": args.replications, "scenario": str(args.scenario)}
+           "replications": args.replications, "scenario": str(args.scenario),
+           "a": defense.parameters.a, "policy": defense.policy, "puzzle": defense.puzzle.name}
     origin = provenance(**run, overrides=dict(overrides), rdp_orders=scenario.defense.rdp_orders)
     paths = write_outputs(args.out, events, summary.assign(**run), origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
-    print(markdown(summary[shown]))
+    trials = {} if defense.puzzle.name == "sha256" else {"hashes": f"{defense.puzzle.name} trials"}
+    print(markdown(summary[shown], trials))
     print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
     return 0
 

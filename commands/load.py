@@ -90,7 +90,7 @@ def capacity_command(args: argparse.Namespace) -> int:
         stage_tables(staging, {CAPACITY_NAMES[0]: table}, origin)
         for name in CAPACITY_NAMES[1:]:
             staging.path(name)
-        save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
+        save_chart(capacity_chart(table, slo, origin, answer), staging.root / "capacity")
     paths = [out / name for name in CAPACITY_NAMES]
     print(f"{slo.group}.{slo.metric}: mean and 95 % CI over {args.replications} replications, "
           f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s:")

@@ -83,7 +83,7 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     cache = None if out is None else Path(out) / POINTS
     done: dict[int, pd.DataFrame] = {}
     for index, point in enumerate(points):
-        rows = _cached(cache / f"{sweep.digest(point)}.parquet") if cache else None
+        rows = _cached(cache / f"{sweep.digest(point)}.parquet", sweep.replications) if cache else None
         if rows is not None:
             done[index] = rows
     calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
@@ -115,15 +115,18 @@ def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.
     return rows
 
 
-def _cached(path: Path) -> pd.DataFrame | None:
-    """A finished point's rows from the cache, or None when it is missing or unreadable (a
-    damaged point is computed again and its file replaced)."""
+def _cached(path: Path, replications: int) -> pd.DataFrame | None:
+    """A finished point's rows from the cache, or None when it is missing, unreadable or not
+    a point of ``replications`` runs (a damaged point is computed again, its file replaced)."""
     if not path.is_file():
         return None
     try:
-        return pd.read_parquet(path)
+        rows = pd.read_parquet(path)
     except (OSError, ValueError, pa.ArrowException):
         return None
+    if "replication" not in rows or set(rows["replication"]) != set(range(replications)):
+        return None
+    return rows
 
 
 def _save(rows: pd.DataFrame, path: Path) -> None:
