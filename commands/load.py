@@ -13,6 +13,7 @@ from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
 LOAD_TABLES = ("timeseries.parquet", "summary.csv")
+SERIES_CHARTS = ("timeseries.html", "timeseries.png")
 CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
@@ -28,10 +29,13 @@ def _check_interval(interval_s: float, duration_s: float) -> None:
 
 
 def simulate_load(args: argparse.Namespace) -> int:
-    """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
+    """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars) and the
+    time-series chart DIR/timeseries.html and .png."""
+    from powsim.charts import save_chart
     from powsim.sim.load.parse import load_load_scenario
     from powsim.sim.load.runs import replicate
-    from powsim.sim.output import SIMULATE_NAMES, write_tables
+    from powsim.sim.load.series_chart import series_chart
+    from powsim.sim.output import SIMULATE_NAMES, stage_tables
 
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
@@ -48,13 +52,22 @@ def simulate_load(args: argparse.Namespace) -> int:
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
                         scenario=str(args.scenario), interval_s=args.interval)
-    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin, SIMULATE_NAMES)
+    out = Path(args.out)
+    with staged(out, "folder") as staging:
+        stage_tables(staging, dict(zip(LOAD_TABLES, (series, table))), origin)
+        for name in SERIES_CHARTS:
+            staging.path(name)
+        save_chart(series_chart(series, args.interval, scenario.warmup_s, origin),
+                   staging.root / "timeseries")
+        staging.retire(*SIMULATE_NAMES)
+    paths = [out / name for name in (*LOAD_TABLES, *SERIES_CHARTS)]
     shown = ["agent", "kind", "replication", "arrivals", "handled", "trimmed", "timed_out",
              "goodput_hz", "ttc_mean_s", "ttc_p95_s", "success_ratio"]
     print(f"steady-state window {scenario.warmup_s:g}-{scenario.duration_s:g} s "
           "(times in seconds, goodput in requests/s):")
     print(table[[c for c in shown if c in table]].to_markdown(index=False, floatfmt=".4g"))
-    print(f"\nwrote {paths[0]} ({len(series)} intervals) and {paths[1]} ({len(table)} rows)")
+    print(f"\nwrote {paths[0]} ({len(series)} intervals), {paths[1]} ({len(table)} rows), "
+          f"{paths[2]} and {paths[3]} (the time-series chart)")
     return 0
 
 

@@ -53,7 +53,8 @@ def write_tables(folder: str | os.PathLike[str], tables: dict[str, pd.DataFrame]
 
 OUTPUT_NAMES = table_names("events.parquet", "summary.csv")
 # Every file 'powsim simulate' may leave in its folder: a per-account run's and a load run's.
-SIMULATE_NAMES = table_names("events.parquet", "timeseries.parquet", "summary.csv")
+SIMULATE_NAMES = (*table_names("events.parquet", "timeseries.parquet", "summary.csv"),
+                  "timeseries.html", "timeseries.png")
 
 
 def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary: pd.DataFrame,

@@ -124,7 +124,9 @@ def comparison_chart(table: pd.DataFrame, provenance: dict[str, object]) -> alt.
     return alt.Chart(table).mark_point(filled=True, size=120).encode(
         x=alt.X("puzzle:N", title="puzzle family"),
         xOffset=alt.XOffset("attacker_hardware:N"),
-        y=alt.Y("attacker_usd:Q", scale=alt.Scale(type="log"), title="attackers' hashing bill (USD)"),
+        # one notation on the whole axis (vega's default mixes 0.00002 with 2e-7)
+        y=alt.Y("attacker_usd:Q", scale=alt.Scale(type="log"), title="attackers' hashing bill (US$)",
+                axis=alt.Axis(format=".0e")),
         color=alt.Color("attacker_hardware:N", title="attacker device"),
         shape=alt.Shape("attacker_hardware:N", title="attacker device"),
         tooltip=COLUMNS,

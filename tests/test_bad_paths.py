@@ -159,7 +159,8 @@ def test_a_load_run_and_a_per_account_run_leave_only_their_own_files(cli, tmp_pa
         "events.parquet", "summary.csv", "summary.csv.provenance.json"]
     assert cli("simulate", _small_load_scenario(tmp_path), "--out", out).code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "summary.csv", "summary.csv.provenance.json", "timeseries.parquet"]
+        "summary.csv", "summary.csv.provenance.json", "timeseries.html", "timeseries.parquet",
+        "timeseries.png"]
 
 
 def test_a_long_name_within_the_limit_is_written(cli, tmp_path):
