@@ -91,10 +91,30 @@ def duration(seconds: float) -> str:
 
 def cores(dask_workers: int | None, scheduler: str | None = None) -> int:
     """The cores a dask run uses: its LocalCluster's workers (None: one per core; 0: this
-    process); a remote scheduler's are unknown, so counted as this machine's."""
+    process), at most this machine's; a remote scheduler's are unknown, so counted as this
+    machine's."""
+    here = os.cpu_count() or 1
     if dask_workers is None or scheduler is not None:
-        return os.cpu_count() or 1
-    return max(dask_workers, 1)
+        return here
+    return min(max(dask_workers, 1), here)
+
+
+WORKER_BYTES = 256 * 2**20  # one LocalCluster worker process (python, numpy, pandas, simpy)
+MAX_WORKERS_PER_CORE = 4
+
+
+def check_local_workers(workers: int | None, limits: bool = True) -> None:
+    """Refuse ``--dask-workers`` beyond :data:`MAX_WORKERS_PER_CORE` per core (they would only
+    wait for one another) or whose processes would take over half of the memory."""
+    cores_here, memory = os.cpu_count() or 1, physical_memory_bytes()
+    if not limits or workers is None:
+        return
+    if workers > MAX_WORKERS_PER_CORE * cores_here or workers * WORKER_BYTES > memory / 2:
+        most = int(min(MAX_WORKERS_PER_CORE * cores_here, memory / 2 // WORKER_BYTES))
+        raise InputError(f"option --dask-workers: {workers}, expected at most {most} on this "
+                         f"machine ({cores_here} cores, {memory / 2**30:.3g} GiB; each worker "
+                         f"process takes about {WORKER_BYTES / 2**20:.0f} MiB): lower it, or "
+                         f"pass {NO_LIMITS} to start them anyway")
 
 
 # --- per-account scenarios -------------------------------------------------------------------

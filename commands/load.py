@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import add_dask_options, add_limits_option, check_scheduler, command
+from powsim.commands.parsing import add_dask_options, add_limits_option, check_dask_options, command
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -88,7 +88,7 @@ def capacity_command(args: argparse.Namespace) -> int:
     budget.check(budget.load_work(scenario, len(workers) * args.replications, cores),
                  f"{args.scenario} x {len(workers)} worker counts x --replications "
                  f"{args.replications}", args.limits)
-    check_scheduler(args)
+    check_dask_options(args)
     out = Path(args.out)
     print(f"capacity: {len(workers)} worker counts x {args.replications} replications = "
           f"{len(workers) * args.replications} runs")

@@ -78,9 +78,13 @@ def add_limits_option(parser: argparse.ArgumentParser) -> None:
     add_progress_options(parser)
 
 
-def check_scheduler(args: argparse.Namespace) -> None:
-    """Before any work: ``--scheduler``, when given, is a dask scheduler that answers
+def check_dask_options(args: argparse.Namespace) -> None:
+    """Before any work: ``--dask-workers`` fits this machine (:func:`powsim.budget.
+    check_local_workers`) and ``--scheduler``, when given, is a dask scheduler that answers
     (:func:`powsim.sim.sweep.executor.probe_scheduler`)."""
+    from powsim.budget import check_local_workers
+
+    check_local_workers(args.dask_workers, args.limits)
     if args.scheduler is not None:
         from powsim.sim.sweep.executor import probe_scheduler
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from powsim import budget, options
 from powsim.commands.parsing import (add_dask_options, add_limits_option, add_set_option,
-                                     check_scheduler, command)
+                                     check_dask_options, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
@@ -30,7 +30,7 @@ def _sweep(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
     check_work(sweep, args, 1)
-    check_scheduler(args)
+    check_dask_options(args)
     print(f"sweep: {sweep.describe()}")  # checks every point first
     with open_executor(args.scheduler, args.dask_workers) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
@@ -109,7 +109,7 @@ def _calibrate(args: argparse.Namespace) -> int:
                   args.seed, fixed=fixed)
     check_roles(load_scenario(sweep.scenario, fixed), args.legit)
     check_work(sweep, args, 2)
-    check_scheduler(args)
+    check_dask_options(args)
     print(f"calibrate: {sweep.describe()}, then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,

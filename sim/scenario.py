@@ -48,6 +48,7 @@ MAX_SOLVERS = 1024
 MAX_WORKERS = 10_000
 MAX_SUB_SOLUTIONS = 64
 MAX_A = 1e6
+MAX_SCENARIO_BYTES = 16 * 2**20  # a scenario is a page of TOML; a FIFO or a device never ends
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ class TraceFiles:
 def read_toml(path: str | os.PathLike[str]) -> dict:
     """The scenario file at ``path`` as a dict (one clear InputError if it cannot be read)."""
     source = str(path)
+    if os.path.exists(path) and not os.path.isfile(path) or (
+            os.path.isfile(path) and os.path.getsize(path) > MAX_SCENARIO_BYTES):
+        raise InputError(f"{source}: not a regular file of at most {MAX_SCENARIO_BYTES:,} bytes, "
+                         "expected a scenario TOML file")
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

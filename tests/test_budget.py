@@ -7,6 +7,7 @@ a grid or a worker range too large to hold is refused while parsing, before it i
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -92,6 +93,11 @@ def _set_into(value: str, key: str) -> Build:
     return build
 
 
+def _fifo_scenario(folder: Path) -> list[str]:
+    os.mkfifo(folder / "s.toml")
+    return ["simulate", str(folder / "s.toml"), "--out", str(folder / "out")]
+
+
 def _points_is_a_file(folder: Path) -> list[str]:
     (folder / "out").mkdir()
     text_file(folder / "out", "points", "a file where the sweep keeps its points")
@@ -151,6 +157,17 @@ LATE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
     ("scheduler-no-port", _sweep("--grid", "defense.a=1.1", "--scheduler", "tcp://127.0.0.1"),
      ("--scheduler",)),
     ("capacity-seed-negative", _capacity("--seed", "-1"), ("--seed",)),
+    ("sweep-dask-workers-beyond-the-machine",
+     lambda f: [*_sweep("--grid", "defense.a=1.1")(f)[:-1], "1000"],
+     ("--dask-workers", "expected at most", "--no-limits")),
+    ("capacity-dask-workers-beyond-the-machine", _capacity("--dask-workers", "1000"), ("--dask-workers",)),
+    ("simulate-scenario-is-a-fifo", _fifo_scenario, ("not a regular file", "scenario TOML")),
+    ("simulate-scenario-is-dev-zero", lambda f: ["simulate", "/dev/zero", "--out", str(f / "out")],
+     ("/dev/zero", "not a regular file")),
+    ("sweep-scenario-is-dev-zero", lambda f: ["sweep", "/dev/zero", "--grid", "defense.a=1.1",
+                                              "--out", str(f / "out")], ("/dev/zero", "not a regular file")),
+    ("simulate-scenario-too-big", lambda f: ["simulate", str(text_file(f, "big.toml", "#" * (17 * 2**20))),
+                                             "--out", str(f / "out")], ("big.toml", "16,777,216 bytes")),
 ] + [
     (f"table-paper-{option[2:]}", _table(option, value), (option, "only with --mode"))
     for option, value in (("--policy", "one-sided"), ("--hardware", "gpu"), ("--seed", "7"),
