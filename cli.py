@@ -160,8 +160,19 @@ def _simulate(args: argparse.Namespace) -> int:
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
     trials = {} if defense.puzzle.name == "sha256" else {"hashes": f"{defense.puzzle.name} trials"}
     print(markdown(summary[shown], trials))
+    print(f"\n{_mode_line(args.mode, args.replications)}; the defense is tuned for a client of "
+          f"{defense.reference_hash_rate_hz:.4g} hashes/s ([defense] reference_hash_rate)")
     print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
     return 0
+
+
+def _mode_line(mode: str, replications: int) -> str:
+    """What the run's mode means, and why simulate's default differs from sweep's."""
+    if mode == "expected":
+        return ("expected mode: every random duration at its mean, one run (the default here, "
+                "to read a scenario at a glance; --mode sampled draws them, as sweep and "
+                "calibrate do by default for CIs)")
+    return f"sampled mode: {replications} replication(s) of random draws, CIs at 95 %"
 
 
 def _add_simulate(subparsers: argparse._SubParsersAction) -> None:

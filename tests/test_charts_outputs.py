@@ -130,6 +130,8 @@ def test_simulate_summary_names_a_policy_and_puzzle(cli, tmp_path):
     assert set(summary["a"]) == {1.02} and set(summary["policy"]) == {"paper"}
     assert set(summary["puzzle"]) == {"argon2id"}
     assert "hashes (argon2id trials)" in result.out and "SHA-256" not in result.out
+    assert "expected mode: every random duration at its mean" in result.out
+    assert "tuned for a client of 1e+06 hashes/s" in result.out
 
 
 def test_a_load_run_writes_its_time_series_chart(cli, tmp_path):
