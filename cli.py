@@ -146,6 +146,9 @@ def _simulate(args: argparse.Namespace) -> int:
     overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_scenario(args.scenario, overrides)
+    traces = [scenario.defense.reference.source, *(t.source for agent in scenario.agents
+                                                   for t in (agent.trace, agent.cover) if t)]
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=traces)
     runs = args.replications if args.mode == "sampled" else 2
     budget.check(budget.simulate_work(scenario, runs),
                  f"{args.scenario} x --replications {runs}", args.limits)

@@ -48,15 +48,18 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
     """Refuse a sweep whose points x replications (``repeats`` times: calibrate adds its
-    held-out check) would run for hours (:mod:`powsim.budget`); the first point stands for
-    every point's size. Only the first point's scenario is loaded, before all of them are."""
+    held-out check) would run for hours (:mod:`powsim.budget`); the larger of the first and
+    the last point (each axis at its ends) stands for every point's size. Only those two
+    points' scenarios are loaded, before all of them are."""
     from powsim.sim.scenario import load_scenario
     from powsim.sim.sweep.grid import grid_points
 
     points = grid_points(sweep.axes)
-    scenario = load_scenario(sweep.scenario, (*sweep.fixed, *points[0]))
+    cores = budget.cores(args.dask_workers, args.scheduler)
     runs = len(points) * sweep.replications * repeats
-    budget.check(budget.sweep_work(scenario, runs, budget.cores(args.dask_workers, args.scheduler)),
+    work = max((budget.sweep_work(load_scenario(sweep.scenario, (*sweep.fixed, *point)), runs, cores)
+                for point in (points[0], points[-1])), key=lambda w: w.amount)
+    budget.check(work,
                  f"{args.scenario}: {len(points):,} grid points x --replications "
                  f"{sweep.replications}", args.limits)
 

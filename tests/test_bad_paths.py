@@ -126,7 +126,15 @@ def _import_onto_a_link_of_itself(folder: Path) -> list[str]:
     return [*argv[:-1], f"--out={_link(folder, argv[2], 'other.csv')}"]
 
 
+def _simulate_onto_its_trace(folder: Path) -> list[str]:
+    (folder / "out").mkdir()
+    good_query_trace(folder / "out", "events.parquet", attack="attack")
+    return ["simulate", str(scenario(folder, agent='trace = "out/events.parquet"')),
+            "--out", str(folder / "out")]
+
+
 INPUT_CASES: list[tuple[str, Callable[[Path], list[str]]]] = [
+    ("simulate-onto-a-trace-it-reads", _simulate_onto_its_trace),
     ("import-onto-its-csv", _import_onto_itself),
     ("import-onto-a-link-to-its-csv", _import_onto_a_link_of_itself),
     ("pate-cost-onto-its-votes", lambda f: _votes_to(f, str(f / "votes.csv"))),

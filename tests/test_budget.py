@@ -118,6 +118,8 @@ SIZE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
                                   "server.workers=lin:1:100:100000"), ("--grid", "points, expected at most")),
     ("sweep-points-x-replications", _sweep("--grid", "defense.a=lin:1:2:100000", "--replications",
                                            "10000"), ("100,000 grid points", *ESTIMATE)),
+    ("sweep-last-point-large", _sweep("--grid", "agents.0.count=1,100000", "--replications", "1000"),
+     ("2 grid points", *ESTIMATE)),
     ("load-tick-nano", _simulate_load("warmup_s = 150.0", "warmup_s = 150.0\ntick_s = 1e-9"), ESTIMATE),
     ("load-update-nano", _simulate_load("update_s = 300.0", "update_s = 1e-9"), ESTIMATE),
     ("load-duration-5e7", _simulate_load("duration_s = 9000.0", "duration_s = 5e7"), ESTIMATE),
