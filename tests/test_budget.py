@@ -73,7 +73,7 @@ def _stream_queries(folder: Path) -> list[str]:
     defense = ('[defense]\npolicy = "paper"\nreference = "t256.parquet"\n'
                "reference_hash_rate = 1000.0\n")
     text = defense + LOAD.read_text().replace(
-        'name = "clients"', f'name = "clients"\ntrace = "t256.parquet"\nqueries = 1000').replace(
+        'name = "clients"', 'name = "clients"\ntrace = "t256.parquet"\nqueries = 1000').replace(
         'name = "botnet"', 'name = "botnet"\ntrace = "t256.parquet"')
     return ["simulate", str(text_file(folder, "load.toml", text)), "--out", str(folder / "out")]
 

@@ -9,7 +9,6 @@ of a memory-hard puzzle never labels its work as SHA-256 hashes.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -15,11 +15,12 @@ from powsim.sim.load.metrics import summary, timeseries
 
 
 def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,
-               workers: int | None = None, interval_s: float = 60.0
+               workers: int | None = None, interval_s: float = 60.0, progress: bool = False
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(timeseries, summary over the steady-state window [warmup_s, duration_s)) of one run."""
+    """(timeseries, summary over the steady-state window [warmup_s, duration_s)) of one run
+    (with ``progress``, a bar of its simulated time)."""
     workers = workers or scenario.server.workers
-    record = LoadRun(scenario, mode, seed, replication, workers, interval_s).run()
+    record = LoadRun(scenario, mode, seed, replication, workers, interval_s).run(progress)
     window = (scenario.warmup_s, scenario.duration_s)
     parameters = {"admission": scenario.server.admission, "rule": scenario.difficulty.rule,
                   "workers": workers, "mode": mode, "seed": seed, "replication": replication}
@@ -33,12 +34,13 @@ def replicate(scenario: LoadScenario, mode: str, seed: int, replications: int,
               workers: int | None = None, interval_s: float = 60.0, progress: bool = False
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both tables of ``replications`` runs (expected mode has no randomness: one run); with
-    ``progress``, a bar of the runs (:mod:`powsim.progress`)."""
+    ``progress``, a bar of the runs, or of the one run's simulated time (:mod:`powsim.progress`)."""
     count = replications if mode == "sampled" else 1
     runs = []
-    with bars.bar(count, "simulate", "run", enabled=progress) as bar:
+    with bars.bar(count, "simulate", "run", enabled=progress and count > 1) as bar:
         for r in range(count):
-            runs.append(run_tables(scenario, mode, seed, r, workers, interval_s))
+            runs.append(run_tables(scenario, mode, seed, r, workers, interval_s,
+                                   progress and count == 1))
             bar.update()
     return (pd.concat([s for s, _ in runs], ignore_index=True),
             pd.concat([t for _, t in runs], ignore_index=True))
