@@ -17,7 +17,8 @@ from powsim import options, progress
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
-from powsim.commands.parsing import Parser, add_limits_option, add_set_option, command, usage
+from powsim.commands.parsing import (Parser, add_limits_option, add_progress_options, add_set_option,
+                                     command, usage)
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
@@ -123,6 +124,7 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="also write the table to this file, with "
                                       "OUT.provenance.json beside it")
     add_limits_option(parser)
+    add_progress_options(parser)
 
 
 # --- simulate ---------------------------------------------------------------------------
@@ -205,6 +207,7 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
                         help="load scenarios: seconds per row of timeseries.parquet (default 60)")
     add_set_option(parser)
     add_limits_option(parser)
+    add_progress_options(parser)
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').

@@ -8,11 +8,12 @@ import os
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import add_limits_option, command, group
+from powsim.commands.parsing import add_limits_option, add_progress_options, command, group
 from powsim.outputs import check_destination
 
 MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
 VALIDATE_NAMES = ("validate.csv", "validate.csv.provenance.json", "validate.html", "validate.png")
+BENCH_TRIALS = 10  # trials a family's bench makes at least (warm-up, solver, plain loop)
 _PUZZLE_OPTIONS = ("memory_kib", "iterations", "parallelism", "n", "r", "p")
 
 
@@ -28,7 +29,10 @@ def _bench_family(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
 
-    bench = measure_family(_puzzle(args), args.workers, args.seconds)
+    puzzle = _puzzle(args)
+    budget.check(budget.puzzle_work(puzzle, [0], BENCH_TRIALS // 2),
+                 f"{puzzle.describe()}: a bench's first {BENCH_TRIALS} trials", args.limits)
+    bench = measure_family(puzzle, args.workers, args.seconds)
     print(describe_family_bench(bench))
     if not args.no_save:
         path = save_family_rate(bench, provenance(**bench.puzzle.parameters()))
@@ -108,6 +112,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
                              f"at most {MAX_BENCH_WORKERS} (default: every core)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not store the profile")
     _add_puzzle_options(parser)
+    add_limits_option(parser)
     parser = command(
         commands, "validate",
         "Solve SAMPLES real puzzles for each k and test trials against Geometric(2^-k) and solve "
@@ -122,6 +127,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="folder to write validate.csv, .html and .png to")
     _add_puzzle_options(parser)
     add_limits_option(parser)
+    add_progress_options(parser)
 
 
 def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:

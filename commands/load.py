@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import add_dask_options, add_limits_option, check_dask_options, command
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
+                                     check_dask_options, command)
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -139,3 +140,4 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")
     add_dask_options(parser)
     add_limits_option(parser)
+    add_progress_options(parser)

@@ -75,7 +75,6 @@ def add_limits_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-limits", dest="limits", action="store_false",
                         help="run even when the work is estimated at over an hour or over half "
                              "of this machine's memory (default: refuse such runs up front)")
-    add_progress_options(parser)
 
 
 def check_dask_options(args: argparse.Namespace) -> None:

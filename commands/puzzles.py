@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from powsim import budget
-from powsim.commands.parsing import add_limits_option, command, group
+from powsim.commands.parsing import add_limits_option, add_progress_options, command, group
 from powsim.outputs import check_destination
 
 COMPARE_TABLES = ("puzzles.csv",)
@@ -67,3 +67,4 @@ def add_puzzles(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("scenario", help="scenario TOML file with a kind = \"legit\" entry")
     parser.add_argument("--out", help="folder to write puzzles.csv, .html and .png to")
     add_limits_option(parser)
+    add_progress_options(parser)

@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import (add_dask_options, add_limits_option, add_set_option,
-                                     check_dask_options, command)
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
+                                     add_set_option, check_dask_options, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
@@ -89,6 +89,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     add_set_option(parser)
     add_dask_options(parser)
     add_limits_option(parser)
+    add_progress_options(parser)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -162,3 +163,4 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     add_set_option(parser)
     add_dask_options(parser)
     add_limits_option(parser)
+    add_progress_options(parser)

@@ -136,6 +136,11 @@ SIZE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
     ("validate-argon2-iterations-max", lambda f: ["hashcash", "validate", "--puzzle", "argon2id",
                                                   "--iterations", "4294967295", "--bits", "1"],
      ("argon2id trials", *ESTIMATE)),
+    ("bench-argon2-iterations-max", lambda f: ["hashcash", "bench", "--puzzle", "argon2id",
+                                               "--iterations", "4294967295", "--no-save"],
+     ("a bench's first 10 trials", *ESTIMATE)),
+    ("bench-scrypt-p-huge", lambda f: ["hashcash", "bench", "--puzzle", "scrypt", "--n", "1024",
+                                       "--p", "100000000", "--no-save"], ("scrypt",)),
 ]
 
 # Checks that used to come only after the work.
