@@ -97,7 +97,7 @@ def check_destination(out: str | os.PathLike[str], kind: Kind, option: str = "--
         raise InputError(f"{where}: {existing} is a file, expected a folder above the output")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(f"{where}: folder {existing} is not writable")
-    for name in names:
+    for name in (*names, LOCK_NAME):
         paths.check_name(name, where)
         if (folder / name).is_dir():
             raise InputError(f"{where}: {folder / name} is a folder, expected a file name to write")

@@ -95,6 +95,7 @@ def _in_folder(make: Callable[[Path], None]) -> Where:
 
 FOLDER_ONLY: dict[str, tuple[Where, tuple[str, ...]]] = {
     "summary-is-fifo": (_in_folder(lambda out: os.mkfifo(out / "summary.csv")), ("summary.csv is a FIFO",)),
+    "lock-is-a-folder": (_in_folder(lambda out: (out / ".powsim-lock").mkdir()), (".powsim-lock is a folder",)),
     "sidecar-is-link-to-dev-null": (_in_folder(lambda out: (out / "summary.csv.provenance.json")
                                                .symlink_to("/dev/null")), ("a character device",)),
 }
