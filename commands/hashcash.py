@@ -29,7 +29,10 @@ def _bench_family(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
 
+    from powsim.hashcash.family_validate import check_fits_here
+
     puzzle = _puzzle(args)
+    check_fits_here(puzzle)  # the memory first: it is what to lower then
     budget.check(budget.puzzle_work(puzzle, [0], BENCH_TRIALS // 2),
                  f"{puzzle.describe()}: a bench's first {BENCH_TRIALS} trials", args.limits)
     bench = measure_family(puzzle, args.workers, args.seconds)
