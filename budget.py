@@ -153,6 +153,13 @@ def simulate_work(scenario, runs: int) -> Work:
     return Work("simulated batches", batches, BATCHES_HZ, batches * EVENT_BYTES)
 
 
+def table_work(traces: list, runs: int) -> Work:
+    """``runs`` runs of each attack trace alone (``powsim table``'s simulator modes), cut into
+    batches of its own batch size."""
+    batches = sum(math.ceil(trace_queries(t) / (t.metadata.batch_size or 1)) for t in traces) * runs
+    return Work("simulated batches", batches, BATCHES_HZ, batches * EVENT_BYTES)
+
+
 def sweep_work(scenario, runs: int, cores_: int) -> Work:
     """``runs`` runs (points x replications) of a scenario like ``scenario`` on ``cores_``
     cores, each run's events held by its own worker."""

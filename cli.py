@@ -54,11 +54,9 @@ def _table(args: argparse.Namespace) -> int:
         from powsim import budget
 
         runs = args.replications if args.mode == "sampled" else 1
-        batches = sum(budget.trace_queries(t) / (t.metadata.batch_size or 1)
-                      for dataset in library.datasets for t in library.attacks(dataset))
-        budget.check(budget.Work("simulated batches", batches * runs, budget.BATCHES_HZ,
-                                 batches * runs * budget.EVENT_BYTES),
-                     f"{args.traces} x --replications {runs}", args.limits)
+        attacks = [t for dataset in library.datasets for t in library.attacks(dataset)]
+        budget.check(budget.table_work(attacks, runs), f"{args.traces} x --replications {runs}",
+                     args.limits)
         hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
                                 parameters, args.policy, args.reference_hash_rate, args.rdp_orders,
@@ -148,6 +146,7 @@ def _simulate(args: argparse.Namespace) -> int:
     overrides = [parse_override(text) for text in args.overrides]
     check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_scenario(args.scenario, overrides)
+    # again, now that the traces it reads are known (the first check came before reading)
     traces = [scenario.defense.reference.source, *(t.source for agent in scenario.agents
                                                    for t in (agent.trace, agent.cover) if t)]
     check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=traces)

@@ -85,6 +85,13 @@ def _table(*options: str) -> Build:
     return build
 
 
+def _long_table(folder: Path) -> list[str]:
+    good_query_trace(folder)
+    query_trace(folder / "synth-long.parquet", 0.01, batches=100_000, batch_size=1, attack="long")
+    return ["table", "--traces", str(folder), "--mode", "sampled", "--replications", "10000",
+            "--out", str(folder / "t.md")]
+
+
 def _set_into(value: str, key: str) -> Build:
     def build(folder: Path) -> list[str]:
         path = scenario(folder)
@@ -131,6 +138,7 @@ SIZE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
     ("quickstart-99000-x-10000", lambda f: ["simulate", str(QUICKSTART), "--set", "agents.0.count=99000",
                                             "--mode", "sampled", "--replications", "10000",
                                             "--out", str(f / "out")], ESTIMATE),
+    ("table-sampled-long-trace-x-replications", _long_table, ("--replications 10000", *ESTIMATE)),
     ("validate-sha256-28-bits", lambda f: ["hashcash", "validate", "--bits", "28", "--samples", "100000"],
      ("SHA-256 hashes", *ESTIMATE)),
     ("validate-argon2-iterations-max", lambda f: ["hashcash", "validate", "--puzzle", "argon2id",
