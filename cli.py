@@ -280,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             _silence_stdout()
             return 141
+        finally:
+            progress.configure(None)  # a library caller after this command gets the default
 
 
 def _silence_stdout() -> None:
