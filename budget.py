@@ -11,10 +11,11 @@ this machine's memory, is refused in one line with the estimate. ``--no-limits``
 The rates are this project's measurements on one core of a 2020s server, rounded up so that
 a refused run is one that really runs longer than the limit (the estimate errs short):
 
-- the per-account DES: :data:`BATCHES_HZ` simulated batches per second (quickstart: 8,079
-  batches in about one second), each kept as one row of about :data:`EVENT_BYTES` bytes;
+- the per-account DES: :data:`BATCHES_HZ` simulated batches per second (quickstart, sampled:
+  24,237 batches in 0.91 s), each kept as one row of about :data:`EVENT_BYTES` bytes;
 - the load DES: :data:`REQUESTS_HZ` requests, botnet ticks or effort updates per second
-  (tor-small-botnet: 1.4 million requests in 5 s), each stream client kept as a record of about
+  (tor-small-botnet: 1.4 million requests in 5 s; estimated 3.8 million, as a botnet's rate
+  is bounded at the minimum effort), each stream client kept as a record of about
   :data:`CLIENT_BYTES` bytes;
 - real SHA-256 puzzles: :data:`SHA256_HZ` hashes per second, each puzzle of k bits 2^k trials
   on average;
@@ -32,7 +33,7 @@ from powsim.errors import InputError
 
 LIMIT_S = 3600.0  # an hour of the machine's cores
 NO_LIMITS = "--no-limits"
-BATCHES_HZ = 2e4
+BATCHES_HZ = 3e4
 EVENT_BYTES = 200
 REQUESTS_HZ = 3e5
 CLIENT_BYTES = 200
@@ -172,13 +173,14 @@ def sweep_work(scenario, runs: int, cores_: int) -> Work:
 
 def load_events(scenario) -> tuple[float, float]:
     """(events, stream clients) of one run of a load ``scenario``: every stream client, every
-    botnet request (at most the machines' hash rate or ``max_rate_hz`` requests/s), every
-    botnet tick and every effort update."""
+    botnet request (at most ``max_rate_hz`` requests/s, and what the machines' hash rate pays
+    for at the minimum effort, at least one hash), every botnet tick and every effort update."""
     def window(start_s: float, end_s: float) -> float:
         return max(0.0, min(end_s, scenario.duration_s) - start_s)
 
     clients = sum(s.rate_hz * window(s.start_s, s.end_s) for s in scenario.streams)
-    requests = sum(min(b.max_rate_hz, b.machines * b.hardware.hash_rate_hz)
+    effort = max(scenario.difficulty.min_effort, 1.0)  # every rule publishes at least it
+    requests = sum(min(b.max_rate_hz, b.machines * b.hardware.hash_rate_hz / effort)
                    * window(b.start_s, b.end_s) for b in scenario.botnets)
     ticks = sum(window(b.start_s, b.end_s) / scenario.tick_s for b in scenario.botnets)
     updates = scenario.duration_s / scenario.difficulty.update_s
