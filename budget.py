@@ -90,7 +90,7 @@ def duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
-def cores(dask_workers: int | None, scheduler: str | None = None) -> int:
+def dask_cores(dask_workers: int | None, scheduler: str | None = None) -> int:
     """The cores a dask run uses: its LocalCluster's workers (None: one per core; 0: this
     process), at most this machine's; a remote scheduler's are unknown, so counted as this
     machine's."""
@@ -161,12 +161,12 @@ def table_work(traces: list, runs: int) -> Work:
     return Work("simulated batches", batches, BATCHES_HZ, batches * EVENT_BYTES)
 
 
-def sweep_work(scenario, runs: int, cores_: int) -> Work:
-    """``runs`` runs (points x replications) of a scenario like ``scenario`` on ``cores_``
+def sweep_work(scenario, runs: int, cores: int) -> Work:
+    """``runs`` runs (points x replications) of a scenario like ``scenario`` on ``cores``
     cores, each run's events held by its own worker."""
     batches = scenario_batches(scenario)
     return Work("simulated batches", batches * runs, BATCHES_HZ,
-                batches * EVENT_BYTES * min(cores_, runs), cores_)
+                batches * EVENT_BYTES * min(cores, runs), cores)
 
 
 # --- load scenarios --------------------------------------------------------------------------
@@ -187,11 +187,11 @@ def load_events(scenario) -> tuple[float, float]:
     return clients + requests + ticks + updates, clients
 
 
-def load_work(scenario, runs: int, cores_: int = 1) -> Work:
-    """``runs`` runs of a load ``scenario`` on ``cores_`` cores."""
+def load_work(scenario, runs: int, cores: int = 1) -> Work:
+    """``runs`` runs of a load ``scenario`` on ``cores`` cores."""
     events, clients = load_events(scenario)
     return Work("simulated requests, ticks and updates", events * runs, REQUESTS_HZ,
-                clients * CLIENT_BYTES * min(cores_, runs), cores_)
+                clients * CLIENT_BYTES * min(cores, runs), cores)
 
 
 # --- real puzzles ----------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def capacity_command(args: argparse.Namespace) -> int:
     scenario = load_load_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
-    cores = budget.cores(args.dask_workers, args.scheduler)
+    cores = budget.dask_cores(args.dask_workers, args.scheduler)
     budget.check(budget.load_work(scenario, len(workers) * args.replications, cores),
                  f"{args.scenario} x {len(workers)} worker counts x --replications "
                  f"{args.replications}", args.limits)

@@ -55,7 +55,7 @@ def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
     from powsim.sim.sweep.grid import grid_points
 
     points = grid_points(sweep.axes)
-    cores = budget.cores(args.dask_workers, args.scheduler)
+    cores = budget.dask_cores(args.dask_workers, args.scheduler)
     runs = len(points) * sweep.replications * repeats
     work = max((budget.sweep_work(load_scenario(sweep.scenario, (*sweep.fixed, *point)), runs, cores)
                 for point in (points[0], points[-1])), key=lambda w: w.amount)
