@@ -6,8 +6,19 @@ import os
 from pathlib import Path
 
 import altair as alt
+import pandas as pd
 
 from powsim.atomic import atomic_path
+
+DECADE = 10.0  # a ratio of largest to smallest value beyond which an axis is logarithmic
+
+
+def log_when_wide(values: pd.Series) -> alt.Scale:
+    """A log scale when the positive finite ``values`` span more than :data:`DECADE` (so no
+    one point squeezes the others into a line), else a linear one that need not start at 0."""
+    positive = values[(values > 0) & (values < float("inf"))]
+    wide = len(positive) > 1 and positive.max() / positive.min() > DECADE
+    return alt.Scale(type="log") if wide else alt.Scale(zero=False)
 
 
 def save_chart(chart: alt.TopLevelMixin, stem: str | os.PathLike[str]) -> list[Path]:

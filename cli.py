@@ -13,11 +13,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from powsim import options
+from powsim import options, progress
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
-from powsim.commands.parsing import Parser, add_set_option, command, usage
+from powsim.commands.parsing import (Parser, add_limits_option, add_progress_options, add_set_option,
+                                     command, usage)
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
@@ -39,9 +40,11 @@ def _table(args: argparse.Namespace) -> int:
     from powsim.traces.library import TraceLibrary
 
     if args.out is not None:
-        check_destination(args.out, "file")
+        check_destination(args.out, "file", inputs=[args.traces])
     if args.curve and args.mode != "paper":
         raise InputError("option --curve: only with --mode paper")
+    if args.mode == "paper":
+        _refuse_simulator_options(args)
     parameters = ChargeParameters(a=args.a)
     try:
         library = TraceLibrary.load(args.traces, args.dataset)
@@ -51,9 +54,16 @@ def _table(args: argparse.Namespace) -> int:
         table = paper_table(library, parameters, whole_curve=args.curve)
         run = {"mode": args.mode, "a": args.a}
     else:
+        from powsim import budget
+
+        runs = args.replications if args.mode == "sampled" else 1
+        attacks = [t for dataset in library.datasets for t in library.attacks(dataset)]
+        budget.check(budget.table_work(attacks, runs), f"{args.traces} x --replications {runs}",
+                     args.limits)
         hardware = hardware_profile(args.hardware)
         table = simulated_table(library, args.mode, hardware, args.seed, args.replications,
-                                parameters, args.policy, args.reference_hash_rate, args.rdp_orders)
+                                parameters, args.policy, args.reference_hash_rate, args.rdp_orders,
+                                progress=True)
         run = {"mode": args.mode, "a": args.a, "policy": args.policy,
                "rdp_orders": args.rdp_orders, "hardware": args.hardware,
                "seed": args.seed, "replications": args.replications,
@@ -62,6 +72,21 @@ def _table(args: argparse.Namespace) -> int:
     text = write_table(table.assign(**run), args.format, origin, args.out)
     print(text, end="")
     return 0
+
+
+# The simulator's options of 'table' and their defaults: paper mode has none of them.
+_SIMULATOR_OPTIONS = {"policy": "paper", "hardware": "laptop-cpu", "seed": 0, "replications": 30,
+                      "rdp_orders": "paper", "reference_hash_rate": None}
+
+
+def _refuse_simulator_options(args: argparse.Namespace) -> None:
+    """Paper mode replays the paper's calculation: an option of the simulator set to another
+    value than its default would be silently ignored, so it is refused."""
+    for name, default in _SIMULATOR_OPTIONS.items():
+        if getattr(args, name) != default:
+            raise InputError(f"option {_option(name)}: {getattr(args, name)!r}, only with --mode "
+                             "expected or sampled (paper mode replays the paper's calculation, "
+                             "which has no such setting)")
 
 
 def _add_table(subparsers: argparse._SubParsersAction) -> None:
@@ -99,6 +124,8 @@ def _add_table(subparsers: argparse._SubParsersAction) -> None:
                         help="md for people, csv or json for programs (default md)")
     parser.add_argument("--out", help="also write the table to this file, with "
                                       "OUT.provenance.json beside it")
+    add_limits_option(parser)
+    add_progress_options(parser)
 
 
 # --- simulate ---------------------------------------------------------------------------
@@ -108,25 +135,48 @@ def _simulate(args: argparse.Namespace) -> int:
     if declares_load(args.scenario):
         from powsim.commands.load import simulate_load
         return simulate_load(args)
+    from powsim import budget
     from powsim.provenance import provenance
     from powsim.report import markdown
-    from powsim.sim.output import OUTPUT_NAMES, write_outputs
+    from powsim.sim.output import SIMULATE_NAMES, write_outputs
     from powsim.model.overrides import parse_override
     from powsim.sim.replicate import replicate
     from powsim.model.parse import load_scenario
 
     overrides = [parse_override(text) for text in args.overrides]
-    check_destination(args.out, "folder", names=OUTPUT_NAMES)
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_scenario(args.scenario, overrides)
-    events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing)
+    # again, now that the traces it reads are known (the first check came before reading)
+    traces = [scenario.defense.reference.source, *(t.source for agent in scenario.agents
+                                                   for t in (agent.trace, agent.cover) if t)]
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=traces)
+    runs = args.replications if args.mode == "sampled" else 2
+    budget.check(budget.simulate_work(scenario, runs),
+                 f"{args.scenario} x --replications {runs}", args.limits)
+    events, summary = replicate(scenario, args.mode, args.seed, args.replications, args.hashing,
+                                progress=True)
+    defense = scenario.defense
     run = {"mode": args.mode, "hash": args.hashing, "seed": args.seed,
-           "replications": args.replications, "scenario": str(args.scenario)}
+           "replications": args.replications, "scenario": str(args.scenario),
+           "a": defense.parameters.a, "policy": defense.policy, "puzzle": defense.puzzle.name}
     origin = provenance(**run, overrides=dict(overrides), rdp_orders=scenario.defense.rdp_orders)
     paths = write_outputs(args.out, events, summary.assign(**run), origin)
     shown = ["agent", "kind", "queries", "overhead", "overhead_p95", "wall_s", "hashes", "dollars"]
-    print(markdown(summary[shown]))
+    trials = {} if defense.puzzle.name == "sha256" else {"hashes": f"{defense.puzzle.name} trials"}
+    print(markdown(summary[shown], trials))
+    print(f"\n{_mode_line(args.mode, args.replications)}; the defense is tuned for a client of "
+          f"{defense.reference_hash_rate_hz:.4g} hashes/s ([defense] reference_hash_rate)")
     print(f"\nwrote {paths[0]} ({len(events)} batches) and {paths[1]} ({len(summary)} agents)")
     return 0
+
+
+def _mode_line(mode: str, replications: int) -> str:
+    """What the run's mode means, and why simulate's default differs from sweep's."""
+    if mode == "expected":
+        return ("expected mode: every random duration at its mean, one run (the default here, "
+                "to read a scenario at a glance; --mode sampled draws them, as sweep and "
+                "calibrate do by default for CIs)")
+    return f"sampled mode: {replications} replication(s) of random draws, CIs at 95 %"
 
 
 def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
@@ -155,6 +205,8 @@ def _add_simulate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--interval", type=options.number(0, MAX_SECONDS, low_open=True), default=60.0,
                         help="load scenarios: seconds per row of timeseries.parquet (default 60)")
     add_set_option(parser)
+    add_limits_option(parser)
+    add_progress_options(parser)
 
 
 # Library parameters whose option is not --NAME (with '_' as '-').
@@ -212,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             record_command(sys.argv[1:] if argv is None else argv)
             args = build_parser().parse_args(argv)
+            progress.configure(getattr(args, "progress", None))
             return args.handler(args)
         except ParameterError as err:
             message = err.renamed(_option)
@@ -227,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             _silence_stdout()
             return 141
+        finally:
+            progress.configure(None)  # a library caller after this command gets the default
 
 
 def _silence_stdout() -> None:

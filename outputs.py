@@ -25,10 +25,11 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
+from powsim import paths
 from powsim.errors import InputError
 
 Kind = Literal["file", "folder"]
@@ -64,17 +65,28 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def check_destination(out: str | os.PathLike[str], kind: Kind, option: str = "--out",
-                      names: tuple[str, ...] = ()) -> Path:
+                      names: tuple[str, ...] = (),
+                      inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
     """Refuse ``out`` (one line naming ``option``) unless a ``kind`` can be written there.
 
-    ``names`` are the files a folder output will hold; none may be an existing folder.
-    For a file output its sidecar must not be a folder either. Returns ``out`` as a Path.
+    ``names`` are the files a folder output will hold (or remove); none may be an existing
+    folder or a special file. For a file output the same holds for it and its sidecar, and
+    its name may neither end in '/' nor be a sidecar's. No output may be one of the
+    ``inputs`` files (a folder among them stands for its files). See :mod:`powsim.paths`
+    for the checks of the path itself. Returns ``out`` as a Path.
     """
-    path = Path(out)
-    where = f"option {option}: {path}"
+    text = os.fspath(out)
+    where = f"option {option}: {paths.shown(text)}"
+    paths.check_text(text, where)
+    path = Path(text)
+    paths.check_links(path, where)
+    paths.check_place(path, where)
     if kind == "file":
-        if path.name in ("", ".", "..") or path.is_dir():
+        if path.name in ("", ".", "..") or path.is_dir() or text.endswith(("/", "/.")):
             raise InputError(f"{where}: is a folder, expected a file name to write")
+        if path.name.endswith(SIDECAR_SUFFIX):
+            raise InputError(f"{where}: is the name of a provenance sidecar, expected a "
+                             f"name not ending in {SIDECAR_SUFFIX}")
         folder, names = path.parent, (path.name, sidecar_name(path.name))
     else:
         if path.exists() and not path.is_dir():
@@ -85,9 +97,12 @@ def check_destination(out: str | os.PathLike[str], kind: Kind, option: str = "--
         raise InputError(f"{where}: {existing} is a file, expected a folder above the output")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(f"{where}: folder {existing} is not writable")
-    for name in names:
+    for name in (*names, LOCK_NAME):
+        paths.check_name(name, where)
         if (folder / name).is_dir():
             raise InputError(f"{where}: {folder / name} is a folder, expected a file name to write")
+        paths.check_regular(folder / name, where)
+    paths.check_not_inputs([folder / name for name in names], inputs, where)
     return path
 
 
@@ -96,6 +111,7 @@ class Staging:
 
     def __init__(self, root: Path, destination: Path) -> None:
         self.root, self.destination, self.names = root, destination, []
+        self.retired: list[str] = []
 
     def path(self, name: str) -> Path:
         """Where to write the file that will become ``destination/name``; a name twice is refused."""
@@ -107,12 +123,21 @@ class Staging:
         self.names.append(name)
         return self.root / name
 
+    def retire(self, *names: str) -> None:
+        """Remove ``destination/NAME`` for each of ``names`` not staged, on commit: the files
+        of another kind of run this output owns (a per-account run's events.parquet when a
+        load run writes timeseries.parquet), so that no stale file is left beside new ones."""
+        self.retired.extend(names)
+
     def commit(self) -> list[Path]:
-        """Move every staged file into the destination, under the lock. Returns their paths."""
+        """Move every staged file into the destination, under the lock, and remove the retired
+        ones. Returns the staged files' paths."""
         self.destination.mkdir(parents=True, exist_ok=True)
         with _locked(self.destination / LOCK_NAME):
             for name in self.names:
                 os.replace(self.root / name, self.destination / name)
+            for name in set(self.retired) - set(self.names):
+                (self.destination / name).unlink(missing_ok=True)
         return [self.destination / name for name in self.names]
 
 
@@ -126,7 +151,8 @@ def staged(out: str | os.PathLike[str], kind: Kind) -> Iterator[Staging]:
     out = Path(out)
     destination = out.parent if kind == "file" else out
     anchor = _nearest_existing(destination)
-    root = Path(tempfile.mkdtemp(prefix=f".{out.name or 'out'}.powsim-", dir=anchor))
+    # a short prefix: a name near the 255-byte limit must still leave room for the suffix
+    root = Path(tempfile.mkdtemp(prefix=f".{(out.name or 'out')[:40]}.powsim-", dir=anchor))
     try:
         staging = Staging(root, destination)
         yield staging

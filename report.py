@@ -27,8 +27,11 @@ _NAMED_UNITS = {"dollars": "USD", "kwh": "kWh", "bits_mean": "bits", "overhead":
                 "privacy": "sum of eps", "hashes": "SHA-256"}
 
 
-def header(name: str) -> str:
-    """A column's Markdown header with its unit: ``time_s`` -> ``time (s)``, ``accuracy`` -> ``accuracy (%)``."""
+def header(name: str, units: dict[str, str] | None = None) -> str:
+    """A column's Markdown header with its unit: ``time_s`` -> ``time (s)``, ``accuracy`` -> ``accuracy (%)``;
+    ``units`` overrides a column's unit (``{"hashes": "argon2id trials"}``)."""
+    if units and name in units:
+        return f"{name} ({units[name]})"
     for suffix, unit in _UNITS.items():
         if name.endswith(suffix):
             return f"{name[: -len(suffix)]} ({unit})"
@@ -49,12 +52,13 @@ def _cell(value: object) -> str:
     return f"{number:.6g}"
 
 
-def markdown(table: pd.DataFrame) -> str:
-    """``table`` as a Markdown table for people (see :func:`_cell` and :func:`header`)."""
+def markdown(table: pd.DataFrame, units: dict[str, str] | None = None) -> str:
+    """``table`` as a Markdown table for people (see :func:`_cell` and :func:`header`, which
+    ``units`` is passed to)."""
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
                for c in table.columns]
     cells = table.apply(lambda column: column.map(_cell)).astype(str) if len(table) else table
-    cells.columns = [header(str(c)) for c in table.columns]
+    cells.columns = [header(str(c), units) for c in table.columns]
     return cells.to_markdown(index=False, disable_numparse=True,
                              colalign=["right" if n else "left" for n in numeric])
 

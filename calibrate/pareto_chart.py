@@ -1,42 +1,70 @@
-"""The Pareto chart of a calibration: legitimate p95 overhead against attacker cost across a."""
+"""The chart of a calibration: what each a costs the legitimate users and the attackers.
+
+Two panels share a logarithmic axis of a (the grid is spaced in log), so that every grid
+point stands apart even where the attackers' cost saturates at the clip: above, the
+legitimate users' p95 overhead (x) with its CI and the target; below, the attackers' cost
+(US$, log scale when it spans more than a decade). The chosen a is a red rule with its value
+written beside it in both panels; every point has a tooltip.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from powsim.charts import log_when_wide
+
 
 def pareto_chart(table: pd.DataFrame, max_p95: float, provenance: dict[str, object]
-                 ) -> alt.LayerChart:
-    """Each grid a as a point (attacker dollars, legitimate p95 with its CI), the target as a
-    rule, the clip's saturated points as squares and the chosen a (tuned and held-out seeds)
-    ringed in red. ``table`` is a :func:`~powsim.calibrate.search.pareto_table` with a
-    ``seeds`` column ('tuning' or 'held-out'); ``provenance`` goes into ``usermeta`` and the
-    subtitle."""
-    data = table.assign(
+                 ) -> alt.VConcatChart:
+    """The two panels of the module docstring. ``table`` is a
+    :func:`~powsim.calibrate.search.pareto_table` with a ``seeds`` column ('tuning' or
+    'held-out'); ``provenance`` goes into ``usermeta`` and the subtitle."""
+    # an overhead is never below 1: a CI reaching below it (few replications) is cut there
+    tuning = table[table["seeds"] == "tuning"].assign(
         point=lambda t: t["saturated"].map({True: "attacker cost saturated (clip)",
-                                            False: "attacker cost below the clip"}))
-    tuning = data[data["seeds"] == "tuning"]
-    x = alt.X("attacker_dollars:Q", scale=alt.Scale(type="log"),
-              title="attackers' cost (US$, sum over attacker entries, each at its hardware)")
-    y_title = "legitimate users' p95 overhead (x)"
-    y = alt.Y("legit_p95:Q", title=y_title)
-    tooltip = ["a:Q", "legit_p95:Q", "legit_p95_ci_high:Q", "attacker_dollars:Q", "seeds:N"]
-    errors = alt.Chart(tuning).mark_rule(opacity=0.5).encode(
-        x=x, y=alt.Y("legit_p95_ci_low:Q", title=y_title), y2="legit_p95_ci_high:Q")
-    points = alt.Chart(tuning).mark_point(filled=True, size=60).encode(
-        x=x, y=y, color=alt.Color("a:Q", scale=alt.Scale(type="log", scheme="viridis"),
-                                  title="a"),
-        shape=alt.Shape("point:N", title=None), tooltip=tooltip)
-    chosen = alt.Chart(data[data["chosen"].astype(bool)]).mark_point(
-        size=300, color="red", strokeWidth=2).encode(
-        x=x, y=y, strokeDash=alt.StrokeDash("seeds:N", title="chosen a, on seeds"),
-        tooltip=tooltip)
-    target = alt.Chart(pd.DataFrame({"target": [max_p95]})).mark_rule(
-        color="red", strokeDash=[4, 4]).encode(y="target:Q")
-    subtitle = (f"{provenance.get('command')} (seed {provenance.get('seed')}, "
-                f"{provenance.get('created')}); dashed line: the p95 target {max_p95:g}x; "
-                "bars: CI of the p95 over replications")
-    return (errors + points + chosen + target).properties(
-        width=560, height=380, usermeta={"powsim": provenance},
-        title=alt.Title("Which a? Legitimate p95 overhead against attackers' cost", subtitle=subtitle))
+                                            False: "attacker cost below the clip"}),
+        legit_p95_ci_low=lambda t: t["legit_p95_ci_low"].clip(lower=1.0))
+    chosen = float(tuning.loc[tuning["chosen"].astype(bool), "a"].iloc[0])
+    x = alt.X("a:Q", title="charge base a (log scale)", scale=alt.Scale(
+        type="log", domain=[float(tuning["a"].min()), float(tuning["a"].max())], nice=False))
+    tooltip = [alt.Tooltip("a:Q", format=".6g"),
+               alt.Tooltip("legit_p95:Q", title="legitimate p95 overhead (x)", format=".4g"),
+               alt.Tooltip("legit_p95_ci_high:Q", title="its CI's upper end (x)", format=".4g"),
+               alt.Tooltip("attacker_dollars:Q", title="attackers' cost (US$)", format=".4g"),
+               alt.Tooltip("feasible:N", title="meets the target")]
+    mark = pd.DataFrame({"a": [chosen], "label": [f"chosen a = {chosen:.6g}"]})
+    rule = alt.Chart(mark).mark_rule(color="red", strokeWidth=2).encode(x=x)
+    label = alt.Chart(mark).mark_text(color="red", align="left", dx=4, dy=-6, baseline="bottom"
+                                      ).encode(x=x, y=alt.value(0), text="label:N")
+
+    y_legit = alt.Y("legit_p95:Q", title="legitimate users' p95 overhead (x)",
+                    scale=log_when_wide(tuning["legit_p95"]))
+    legit = alt.layer(
+        alt.Chart(tuning).mark_rule(opacity=0.5).encode(x=x, y=alt.Y("legit_p95_ci_low:Q"),
+                                                         y2="legit_p95_ci_high:Q"),
+        alt.Chart(tuning).mark_point(filled=True, size=50).encode(
+            x=x, y=y_legit, color=alt.Color("feasible:N", title="meets the p95 target"),
+            tooltip=tooltip),
+        alt.Chart(table[table["seeds"] == "held-out"]).mark_point(
+            size=200, color="red", strokeWidth=2).encode(
+            x=x, y=y_legit, shape=alt.value("diamond"), tooltip=tooltip),
+        alt.Chart(pd.DataFrame({"target": [max_p95]})).mark_rule(
+            color="black", strokeDash=[4, 4]).encode(y="target:Q"),
+        rule, label).properties(width=560, height=220)
+
+    y_cost = alt.Y("attacker_dollars:Q", title="attackers' cost (US$, all attacker entries)",
+                   scale=log_when_wide(tuning["attacker_dollars"]))
+    cost = alt.layer(
+        alt.Chart(tuning).mark_point(filled=True, size=50).encode(
+            x=x, y=y_cost, shape=alt.Shape("point:N", title=None), tooltip=tooltip),
+        rule, label).properties(width=560, height=220)
+
+    subtitle = [f"{provenance.get('command')} (seed {provenance.get('seed')}, "
+                f"{provenance.get('created')})",
+                f"dashed line: the p95 target {max_p95:g}x; bars: 95 % CI of the p95 over "
+                "replications; red diamond: the chosen a on held-out seeds"]
+    return alt.vconcat(legit, cost).properties(
+        usermeta={"powsim": provenance},
+        title=alt.Title("Which a? What it costs legitimate users (above) and attackers (below)",
+                        subtitle=subtitle))

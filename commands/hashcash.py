@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
-from powsim import options
-from powsim.commands.parsing import command, group
+from powsim import budget, options
+from powsim.commands.parsing import add_limits_option, add_progress_options, command, group
 from powsim.outputs import check_destination
 
 MAX_BENCH_WORKERS = 4 * (os.cpu_count() or 1)  # each a solver thread and an openssl process
 VALIDATE_NAMES = ("validate.csv", "validate.csv.provenance.json", "validate.html", "validate.png")
+BENCH_TRIALS = 10  # trials a family's bench makes at least (warm-up, solver, plain loop)
 
 
 def _puzzle(args: argparse.Namespace):
@@ -26,7 +28,13 @@ def _bench_family(args: argparse.Namespace) -> int:
     from powsim.provenance import provenance
     from powsim.hashcash.family_rate import describe_family_bench, measure_family, save_family_rate
 
-    bench = measure_family(_puzzle(args), args.workers, args.seconds)
+    from powsim.hashcash.family_validate import check_fits_here
+
+    puzzle = _puzzle(args)
+    check_fits_here(puzzle)  # the memory first: it is what to lower then
+    budget.check(budget.puzzle_work(puzzle, [0], BENCH_TRIALS // 2),
+                 f"{puzzle.describe()}: a bench's first {BENCH_TRIALS} trials", args.limits)
+    bench = measure_family(puzzle, args.workers, args.seconds)
     print(describe_family_bench(bench))
     if not args.no_save:
         path = save_family_rate(bench, provenance(**bench.puzzle.parameters()))
@@ -58,22 +66,27 @@ def _validate(args: argparse.Namespace) -> int:
     from powsim.report import markdown
     from powsim.charts import save_chart
     from powsim.hashcash.chart import validation_chart
-    from powsim.hashcash.family_validate import validate_family
+    from powsim.hashcash.family_validate import MAX_REAL_SECONDS, check_fits_here, validate_family
     from powsim.hashcash.validate import parse_bits, validate
     from powsim.sim.output import stage_tables
 
     puzzle = _puzzle(args)
     bits = parse_bits(args.bits)
-    if args.out:
+    if args.out is not None:
         check_destination(args.out, "folder", names=VALIDATE_NAMES)
+    if puzzle.name != "sha256":
+        check_fits_here(puzzle)  # the memory first: it is what to lower then
+    budget.check(budget.puzzle_work(puzzle, bits, args.samples),
+                 f"option --bits {args.bits} x --samples {args.samples}", args.limits)
     if puzzle.name == "sha256":
-        validation = validate(bits, args.samples, args.seed)
+        validation = validate(bits, args.samples, args.seed, progress=True)
     else:
-        validation = validate_family(puzzle, bits, args.samples, args.seed)
+        validation = validate_family(puzzle, bits, args.samples, args.seed,
+                                     MAX_REAL_SECONDS if args.limits else math.inf, progress=True)
     print(markdown(validation.table))
     print(f"{puzzle.describe()}: rate measured beside the puzzles {validation.hash_rate_hz:.4g} trials per CPU-second "
           "(times are CPU seconds of the solving thread)")
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
         origin = provenance(seed=args.seed, hash_rate_hz=validation.hash_rate_hz, puzzle=puzzle.name,
                             **puzzle.parameters())
@@ -102,6 +115,7 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
                              f"at most {MAX_BENCH_WORKERS} (default: every core)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not store the profile")
     _add_puzzle_options(parser)
+    add_limits_option(parser)
     parser = command(
         commands, "validate",
         "Solve SAMPLES real puzzles for each k and test trials against Geometric(2^-k) and solve "
@@ -115,6 +129,8 @@ def add_hashcash(subparsers: argparse._SubParsersAction) -> None:
                         help="seed of the challenges and of the KS test's randomisation (default 0)")
     parser.add_argument("--out", help="folder to write validate.csv, .html and .png to")
     _add_puzzle_options(parser)
+    add_limits_option(parser)
+    add_progress_options(parser)
 
 
 def _add_puzzle_options(parser: argparse.ArgumentParser) -> None:

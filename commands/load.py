@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from powsim.commands.parsing import add_dask_options, command
+from powsim import budget, options
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
+                                     check_dask_options, command)
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
 LOAD_TABLES = ("timeseries.parquet", "summary.csv")
+SERIES_CHARTS = ("timeseries.html", "timeseries.png")
 CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
 
 
@@ -41,27 +44,41 @@ def _check_interval(interval_s: float, duration_s: float) -> None:
 
 
 def simulate_load(args: argparse.Namespace) -> int:
-    """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars)."""
+    """Write DIR/timeseries.parquet and DIR/summary.csv (with provenance sidecars) and the
+    time-series chart DIR/timeseries.html and .png."""
+    from powsim.charts import save_chart
     from powsim.load.runs import replicate
+    from powsim.load.series_chart import series_chart
     from powsim.model.load_parse import load_load_scenario
     from powsim.model.overrides import parse_override
-    from powsim.sim.output import table_names, write_tables
+    from powsim.sim.output import SIMULATE_NAMES, stage_tables
 
     if args.hashing != "sampled":
         raise InputError(f"option --hash: {args.hashing!r}, expected 'sampled' for a load scenario "
                          "(its clients' work is drawn, not hashed)")
     overrides = [parse_override(text) for text in args.overrides]
-    check_destination(args.out, "folder", names=table_names(*LOAD_TABLES))
+    check_destination(args.out, "folder", names=SIMULATE_NAMES, inputs=[args.scenario])
     scenario = load_load_scenario(args.scenario, overrides)
     _check_interval(args.interval, scenario.duration_s)
+    runs = args.replications if args.mode == "sampled" else 1
+    budget.check(budget.load_work(scenario, runs), f"{args.scenario} x --replications {runs}",
+                 args.limits)
     series, table = replicate(scenario, args.mode, args.seed, args.replications,
-                              interval_s=args.interval)
+                              interval_s=args.interval, progress=True)
     table.insert(0, "scenario", Path(args.scenario).stem)
     series.insert(0, "scenario", Path(args.scenario).stem)
     origin = provenance(seed=args.seed, mode=args.mode, replications=args.replications,
                         scenario=str(args.scenario), interval_s=args.interval,
                         overrides=dict(overrides))
-    paths = write_tables(args.out, dict(zip(LOAD_TABLES, (series, table))), origin)
+    out = Path(args.out)
+    with staged(out, "folder") as staging:
+        stage_tables(staging, dict(zip(LOAD_TABLES, (series, table))), origin)
+        for name in SERIES_CHARTS:
+            staging.path(name)
+        save_chart(series_chart(series, args.interval, table["window_start_s"].max(), origin),
+                   staging.root / "timeseries")
+        staging.retire(*SIMULATE_NAMES)
+    paths = [out / name for name in (*LOAD_TABLES, *SERIES_CHARTS)]
     shown = ["agent", "kind", "replication", "window_start_s", "arrivals", "handled", "trimmed",
              "timed_out", "goodput_hz", "clients", "lost", "connect_rate", "ttc_p50_s",
              "ttc_p95_s", "ttc_mean_connected_s", "overhead_with_queue", "added_with_queue_s"]
@@ -70,7 +87,8 @@ def simulate_load(args: argparse.Namespace) -> int:
     print(f"steady-state window from {warmup} to {scenario.duration_s:g} s (times in seconds, "
           "goodput in requests/s; TTC quantiles over all clients, the lost never connecting):")
     print(readable_table(table, shown))
-    print(f"\nwrote {paths[0]} ({len(series)} intervals) and {paths[1]} ({len(table)} rows)")
+    print(f"\nwrote {paths[0]} ({len(series)} intervals), {paths[1]} ({len(table)} rows), "
+          f"{paths[2]} and {paths[3]} (the time-series chart)")
     return 0
 
 
@@ -83,13 +101,15 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.sim.output import stage_tables
     from powsim.sweep.executor import open_executor
 
-    check_destination(args.out, "folder", names=CAPACITY_NAMES)
+    check_destination(args.out, "folder", names=CAPACITY_NAMES, inputs=[args.scenario])
     scenario = read_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
-    if args.replications < 2:
-        raise InputError(f"option --replications: {args.replications}, expected a whole number "
-                         ">= 2 (a confidence interval needs two)")
+    cores, runs = budget.dask_cores(args.dask_workers, args.scheduler), len(workers) * args.replications
+    budget.check(budget.run_work(scenario, runs, cores),
+                 f"{args.scenario} x {len(workers)} worker counts x --replications "
+                 f"{args.replications}", args.limits)
+    check_dask_options(args)
     out = Path(args.out)
     print(f"capacity: {len(workers)} worker counts x {args.replications} replications = "
           f"{len(workers) * args.replications} runs")
@@ -104,7 +124,7 @@ def capacity_command(args: argparse.Namespace) -> int:
         stage_tables(staging, {CAPACITY_NAMES[0]: table}, origin)
         for name in CAPACITY_NAMES[1:]:
             staging.path(name)
-        save_chart(capacity_chart(table, slo, origin), staging.root / "capacity")
+        save_chart(capacity_chart(table, slo, origin, answer), staging.root / "capacity")
     paths = [out / name for name in CAPACITY_NAMES]
     window = (f"steady-state window from {table['window_start_s'].max():.4g} s "
               f"({table['warmup'].iloc[0]}) to {scenario.duration_s:g} s; lost_share: legitimate "
@@ -138,8 +158,12 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
                         help="GROUP.METRIC OP VALUE, e.g. 'legit.ttc_p95<=5' (seconds) or "
                              "'legit.connect_rate>=0.99'")
     parser.add_argument("--workers", required=True, help="worker counts FIRST:LAST[:STEP]")
-    parser.add_argument("--replications", type=int, default=20,
-                        help="sampled runs per worker count (default 20)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of all random streams (default 0)")
+    parser.add_argument("--replications", type=options.integer(2, options.MAX_REPLICATIONS),
+                        default=20, help="sampled runs per worker count, at least 2 for a "
+                                         "confidence interval (default 20)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of all random streams (default 0)")
     parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")
     add_dask_options(parser)
+    add_limits_option(parser)
+    add_progress_options(parser)

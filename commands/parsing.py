@@ -59,6 +59,37 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
                              "server.workers=4, agents.0.hardware=gpu); repeatable (default: none)")
 
 
+def add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--progress`` and ``--quiet`` (dest ``progress``, see :mod:`powsim.progress`)."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--progress", dest="progress", action="store_const", const=True,
+                        help="show progress on standard error even when it is not a terminal "
+                             "(default: only on a terminal)")
+    choice.add_argument("--quiet", dest="progress", action="store_const", const=False,
+                        help="never show progress")
+
+
+def add_limits_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-limits``: run even what :mod:`powsim.budget` estimates at over an hour or
+    over half of this machine's memory."""
+    parser.add_argument("--no-limits", dest="limits", action="store_false",
+                        help="run even when the work is estimated at over an hour or over half "
+                             "of this machine's memory (default: refuse such runs up front)")
+
+
+def check_dask_options(args: argparse.Namespace) -> None:
+    """Before any work: ``--dask-workers`` fits this machine (:func:`powsim.budget.
+    check_local_workers`) and ``--scheduler``, when given, is a dask scheduler that answers
+    (:func:`powsim.sweep.executor.probe_scheduler`)."""
+    from powsim.budget import check_local_workers
+
+    check_local_workers(args.dask_workers, args.limits)
+    if args.scheduler is not None:
+        from powsim.sweep.executor import probe_scheduler
+
+        probe_scheduler(args.scheduler)
+
+
 def add_dask_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
     (:func:`powsim.sweep.executor.open_executor`)."""

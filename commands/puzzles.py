@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from powsim.commands.parsing import command, group
+from powsim import budget
+from powsim.commands.parsing import add_limits_option, add_progress_options, command, group
 from powsim.outputs import check_destination
 
 COMPARE_TABLES = ("puzzles.csv",)
@@ -20,11 +21,13 @@ def _compare(args: argparse.Namespace) -> int:
     from powsim.sim.output import stage_tables, table_names
     from powsim.sim.puzzle_compare import compare, comparison_chart
 
-    if args.out:
-        check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS)
-    table = compare(args.scenario)
+    if args.out is not None:
+        check_destination(args.out, "folder", names=table_names(*COMPARE_TABLES) + COMPARE_CHARTS,
+                          inputs=[args.scenario])
+    _check_work(args)
+    table = compare(args.scenario, progress=True)
     print(markdown(table))
-    if args.out:
+    if args.out is not None:
         out = Path(args.out)
         origin = provenance(scenario=str(args.scenario), mode="expected")
         with staged(out, "folder") as staging:
@@ -34,6 +37,20 @@ def _compare(args: argparse.Namespace) -> int:
             save_chart(comparison_chart(table, origin), staging.root / "puzzles")
         print("wrote " + ", ".join(str(out / name) for name in COMPARE_TABLES + COMPARE_CHARTS))
     return 0
+
+
+def _check_work(args: argparse.Namespace) -> None:
+    """Refuse a comparison estimated over the limit (:mod:`powsim.budget`): expected-mode runs
+    of the scenario, one for SHA-256's target and, per family, one per attacker device and one
+    per step of the search for its matched difficulty."""
+    from powsim.hashcash.families import FAMILIES
+    from powsim.sim.puzzle_compare import ATTACKER_HARDWARE
+    from powsim.sim.puzzle_match import STEPS
+    from powsim.model.parse import load_scenario
+
+    runs = 1 + len(FAMILIES) * (len(ATTACKER_HARDWARE) + STEPS)
+    budget.check(budget.simulate_work(load_scenario(args.scenario), runs),
+                 f"{args.scenario} x {runs} runs", args.limits)
 
 
 def add_puzzles(subparsers: argparse._SubParsersAction) -> None:
@@ -49,3 +66,5 @@ def add_puzzles(subparsers: argparse._SubParsersAction) -> None:
         "powsim puzzles compare examples/puzzles-vs-gpu.toml --out results/puzzles", _compare)
     parser.add_argument("scenario", help="scenario TOML file with a kind = \"legit\" entry")
     parser.add_argument("--out", help="folder to write puzzles.csv, .html and .png to")
+    add_limits_option(parser)
+    add_progress_options(parser)

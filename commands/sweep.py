@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from powsim import options
-from powsim.commands.parsing import add_dask_options, add_set_option, command
+from powsim import budget, options
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
+                                     add_set_option, check_dask_options, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
@@ -21,12 +22,15 @@ def _sweep(args: argparse.Namespace) -> int:
     from powsim.model.overrides import parse_override
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
-    from powsim.sweep.runner import Sweep, run_sweep
+    from powsim.sweep.runner import POINTS, Sweep, run_sweep
 
-    check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES))
+    check_destination(args.out, "folder", names=table_names(*SWEEP_TABLES), inputs=[args.scenario])
+    check_destination(Path(args.out) / POINTS, "folder")
     axes = tuple(parse_axis(text) for text in args.grid)
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
+    check_work(sweep, args, 1)
+    check_dask_options(args)
     print(f"sweep: {sweep.describe()}")  # checks every point first
     with open_executor(args.scheduler, args.dask_workers) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
@@ -44,6 +48,24 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"\nwrote {', '.join(map(str, paths))} ({len(table)} rows: grid points x agents; "
           f"{units}, CIs 95 % over replications)")
     return 0
+
+
+def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
+    """Refuse a sweep whose points x replications (``repeats`` times: calibrate adds its
+    held-out check) would run for hours (:mod:`powsim.budget`); the larger of the first and
+    the last point (each axis at its ends) stands for every point's size. Only those two
+    points' scenarios are loaded, before all of them are."""
+    from powsim.model.read import read_scenario
+    from powsim.sweep.grid import grid_points
+
+    points = grid_points(sweep.axes)
+    cores = budget.dask_cores(args.dask_workers, args.scheduler)
+    runs = len(points) * sweep.replications * repeats
+    work = max((budget.run_work(read_scenario(sweep.scenario, (*sweep.fixed, *point)), runs, cores)
+                for point in (points[0], points[-1])), key=lambda w: w.amount)
+    budget.check(work,
+                 f"{args.scenario}: {len(points):,} grid points x --replications "
+                 f"{sweep.replications}", args.limits)
 
 
 def add_sweep(subparsers: argparse._SubParsersAction) -> None:
@@ -70,6 +92,8 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
                         help="sampled: random draws (default); expected: means")
     add_set_option(parser)
     add_dask_options(parser)
+    add_limits_option(parser)
+    add_progress_options(parser)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -77,17 +101,23 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.model.overrides import parse_override
-    from powsim.sweep.calibration import a_axis, calibrate, describe
+    from powsim.model.parse import load_scenario
+    from powsim.sweep.calibration import a_axis, calibrate, check_roles, describe
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
-    from powsim.sweep.runner import Sweep
+    from powsim.sweep.runner import POINTS, Sweep
 
     out = check_destination(args.out, "folder",
-                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES))
+                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES),
+                            inputs=[args.scenario])
+    check_destination(out / POINTS, "folder")
     holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
+    check_roles(load_scenario(sweep.scenario, fixed), args.legit)
+    check_work(sweep, args, 2)
+    check_dask_options(args)
     print(f"calibrate: {sweep.describe()}, then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
@@ -118,9 +148,9 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         _calibrate)
     parser.add_argument("scenario", help="the scenario TOML file")
     parser.add_argument("--legit", required=True, help="name of the legitimate agent entry")
-    parser.add_argument("--max-p95", type=options.number(1, 1e12), default=2.0,
-                        help="target: legitimate users' p95 overhead at most this, a ratio >= 1 "
-                             "(default 2.0)")
+    parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
+                        help="target: legitimate users' p95 overhead at most this, a ratio > 1 "
+                             "(an overhead is never below 1) (default 2.0)")
     parser.add_argument("--confidence", type=options.number(0, 1, True, True), default=0.95,
                         help="confidence of the CIs; the target holds at their upper end "
                              "(default 0.95)")
@@ -136,3 +166,5 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="folder for the outputs")
     add_set_option(parser)
     add_dask_options(parser)
+    add_limits_option(parser)
+    add_progress_options(parser)

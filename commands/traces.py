@@ -19,7 +19,7 @@ def _import_curve(args: argparse.Namespace) -> int:
     from powsim.traces.curves import curve_file_name, read_curve_csv
     from powsim.traces.format import write_traces
 
-    check_destination(args.out, "folder")
+    check_destination(args.out, "folder", inputs=[args.csv])
     traces = read_curve_csv(args.csv, args.dataset)
     paths = write_traces(args.out, [(curve_file_name(args.dataset, t.metadata.attack), t)
                                     for t in traces])
@@ -32,7 +32,7 @@ def _import(args: argparse.Namespace) -> int:
     from powsim.traces.format import write_traces
     from powsim.traces.importer import ImportRequest, import_trace
 
-    out = check_destination(args.out, "file")
+    out = check_destination(args.out, "file", inputs=[args.file])
     request = ImportRequest(args.dataset, args.attack, args.queries_per_batch, args.seconds_per_batch,
                             args.inference_seconds_per_batch, args.sigma, args.delta, args.accuracy)
     request.check()
@@ -159,7 +159,7 @@ def _checked_setup(args: argparse.Namespace):
     """The :class:`~powsim.traces.generate.setup.Setup` of the setup options, every option
     checked before any data is loaded: --out and --cache first and the counts without
     torch (at once), then the device (which needs torch)."""
-    check_destination(args.out, "file")
+    check_destination(args.out, "file", inputs=[args.cache])
     check_destination(args.cache, "folder", option="--cache")
     _setup(args, "cpu").check()
     from powsim.traces.generate.device import resolve_device
@@ -283,7 +283,7 @@ def _pate_cost(args: argparse.Namespace) -> int:
     from powsim.traces.votes import cost_table, read_votes_csv
 
     if args.out is not None:
-        check_destination(args.out, "file")
+        check_destination(args.out, "file", inputs=[args.votes])
     table = cost_table(read_votes_csv(args.votes), args.sigma, args.delta)
     table = table.assign(sigma=args.sigma, delta=args.delta)
     origin = provenance(votes=str(args.votes), sigma=args.sigma, delta=args.delta)

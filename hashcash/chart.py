@@ -37,7 +37,10 @@ def validation_chart(trials: dict[int, np.ndarray], provenance: dict[str, object
     long = curves.melt(id_vars=["bits", "trials / 2^k"], var_name="curve", value_name="probability")
     ecdf = alt.Chart(long).mark_line(interpolate="step-after").encode(
         x=alt.X("trials / 2^k:Q"), y=alt.Y("probability:Q"),
-        color=alt.Color("curve:N", title=None), strokeDash=alt.StrokeDash("curve:N", title=None),
+        # one legend: the dash repeats the colour's distinction (two legends would list it twice)
+        color=alt.Color("curve:N", title=None), strokeDash=alt.StrokeDash("curve:N", legend=None),
+        tooltip=["bits:O", alt.Tooltip("trials / 2^k:Q", format=".3f"), "curve:N",
+                 alt.Tooltip("probability:Q", format=".3f")],
     ).properties(width=180, height=140).facet(facet=alt.Facet("bits:O", title="bits k"), columns=5)
     top = float(max(pairs["geometric quantile / 2^k"].max(), pairs["real quantile / 2^k"].max()))
     x_title, y_title = "geometric quantile / 2^k", "real quantile / 2^k"
@@ -45,7 +48,9 @@ def validation_chart(trials: dict[int, np.ndarray], provenance: dict[str, object
         x=alt.X("x:Q", title=x_title), y=alt.Y("y:Q", title=y_title))
     qq = alt.Chart(pairs).mark_point(size=12).encode(
         x=alt.X(f"{x_title}:Q", title=x_title), y=alt.Y(f"{y_title}:Q", title=y_title),
-        color=alt.Color("bits:O", title="bits k"))
+        color=alt.Color("bits:O", title="bits k"),
+        tooltip=["bits:O", alt.Tooltip(f"{x_title}:Q", format=".3f"),
+                 alt.Tooltip(f"{y_title}:Q", format=".3f")])
     subtitle = f"{provenance.get('command')} (seed {provenance.get('seed')}, {provenance.get('created')})"
     return alt.vconcat(ecdf, (diagonal + qq).properties(width=400, height=400, title="QQ plot")).properties(
         title=alt.Title("Real HashCash trials against Geometric(2^-k)", subtitle=subtitle),

@@ -75,16 +75,18 @@ def check_duration(puzzle: Puzzle, bits: list[int], samples: int, rate_hz: float
 
 
 def validate_family(puzzle: Puzzle, bits: list[int], samples: int, seed: int = 0,
-                    max_seconds: float = MAX_REAL_SECONDS) -> Validation:
+                    max_seconds: float = MAX_REAL_SECONDS, progress: bool = False) -> Validation:
     """Solve ``samples`` real ``puzzle`` puzzles for each k in ``bits`` and compare with the model;
-    the table has the columns of :data:`~powsim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters."""
+    the table has the columns of :data:`~powsim.hashcash.validate.COLUMNS`, then ``puzzle`` and the family's parameters
+    (with ``progress``, a bar of the trials)."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
     check_fits_here(puzzle)
     check_duration(puzzle, bits, samples, loop_rate_hz(puzzle), max_seconds)
     server, pit_rng = seeded_server(seed)
     with FamilySolver(puzzle, 1) as solver:
-        validation = collect(bits, samples, lambda k: _solve(server, solver, k, samples), pit_rng)
+        validation = collect(bits, samples, lambda k: _solve(server, solver, k, samples), pit_rng,
+                             progress)
     table = validation.table.assign(puzzle=puzzle.name, **puzzle.parameters())
     return dataclasses.replace(validation, table=table)
 

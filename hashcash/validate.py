@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from powsim import progress as bars
 from powsim.errors import ParameterError
 from powsim.hashcash.protocol import CHALLENGE_BYTES, HashCash, batch_digest
 from powsim.hashcash.hashrate import kernel_cpu_seconds
@@ -94,13 +95,14 @@ def _solve(server: HashCash, bits: int, samples: int) -> tuple[np.ndarray, float
     return np.concatenate(trials), solve_s, rate_hashes / rate_s
 
 
-def validate(bits: list[int], samples: int, seed: int = 0) -> Validation:
-    """Solve ``samples`` real puzzles for each k in ``bits`` and compare with the geometric model."""
+def validate(bits: list[int], samples: int, seed: int = 0, progress: bool = False) -> Validation:
+    """Solve ``samples`` real puzzles for each k in ``bits`` and compare with the geometric model
+    (with ``progress``, a bar of the trials)."""
     if samples < 2:
         raise ParameterError(f"{{samples}}: {samples}, expected at least 2")
     server, pit_rng = seeded_server(seed)
     Messages([bytes(CHALLENGE_BYTES)]).search(0)  # compile before anything is timed
-    return collect(bits, samples, lambda k: _solve(server, k, samples), pit_rng)
+    return collect(bits, samples, lambda k: _solve(server, k, samples), pit_rng, progress)
 
 
 def seeded_server(seed: int) -> tuple[HashCash, np.random.Generator]:
@@ -112,17 +114,21 @@ def seeded_server(seed: int) -> tuple[HashCash, np.random.Generator]:
 
 
 def collect(bits: list[int], samples: int, solve: Callable[[int], tuple[np.ndarray, float, float]],
-            pit_rng: np.random.Generator) -> Validation:
+            pit_rng: np.random.Generator, progress: bool = False) -> Validation:
     """The validation of ``solve(k)`` for each k in ``bits``: it returns the trials of
-    ``samples`` puzzles, their solve CPU seconds and the hash rate (Hz) measured beside them."""
+    ``samples`` puzzles, their solve CPU seconds and the hash rate (Hz) measured beside them.
+    With ``progress``, a bar of the expected trials (samples x 2^k per k)."""
     rows, trials_by_bits, hashes, seconds = [], {}, 0.0, 0.0
-    for k in bits:
-        trials, solve_s, rate_hz = solve(k)
-        predicted_s = trials.mean() / rate_hz
-        rows.append({"bits": k, "samples": samples, "mean_trials": trials.mean(),
-                     "expected_trials": 2.0**k, "ks_pvalue": geometric_ks_pvalue(trials, k, pit_rng),
-                     "mean_time_s": solve_s / samples, "predicted_time_s": predicted_s,
-                     "time_ratio": solve_s / samples / predicted_s})
-        trials_by_bits[k] = trials
-        hashes, seconds = hashes + trials.sum(), seconds + trials.sum() / rate_hz
+    with bars.bar(samples * sum(2**k for k in bits), "validate", "trial", enabled=progress) as bar:
+        for k in bits:
+            trials, solve_s, rate_hz = solve(k)
+            predicted_s = trials.mean() / rate_hz
+            rows.append({"bits": k, "samples": samples, "mean_trials": trials.mean(),
+                         "expected_trials": 2.0**k,
+                         "ks_pvalue": geometric_ks_pvalue(trials, k, pit_rng),
+                         "mean_time_s": solve_s / samples, "predicted_time_s": predicted_s,
+                         "time_ratio": solve_s / samples / predicted_s})
+            trials_by_bits[k] = trials
+            hashes, seconds = hashes + trials.sum(), seconds + trials.sum() / rate_hz
+            bar.update(samples * 2**k)
     return Validation(pd.DataFrame(rows, columns=COLUMNS), trials_by_bits, hashes / seconds)

@@ -42,11 +42,15 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from powsim import progress as bars
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+
+
+STEPS = 100  # a run stops this many times to show its progress
 
 
 class _Client:
@@ -105,8 +109,10 @@ class LoadRun:
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
 
-    def run(self) -> Recorder:
-        """Simulate to the horizon; clients still waiting then are not recorded."""
+    def run(self, progress: bool = False) -> Recorder:
+        """Simulate to the horizon; clients still waiting then are not recorded. With
+        ``progress``, a bar of the simulated time (the run stops at each hundredth of it,
+        which changes no event's order: SimPy's stop precedes the events of its instant)."""
         env = self.env
         env.process(self._publisher())  # first, so an update precedes same-time submissions
         env.process(self._sampler())
@@ -119,8 +125,10 @@ class LoadRun:
         first_botnet = len(self.scenario.clients)
         for offset, botnet in enumerate(self.scenario.botnets):
             env.process(self._botnet(first_botnet + offset, botnet))
-        with cyclic_gc_paused():
-            env.run(until=self.scenario.duration_s)
+        with cyclic_gc_paused(), bars.bar(STEPS, "simulate (% of the run)", "%", enabled=progress) as bar:
+            for step in range(1, STEPS + 1):
+                env.run(until=self.scenario.duration_s * step / STEPS)
+                bar.update()
         return self.record
 
     # --- the server ------------------------------------------------------------------------

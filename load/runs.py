@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powsim import progress as bars
 from powsim.load.engine import LoadRun
 from powsim.load.metrics import clients_frame, summary, timeseries
 from powsim.load.warmup import mser5_warmup_s
@@ -19,11 +20,12 @@ from powsim.model.load import LoadScenario
 
 
 def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,
-               workers: int | None = None, interval_s: float = 60.0
+               workers: int | None = None, interval_s: float = 60.0, progress: bool = False
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(timeseries, summary over the steady-state window [warm-up, duration_s)) of one run."""
+    """(timeseries, summary over the steady-state window [warm-up, duration_s)) of one run
+    (with ``progress``, a bar of its simulated time)."""
     workers = workers or scenario.server.workers
-    record = LoadRun(scenario, mode, seed, replication, workers, interval_s).run()
+    record = LoadRun(scenario, mode, seed, replication, workers, interval_s).run(progress)
     found_s = mser5_warmup_s(clients_frame(record))
     given = scenario.warmup_s is not None
     window = (scenario.warmup_s if given else found_s, scenario.duration_s)
@@ -37,10 +39,16 @@ def run_tables(scenario: LoadScenario, mode: str, seed: int, replication: int,
 
 
 def replicate(scenario: LoadScenario, mode: str, seed: int, replications: int,
-              workers: int | None = None, interval_s: float = 60.0
+              workers: int | None = None, interval_s: float = 60.0, progress: bool = False
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both tables of ``replications`` runs (expected mode has no randomness: one run)."""
-    runs = [run_tables(scenario, mode, seed, r, workers, interval_s)
-            for r in range(replications if mode == "sampled" else 1)]
+    """Both tables of ``replications`` runs (expected mode has no randomness: one run); with
+    ``progress``, a bar of the runs, or of the one run's simulated time (:mod:`powsim.progress`)."""
+    count = replications if mode == "sampled" else 1
+    runs = []
+    with bars.bar(count, "simulate", "run", enabled=progress and count > 1) as bar:
+        for r in range(count):
+            runs.append(run_tables(scenario, mode, seed, r, workers, interval_s,
+                                   progress and count == 1))
+            bar.update()
     return (pd.concat([s for s, _ in runs], ignore_index=True),
             pd.concat([t for _, t in runs], ignore_index=True))

@@ -32,6 +32,8 @@ from powsim.model.parse import TraceFiles
 from powsim.model.scenario import MAX_MEMBERS, DefenseConfig
 from powsim.model.toml_table import Table
 
+MAX_QUERIES = 10**6  # queries of one request, as [defense] queries_per_puzzle
+
 
 class Charges:
     """The per-account charges of load agents under the scenario's ``defense`` (None: no
@@ -42,9 +44,11 @@ class Charges:
 
     def one_shot(self, table: Table) -> float:
         """The charge (hashes) of a fresh account's one request of ``queries`` queries."""
-        if self._trace(table) is None:
+        trace = self._trace(table)
+        if trace is None:
             return 0.0
-        return account_effort(self.defense, self._trace(table), table.integer("queries", 1, 1),
+        answered = int(trace.data["queries"].iloc[-1]) if trace.kind == "curve" else len(trace)
+        return account_effort(self.defense, trace, table.integer("queries", 1, 1, answered),
                               table.where)
 
     def sequence(self, table: Table, queries: int, accounts: int, ring: bool,
@@ -106,7 +110,7 @@ def _stream(table: Table, index: int, hardware: dict) -> Stream:
         rate_hz=table.number("rate_hz", low=0, strict=True),
         hardware=(mix[0][0] if mix else
                   hardware[table.choice("hardware", DEFAULT_PROFILE, tuple(hardware))]),
-        mix=mix, queries=table.integer("queries", 1, 1),
+        mix=mix, queries=table.integer("queries", 1, 1, MAX_QUERIES),
         timeout_s=table.number("timeout_s", 30.0, low=0, strict=True),
         retry=table.choice("retry", "double-effort", RETRIES),
         max_retries=table.integer("max_retries", 10, 0),
@@ -139,7 +143,7 @@ def _sessions(table: Table, index: int, hardware: dict, charges: Charges) -> Ses
     if ring and "rate_hz" in table.data:
         raise InputError(f"{table.where}.rate_hz: set with ring = true, expected it only for "
                          "independent members (a ring is one actor)")
-    queries = table.integer("queries", 1, 1, 10**6)
+    queries = table.integer("queries", 1, 1, MAX_QUERIES)
     requests = table.integer("requests", None, 1, 10**6)
     return Sessions(
         name=_name(table, "sessions", index), role=table.choice("role", "legit", ROLES),

@@ -31,7 +31,7 @@ from powsim.difficulty.load_rules import RULES
 from powsim.model.kinds import AGENT_KINDS
 from powsim.model.load import ADMISSIONS, COMBINES, DifficultyRule, LoadScenario, LoadServer
 from powsim.model.load_agents import READERS, Charges
-from powsim.model.scenario import SERVICES
+from powsim.model.scenario import MAX_WORKERS, SERVICES
 from powsim.model.overrides import Override, apply_overrides
 from powsim.model.parse import (DEFENSE_KEYS, TraceFiles, hardware_profiles, read_defense, read_toml, valid_keys)
 from powsim.model.toml_table import Table
@@ -41,6 +41,7 @@ _SERVER_KEYS = {"admission", "workers", "inference_s", "cost_s", "service", "ver
                 "admission_workers", "queue_capacity", "hardware"}
 _DIFFICULTY_KEYS = {"rule", "update_s", "min_effort", "combine"}
 _LOAD_KEYS = {"duration_s", "warmup_s", "tick_s"}
+MAX_EFFORT = 2.0**64  # hashes of one puzzle: beyond it no client ever connects
 
 
 def declares_load(path: str | os.PathLike[str]) -> bool:
@@ -118,10 +119,10 @@ def _server(table: Table, hardware: dict) -> LoadServer:
     profile = table.data.get("hardware")
     return LoadServer(
         admission=table.choice("admission", "puzzle-first", ADMISSIONS),
-        workers=table.integer("workers", 1, 1), service_s=service_s,
+        workers=table.integer("workers", 1, 1, MAX_WORKERS), service_s=service_s,
         service=table.choice("service", "fixed", SERVICES),
         verify_s=table.number("verify_s", 0.0, low=0),
-        admission_workers=table.integer("admission_workers", 1, 1),
+        admission_workers=table.integer("admission_workers", 1, 1, MAX_WORKERS),
         queue_capacity=table.integer("queue_capacity", None, 1),
         hardware=hardware[table.choice("hardware", None, tuple(hardware))] if profile else None)
 
@@ -130,5 +131,5 @@ def _difficulty(table: Table) -> DifficultyRule:
     return DifficultyRule(
         rule=table.choice("rule", "none", tuple(RULES)),
         update_s=table.number("update_s", 300.0, low=0, strict=True),
-        min_effort=table.number("min_effort", 0.0, low=0),
+        min_effort=table.number("min_effort", 0.0, low=0, high=MAX_EFFORT),
         combine=table.choice("combine", "max", COMBINES))

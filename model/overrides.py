@@ -11,6 +11,7 @@ written in the file. Below a valid key, a path may go on into a table the file a
 from __future__ import annotations
 
 import copy
+import difflib
 import tomllib
 from typing import NamedTuple
 
@@ -52,7 +53,12 @@ def check_key(key: str, valid: list[str], data: dict | None = None, where: str =
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):
             return
-    raise InputError(f"{where}override {key!r}: unknown key, expected one of {', '.join(valid)}")
+    def likeness(candidate: str) -> tuple[float, str]:
+        return -difflib.SequenceMatcher(None, key, candidate).ratio(), candidate
+
+    nearest = sorted(valid, key=likeness)[:3]  # ties alphabetically
+    raise InputError(f"{where}override {key!r}: unknown key, expected one of the scenario's "
+                     f"{len(valid)} keys, e.g. {', '.join(nearest)}")
 
 
 def apply_overrides(data: dict, overrides: list[Override] | tuple[Override, ...],
@@ -63,6 +69,9 @@ def apply_overrides(data: dict, overrides: list[Override] | tuple[Override, ...]
         check_key(key, valid, data, f"{source}: ")
         parts = key.split(".")
         node = _walk(data, parts[:-1], create=True)
+        if not isinstance(node, (dict, list)):
+            raise InputError(f"{source}: override {key!r}: {'.'.join(parts[:-1])} is "
+                             f"{node!r}, expected a table to set {parts[-1]!r} in")
         node[parts[-1]] = copy.deepcopy(value)
 
 
@@ -73,7 +82,7 @@ def _walk(data: dict, parts: list[str], create: bool = False) -> object:
     for part in parts:
         if isinstance(node, list):
             node = node[int(part)]
-        elif create:
+        elif create and isinstance(node, dict):
             node = node.setdefault(part, {})
         else:
             node = node.get(part) if isinstance(node, dict) else None

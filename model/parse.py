@@ -34,6 +34,9 @@ from powsim.traces.pate import ORDER_GRIDS
 from powsim.traces.pool import is_pool, pool_part
 
 
+MAX_SCENARIO_BYTES = 16 * 2**20  # a scenario is a page of TOML; a FIFO or a device never ends
+
+
 class TraceFiles:
     """Reads each trace file once, resolving paths against the scenario's folder."""
 
@@ -54,6 +57,10 @@ class TraceFiles:
 def read_toml(path: str | os.PathLike[str]) -> dict:
     """The scenario file at ``path`` as a dict (one clear InputError if it cannot be read)."""
     source = str(path)
+    if os.path.exists(path) and not os.path.isfile(path) or (
+            os.path.isfile(path) and os.path.getsize(path) > MAX_SCENARIO_BYTES):
+        raise InputError(f"{source}: not a regular file of at most {MAX_SCENARIO_BYTES:,} bytes, "
+                         "expected a scenario TOML file")
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

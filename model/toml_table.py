@@ -6,6 +6,7 @@ what was expected; a key the table does not allow is refused with the allowed on
 
 from __future__ import annotations
 
+import difflib
 import math
 
 from powsim.errors import InputError
@@ -21,7 +22,9 @@ class Table:
             raise InputError(f"{where}: expected a table")
         unknown = sorted(set(data) - allowed)
         if unknown:
-            raise InputError(f"{where}: unknown key '{unknown[0]}', expected one of "
+            nearest = difflib.get_close_matches(unknown[0], sorted(allowed), n=1, cutoff=0.6)
+            hint = f" (did you mean '{nearest[0]}'?)" if nearest else ""
+            raise InputError(f"{where}: unknown key '{unknown[0]}'{hint}, expected one of "
                              f"{', '.join(sorted(allowed))}")
         self.data, self.where = data, where
 

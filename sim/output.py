@@ -42,21 +42,26 @@ def stage_tables(staging: Staging, tables: dict[str, pd.DataFrame],
 
 
 def write_tables(folder: str | os.PathLike[str], tables: dict[str, pd.DataFrame],
-                 provenance: dict[str, object]) -> list[Path]:
-    """Write ``tables`` into ``folder`` all or nothing; returns the tables' paths."""
+                 provenance: dict[str, object], owned: tuple[str, ...] = ()) -> list[Path]:
+    """Write ``tables`` into ``folder`` all or nothing; remove the files among ``owned`` that
+    this run does not write (:meth:`~powsim.outputs.Staging.retire`). Returns the tables' paths."""
     with staged(folder, "folder") as staging:
         stage_tables(staging, tables, provenance)
+        staging.retire(*owned)
     return [Path(folder) / name for name in tables]
 
 
 OUTPUT_NAMES = table_names("events.parquet", "summary.csv")
+# Every file 'powsim simulate' may leave in its folder: a per-account run's and a load run's.
+SIMULATE_NAMES = (*table_names("events.parquet", "timeseries.parquet", "summary.csv"),
+                  "timeseries.html", "timeseries.png")
 
 
 def write_outputs(folder: str | os.PathLike[str], events: pd.DataFrame, summary: pd.DataFrame,
                   provenance: dict[str, object]) -> tuple[Path, Path]:
     """Write a simulation's DIR/events.parquet and DIR/summary.csv. Returns their paths."""
     events_path, summary_path = write_tables(
-        folder, {"events.parquet": events, "summary.csv": summary}, provenance)
+        folder, {"events.parquet": events, "summary.csv": summary}, provenance, SIMULATE_NAMES)
     return events_path, summary_path
 
 

@@ -33,6 +33,7 @@ import os
 import altair as alt
 import pandas as pd
 
+from powsim import progress as bars
 from powsim.errors import InputError
 from powsim.hashcash.hardware import PROFILES
 from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, puzzle as make_puzzle
@@ -67,8 +68,9 @@ def _puzzles(scenario: Scenario) -> list[Puzzle]:
     return [own if name == own.name else make_puzzle(name) for name in FAMILIES]
 
 
-def compare(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """The comparison table (:data:`COLUMNS`) of the scenario at ``path``."""
+def compare(path: str | os.PathLike[str], progress: bool = False) -> pd.DataFrame:
+    """The comparison table (:data:`COLUMNS`) of the scenario at ``path`` (with ``progress``,
+    a bar of the families)."""
     base = load_scenario(path)
     users = next((agent.hardware.name for agent in base.agents if agent.kind == "legit"), None)
     if users not in PROFILES:
@@ -88,26 +90,29 @@ def compare(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     target = users_median(Sha256(), 1.0)
     rows = []
-    for given in _puzzles(base):
-        puzzle, scale, _ = (given, 1.0, target) if isinstance(given, Sha256) else matched(
-            given, users_median, target, span_log2)
-        server_rate = family_rate_hz(PROFILES["server-cpu"], puzzle)
-        for device in ATTACKER_HARDWARE:
-            summary = run(puzzle, device, scale)
-            legit = summary["kind"] == "legit"
-            attackers = summary[~legit]
-            time_s = attackers["time_s"].sum()
-            rows.append({
-                "puzzle": puzzle.name, "parameters": puzzle.describe(), "memory_kib": puzzle.memory_bytes / 1024,
-                "difficulty_scale": scale, "attacker_hardware": device,
-                "users_overhead_median": float(summary.loc[legit, "overhead_median"].median()),
-                "attacker_overhead": float(attackers["time_pow_s"].sum() / time_s),
-                "attacker_usd": float(attackers["dollars"].sum()),
-                "hash_gap": family_rate_hz(PROFILES[device], puzzle) / family_rate_hz(PROFILES[users], puzzle),
-                "verify_ms": 1000.0 / server_rate,
-                "server_cores_per_kilo_flood": FLOOD_HZ / server_rate,
-                "server_mib_per_kilo_flood": FLOOD_HZ / server_rate * puzzle.memory_bytes / 2**20,
-            })
+    families = _puzzles(base)
+    with bars.bar(len(families), "puzzles compare", "family", enabled=progress) as bar:
+        for given in families:
+            puzzle, scale, _ = (given, 1.0, target) if isinstance(given, Sha256) else matched(
+                given, users_median, target, span_log2)
+            server_rate = family_rate_hz(PROFILES["server-cpu"], puzzle)
+            for device in ATTACKER_HARDWARE:
+                summary = run(puzzle, device, scale)
+                legit = summary["kind"] == "legit"
+                attackers = summary[~legit]
+                time_s = attackers["time_s"].sum()
+                rows.append({
+                    "puzzle": puzzle.name, "parameters": puzzle.describe(), "memory_kib": puzzle.memory_bytes / 1024,
+                    "difficulty_scale": scale, "attacker_hardware": device,
+                    "users_overhead_median": float(summary.loc[legit, "overhead_median"].median()),
+                    "attacker_overhead": float(attackers["time_pow_s"].sum() / time_s),
+                    "attacker_usd": float(attackers["dollars"].sum()),
+                    "hash_gap": family_rate_hz(PROFILES[device], puzzle) / family_rate_hz(PROFILES[users], puzzle),
+                    "verify_ms": 1000.0 / server_rate,
+                    "server_cores_per_kilo_flood": FLOOD_HZ / server_rate,
+                    "server_mib_per_kilo_flood": FLOOD_HZ / server_rate * puzzle.memory_bytes / 2**20,
+                })
+                bar.update()
     table = pd.DataFrame(rows)
     sha = table[table["puzzle"] == Sha256.name].set_index("attacker_hardware")["attacker_usd"]
     table["attacker_usd_vs_sha256"] = table["attacker_usd"] / table["attacker_hardware"].map(sha)
@@ -120,7 +125,9 @@ def comparison_chart(table: pd.DataFrame, provenance: dict[str, object]) -> alt.
     return alt.Chart(table).mark_point(filled=True, size=120).encode(
         x=alt.X("puzzle:N", title="puzzle family"),
         xOffset=alt.XOffset("attacker_hardware:N"),
-        y=alt.Y("attacker_usd:Q", scale=alt.Scale(type="log"), title="attackers' hashing bill (USD)"),
+        # one notation on the whole axis (vega's default mixes 0.00002 with 2e-7)
+        y=alt.Y("attacker_usd:Q", scale=alt.Scale(type="log"), title="attackers' hashing bill (US$)",
+                axis=alt.Axis(format=".0e")),
         color=alt.Color("attacker_hardware:N", title="attacker device"),
         shape=alt.Shape("attacker_hardware:N", title="attacker device"),
         tooltip=COLUMNS,

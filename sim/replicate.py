@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powsim import progress as bars
 from powsim.errors import ParameterError
 from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.run import Model, prepare, simulate
@@ -12,9 +13,11 @@ from powsim.sim.summary import SUMMARY_COLUMNS, combine, summarize
 
 
 def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
-              hashing: str = "sampled") -> tuple[pd.DataFrame, pd.DataFrame]:
+              hashing: str = "sampled", progress: bool = False
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Events of every replication (column ``replication``) and the combined summary.
 
+    With ``progress``, a bar of the replications (:mod:`powsim.progress`).
     Expected mode has no randomness, so it runs once whatever ``replications`` says; when
     rings may be linked (group accounting, 0 < link_probability < 1) it runs twice, all rings
     linked and none, and reports the expectation (see :func:`_expected_over_linking`).
@@ -25,8 +28,12 @@ def replicate(scenario: Scenario, mode: str, seed: int, replications: int = 1,
     probability = linking_probability(scenario)
     if mode == "expected" and 0 < probability < 1:
         return _expected_over_linking(model, seed, hashing, probability)
-    runs = [simulate(model, mode, seed, r, hashing=hashing)
-            for r in range(replications if mode == "sampled" else 1)]
+    runs = []
+    count = replications if mode == "sampled" else 1
+    with bars.bar(count, "simulate", "replication", enabled=progress and count > 1) as bar:
+        for r in range(count):
+            runs.append(simulate(model, mode, seed, r, hashing=hashing))
+            bar.update()
     events = pd.concat([run.events.assign(replication=r) for r, run in enumerate(runs)],
                        ignore_index=True)
     return events, combine([summarize(model, run) for run in runs])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from powsim import progress as bars
 from powsim.calibrate.charge import ChargeParameters
 from powsim.calibrate.reference import fit_reference
 from powsim.errors import InputError
@@ -75,24 +76,29 @@ SIMULATED_COLUMNS = TABLE_COLUMNS + ["bits_mean", "dollars"]
 def simulated_table(library: TraceLibrary, mode: str, hardware: Hardware, seed: int = 0,
                     replications: int = 30, parameters: ChargeParameters = ChargeParameters(),
                     policy: str = "paper", reference_hash_rate_hz: float | None = None,
-                    rdp_orders: str = DefenseConfig.rdp_orders) -> pd.DataFrame:
+                    rdp_orders: str = DefenseConfig.rdp_orders, progress: bool = False
+                    ) -> pd.DataFrame:
     """Table 2 through the simulator: one attacker per trace, alone on a one-worker server.
 
     Paper-mode columns plus ``bits_mean`` and ``dollars`` (on ``hardware``); sampled mode
     adds ``ci_low``/``ci_high``, the 95 % interval of the mean overhead over
     ``replications``. The defense is tuned for ``reference_hash_rate_hz`` (default: the
     hardware's own rate, so that a puzzle's expected time is its target, up to rounding);
-    ``rdp_orders`` is the rdp policy's order grid (see :class:`DefenseConfig`).
+    ``rdp_orders`` is the rdp policy's order grid (see :class:`DefenseConfig`); with
+    ``progress``, a bar of the traces (:mod:`powsim.progress`).
     """
     rows = []
-    for dataset in library.datasets:
-        defense = DefenseConfig(policy, library.reference(dataset),
-                                reference_hash_rate_hz or hardware.hash_rate_hz, parameters,
-                                rdp_orders=rdp_orders)
-        for trace in library.attacks(dataset):
-            agent = AgentSpec("attacker", trace.metadata.attack, trace, hardware)
-            _, summary = replicate(Scenario(defense, ServerConfig(), (agent,), str(library.folder)),
-                                   mode, seed, replications)
-            rows.append(summary.assign(dataset=dataset, attack=trace.metadata.attack))
+    total = sum(len(library.attacks(dataset)) for dataset in library.datasets)
+    with bars.bar(total, f"table ({mode})", "trace", enabled=progress) as bar:
+        for dataset in library.datasets:
+            defense = DefenseConfig(policy, library.reference(dataset),
+                                    reference_hash_rate_hz or hardware.hash_rate_hz, parameters,
+                                    rdp_orders=rdp_orders)
+            for trace in library.attacks(dataset):
+                agent = AgentSpec("attacker", trace.metadata.attack, trace, hardware)
+                scenario = Scenario(defense, ServerConfig(), (agent,), str(library.folder))
+                _, summary = replicate(scenario, mode, seed, replications)
+                rows.append(summary.assign(dataset=dataset, attack=trace.metadata.attack))
+                bar.update()
     columns = SIMULATED_COLUMNS + (["ci_low", "ci_high"] if mode == "sampled" else [])
     return pd.concat(rows, ignore_index=True)[columns]

@@ -57,6 +57,13 @@ def columns(engine: str) -> list[str]:
     return list(dict.fromkeys(m.column for m in METRICS.values() if engine in m.engines))
 
 
+def describe(column: str) -> str:
+    """What ``column`` measures and its unit, for a chart's axis: ``95th percentile
+    time-to-connect, the lost never connecting (s)``; the column itself if unknown."""
+    found = next((m for m in METRICS.values() if m.column == column), None)
+    return f"{found.description} ({found.unit})" if found else column
+
+
 def header(column: str) -> str:
     """A printed column header with its unit: ``ttc_p95_s (s)``; the name alone if unknown."""
     unit = next((m.unit for m in METRICS.values() if m.column == column), None)
@@ -92,9 +99,12 @@ for _metric in (
     Metric("goodput", "goodput_hz", "requests/s", "requests served per second", _LOAD),
     Metric("connect_rate", "connect_rate", "share", "clients connected before giving up", _LOAD, True),
     Metric("success_ratio", "connect_rate", "share", "connect_rate's former name", _LOAD, True),
-    Metric("ttc_p50", "ttc_p50_s", "s", "median time-to-connect, lost clients never", _LOAD, True),
-    Metric("ttc_p95", "ttc_p95_s", "s", "95th percentile time-to-connect, lost clients never", _LOAD, True),
-    Metric("ttc_p99", "ttc_p99_s", "s", "99th percentile time-to-connect, lost clients never", _LOAD, True),
+    Metric("ttc_p50", "ttc_p50_s", "s", "median time-to-connect, the lost never connecting",
+           _LOAD, True),
+    Metric("ttc_p95", "ttc_p95_s", "s", "95th percentile time-to-connect, the lost never connecting",
+           _LOAD, True),
+    Metric("ttc_p99", "ttc_p99_s", "s", "99th percentile time-to-connect, the lost never connecting",
+           _LOAD, True),
     Metric("ttc_mean", "ttc_mean_s", "s", "mean time-to-connect of all clients (inf: one is lost)",
            _LOAD, True),
     Metric("ttc_mean_connected", "ttc_mean_connected_s", "s", "mean time-to-connect of the connected",

@@ -16,7 +16,8 @@ import pandas as pd
 
 from powsim.calibrate.charge import PAPER_A
 from powsim.calibrate.search import A_KEY, pareto_table
-from powsim.errors import ParameterError
+from powsim.errors import InputError, ParameterError
+from powsim.model.scenario import MAX_A, Scenario
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
 from powsim.sweep.runner import Sweep, run_sweep
@@ -38,11 +39,33 @@ class Calibration:
 
 
 def a_axis(axis: Axis) -> Axis:
-    """The grid over a, with the paper's a added, ascending; only ``defense.a`` is accepted."""
+    """The grid over a, with the paper's a added, ascending; only ``defense.a`` is accepted,
+    with numbers from 1 to MAX_A."""
     if axis.key != A_KEY:
         raise ParameterError(f"{{grid}}: key {axis.key!r}, expected {A_KEY} (calibrate "
                          "chooses a; use 'powsim sweep' for other keys)")
+    for value in axis.values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                1 <= value <= MAX_A):
+            raise ParameterError(f"{{grid}}: value {value!r} of {A_KEY}, expected a number "
+                                 f"from 1 to {MAX_A:g}")
     return Axis(A_KEY, tuple(sorted({*map(float, axis.values), PAPER_A})))
+
+
+def check_roles(scenario: Scenario, legit: str) -> None:
+    """Before any run: ``legit`` names a kind = "legit" entry of ``scenario`` and at least
+    one other entry is there for the defense to act on."""
+    names = [agent.name for agent in scenario.agents]
+    kinds = {agent.name: agent.kind for agent in scenario.agents}
+    if legit not in kinds:
+        raise ParameterError(f"{{legit}}: {legit!r}, expected one of the scenario's agents: "
+                             f"{', '.join(names)}")
+    if kinds[legit] != "legit":
+        raise ParameterError(f"{{legit}}: {legit!r} is a {kinds[legit]} entry, expected a "
+                             "kind = \"legit\" entry")
+    if len(names) == 1:
+        raise InputError(f"{scenario.source}: [[agents]]: only the legitimate group '{legit}', "
+                         "expected at least one attacker entry to measure the defense's effect on")
 
 
 def calibrate(sweep: Sweep, legit: str, max_p95: float, confidence: float, holdout_seed: int,

@@ -33,13 +33,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
+from powsim import progress as bars
 from powsim.errors import ParameterError
 from powsim.load.runs import run_tables
 from powsim.model.load import LoadScenario
 from powsim.model.read import engine_of
-from powsim.model.scenario import Scenario
+from powsim.model.scenario import MAX_WORKERS, Scenario
 from powsim.sim.run import prepare, simulate
 from powsim.sim.summary import summarize
 from powsim.stats.confidence import interval
@@ -101,6 +101,9 @@ def parse_workers(text: str) -> list[int]:
     if len(numbers) not in (2, 3) or numbers[0] < 1 or (len(numbers) == 3 and numbers[2] < 1):
         raise ParameterError(f"{{workers}}: {text!r}, expected FIRST:LAST or FIRST:LAST:STEP "
                              "with whole numbers >= 1")
+    if numbers[1] > MAX_WORKERS:
+        raise ParameterError(f"{{workers}}: {text!r}, LAST {numbers[1]:,}, expected at most "
+                             f"{MAX_WORKERS:,} workers")
     counts = list(range(numbers[0], numbers[1] + 1, numbers[2] if len(numbers) == 3 else 1))
     if not counts:
         raise ParameterError(f"{{workers}}: {text!r} is an empty range, expected FIRST <= LAST")
@@ -137,7 +140,7 @@ def capacity(scenario: Scenario | LoadScenario, slo: Slo, workers: list[int], re
     calls = [(replication_summary, scenario, count, seed, r)
              for count in workers for r in range(replications)]
     results: dict[int, pd.DataFrame] = {}
-    with tqdm(total=len(calls), unit="run", desc="capacity", disable=not progress or None) as bar:
+    with bars.bar(len(calls), "capacity", "run", enabled=progress) as bar:
         for index, result in (executor or Executor()).run(calls):
             results[index] = result
             bar.update()

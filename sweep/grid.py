@@ -17,6 +17,9 @@ import numpy as np
 from powsim.errors import ParameterError
 from powsim.model.overrides import Override, parse_value
 
+MAX_AXIS_VALUES = 100_000  # values of one axis; each is at least one whole simulation
+MAX_POINTS = 1_000_000  # points of a grid (the product of its axes)
+
 
 class Axis(NamedTuple):
     """One swept key and its values, in order."""
@@ -51,6 +54,9 @@ def _spaced(kind: str, spec: str, text: str) -> tuple[object, ...]:
     except (ValueError, IndexError):
         raise ParameterError(f"{{grid}}: {text!r}, expected {kind}:START:STOP:N with numbers "
                          "START, STOP and a whole N >= 1") from None
+    if count > MAX_AXIS_VALUES:
+        raise ParameterError(f"{{grid}}: {text!r}, N {count:,}, expected at most "
+                             f"{MAX_AXIS_VALUES:,} values per axis")
     if count < 1 or not (math.isfinite(start) and math.isfinite(stop)) or (
             kind == "log" and not (start > 0 and stop > 0)):
         raise ParameterError(f"{{grid}}: {text!r}, expected finite START and STOP (> 0 for log) "
@@ -70,5 +76,9 @@ def grid_points(axes: list[Axis] | tuple[Axis, ...]) -> list[tuple[Override, ...
     duplicate = next((key for key in keys if keys.count(key) > 1), None)
     if duplicate:
         raise ParameterError(f"{{grid}}: key {duplicate!r} given twice, expected each key once")
+    size = math.prod(len(axis.values) for axis in axes)
+    if size > MAX_POINTS:
+        raise ParameterError(f"{{grid}}: {' x '.join(f'{len(a.values):,}' for a in axes)} = "
+                             f"{size:,} points, expected at most {MAX_POINTS:,}")
     return [tuple(Override(key, value) for key, value in zip(keys, values))
             for values in itertools.product(*(axis.values for axis in axes))]

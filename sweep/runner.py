@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
+from powsim import progress as bars
 from powsim.atomic import atomic_path
 from powsim.errors import ParameterError
 from powsim.model.overrides import Override
@@ -30,6 +30,7 @@ from powsim.sweep.table import sweep_table
 from powsim.sweep.tasks import point_key, run_task
 
 MODES = ("sampled", "expected")
+POINTS = "points"  # the folder of finished points inside a sweep's output folder
 
 
 @dataclass(frozen=True)
@@ -79,19 +80,19 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     """Per-replication summaries (one row per point x replication x entry, swept keys as
     columns) and their tidy table (:func:`~powsim.sweep.table.sweep_table`)."""
     points = sweep.points
-    cache = None if out is None else Path(out) / "points"
+    cache = None if out is None else Path(out) / POINTS
     done: dict[int, pd.DataFrame] = {}
     for index, point in enumerate(points):
-        path = cache / f"{sweep.digest(point)}.parquet" if cache else None
-        if path is not None and path.is_file():
-            done[index] = pd.read_parquet(path)
+        rows = _cached(cache / f"{sweep.digest(point)}.parquet", sweep.replications) if cache else None
+        if rows is not None:
+            done[index] = rows
     calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
              for index, point in enumerate(points) if index not in done
              for r in range(sweep.replications)]
     owners = [index for index in range(len(points)) if index not in done
               for _ in range(sweep.replications)]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
-    with tqdm(total=len(calls), unit="run", desc="sweep", disable=not progress or None) as bar:
+    with bars.bar(len(calls), "sweep", "run", enabled=progress) as bar:
         for call, result in executor.run(calls):
             index = owners[call]
             pending[index].append(result)
@@ -111,6 +112,20 @@ def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.
     for position, (key, value) in enumerate(point):
         rows.insert(position, key, json.dumps(value, sort_keys=True)
                     if isinstance(value, (dict, list)) else value)
+    return rows
+
+
+def _cached(path: Path, replications: int) -> pd.DataFrame | None:
+    """A finished point's rows from the cache, or None when it is missing, unreadable or not
+    a point of ``replications`` runs (a damaged point is computed again, its file replaced)."""
+    if not path.is_file():
+        return None
+    try:
+        rows = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    if "replication" not in rows or set(rows["replication"]) != set(range(replications)):
+        return None
     return rows
 
 

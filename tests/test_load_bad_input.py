@@ -52,7 +52,7 @@ def test_bad_scenario_is_one_line_and_writes_nothing(tmp_path, capsys, old, new,
     (["--slo", "clients.ttc_p95<=nan"], "value 'nan', expected a finite number"),
     (["--workers", "8:4"], "option --workers: '8:4' is an empty range"),
     (["--workers", "0:4"], "expected FIRST:LAST or FIRST:LAST:STEP"),
-    (["--replications", "1"], "option --replications: 1, expected a whole number >= 2"),
+    (["--replications", "1"], "argument --replications: '1', expected a whole number from 2"),
 ])
 def test_bad_capacity_option_is_one_line_and_writes_nothing(tmp_path, capsys, options, message):
     out = tmp_path / "out"

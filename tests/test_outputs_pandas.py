@@ -87,7 +87,8 @@ def test_simulate_files(cli, synthetic, tmp_path):
     tables = tables_in(out)
     assert set(tables) == {"events.parquet", "summary.csv"}
     assert list(tables["summary.csv"].columns) == SUMMARY_COLUMNS + [
-        "ci_low", "ci_high", "replications", "mode", "hash", "seed", "scenario"]
+        "ci_low", "ci_high", "replications", "mode", "hash", "seed", "scenario", "a", "policy",
+        "puzzle"]
     assert {"agent", "queries", "bits", "trials", "solve_s", "replication"} <= set(
         tables["events.parquet"].columns)
     assert sidecar(out / "summary.csv")["seed"] == 3

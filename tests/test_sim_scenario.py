@@ -125,7 +125,7 @@ BAD = {
     "unknown hardware": (GOOD.replace('"browser"', '"abacus"'), "hardware: 'abacus'"),
     "unknown kind": (GOOD.replace('kind = "attacker"', 'kind = "thief"'),
                      "kind: 'thief', expected one of legit, attacker, sybil, colluders, adaptive, "
-                     "stream, botnet"),
+                     "stream, sessions, botnet"),
     "not toml": ("[defense\n", "not a valid TOML file"),
     "no agents": (GOOD.split("[[agents]]")[0], "[[agents]]: missing"),
     "clip upside down": (GOOD.replace('policy = "paper"', 'policy = "paper"\nmin_s = 5.0\n'

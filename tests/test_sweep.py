@@ -65,7 +65,7 @@ def test_overrides_change_the_scenario_and_are_checked_like_the_file(scenario):
     assert changed.defense.parameters.a == 1.2 and changed.server.workers == 5
     assert changed.agents[1].hardware.name == "laptop-cpu"
     with pytest.raises(InputError, match=r"override 'defense.b': unknown key, expected one of "
-                                         r".*defense.a, "):
+                                         r"the scenario's \d+ keys, e.g. .*defense.a"):
         load_scenario(scenario, [parse_override("defense.b=1")])
     with pytest.raises(InputError, match=r"\[defense\].a: 'x', expected a finite number"):
         load_scenario(scenario, [parse_override("defense.a=x")])
