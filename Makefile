@@ -21,13 +21,20 @@ $(FASHION_MNIST):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y dataset-fashion-mnist
 
+# The gateway's tests start a Redis server and drive the browser client in headless Chromium.
+REDIS := /usr/bin/redis-server
+CHROMIUM := /usr/bin/chromium
+$(REDIS) $(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y redis-server chromium
+
 demo: $(STAMP)
 	$(BIN)/powsim table --traces traces/bundled --mode paper --format md --out results/table2-paper.md
 	@echo "wrote results/table2-paper.md"
 	$(BIN)/powsim simulate examples/quickstart.toml --out results/quickstart --seed 0
 
 # The suite runs on every core (pytest-xdist): about 12 CPU-minutes in all.
-test: $(STAMP) $(FASHION_MNIST)
+test: $(STAMP) $(FASHION_MNIST) $(REDIS) $(CHROMIUM)
 	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
