@@ -8,6 +8,7 @@ import sys
 from powsim import options
 from powsim.commands.parsing import add_set_option, command
 from powsim.commands.traces import add_model_options, setup_from_options
+from powsim.outputs import check_destination
 
 MAX_WORKERS = 64
 
@@ -25,8 +26,36 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _client(args: argparse.Namespace) -> int:
+    from powsim.gateway.client import Load, drive, summary
+    from powsim.provenance import provenance
+    from powsim.report import write_table
+
+    if args.out is not None:
+        check_destination(args.out, "file")
+    load = Load(args.url, args.rate, args.requests, args.duration, args.queries, args.accounts,
+                args.prefix, args.solvers, args.timeout, args.seed)
+    records = drive(load)
+    figures = summary(records, args.duration)
+    print(f"{len(records)} requests at {args.rate:g}/s for {args.duration:g} s: throughput "
+          f"{figures['throughput_hz']:.3f} labelled requests/s, connect rate "
+          f"{100 * figures['connect_rate']:.1f} %, latency p50 {figures['latency_p50_s']:.3f} s, "
+          f"p95 {figures['latency_p95_s']:.3f} s (challenge call to labels); mean service "
+          f"{figures['service_mean_s']:.3f} s, mean solve {figures['solve_mean_s']:.3f} s")
+    refused = records["outcome"].value_counts().drop("ok", errors="ignore")
+    if len(refused):
+        print("not reached: " + ", ".join(f"{reason} {count}" for reason, count in refused.items()))
+    if args.out is not None:
+        origin = provenance(url=args.url, rate_hz=args.rate, max_requests=args.requests,
+                            duration_s=args.duration, queries=args.queries, accounts=args.accounts,
+                            seed=args.seed, summary=figures)
+        write_table(records, "csv", origin, args.out)
+        print(f"wrote {args.out} (one row per request)")
+    return 0
+
+
 def add_gateway(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``powsim serve``."""
+    """Register ``powsim serve`` and ``powsim client``."""
     parser = command(
         subparsers, "serve",
         "Serve the Fashion-MNIST victim behind the scenario's proof-of-work defense: POST "
@@ -52,3 +81,29 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
                         help="seconds a challenge stays valid (default 300)")
     add_model_options(parser)
     add_set_option(parser)
+    parser = command(
+        subparsers, "client",
+        "Drive a running gateway: a seeded Poisson stream of requests (challenge, solve with this "
+        "machine's solver, labels), bounded in requests and seconds; print throughput, latency "
+        "p50/p95 and the connect rate, and with --out write one CSV row per request.",
+        "powsim client http://127.0.0.1:8000 --rate 2 --requests 100 --duration 30 --out load.csv",
+        _client)
+    parser.add_argument("url", help="the gateway, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--rate", type=options.number(0, 10_000, True), default=1.0,
+                        help="arrivals per second (default 1)")
+    parser.add_argument("--requests", type=options.integer(1, 1_000_000), default=100,
+                        help="most requests to send (default 100)")
+    parser.add_argument("--duration", type=options.number(0, 86_400, True), default=30.0,
+                        help="seconds during which requests arrive (default 30)")
+    parser.add_argument("--queries", type=options.integer(1, 4096), default=16,
+                        help="images per request (default 16)")
+    parser.add_argument("--accounts", type=options.integer(1, 1_000_000), default=10,
+                        help="accounts, used round robin (default 10)")
+    parser.add_argument("--prefix", default="load", help="account names are PREFIX-i (default load)")
+    parser.add_argument("--solvers", type=options.integer(1, 1024), default=1,
+                        help="solver threads (default 1)")
+    parser.add_argument("--timeout", type=options.number(0, 3600, True), default=60.0,
+                        help="seconds each call may take (default 60)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of arrivals and images (default 0)")
+    parser.add_argument("--out", help="CSV file of the requests (and its provenance sidecar)")

@@ -7,9 +7,13 @@ with a reference client of 1,000 hashes/s, so a fresh account's challenges have 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +27,24 @@ SETUP = Setup(seed=3, teachers=3, pool_size=100, private_size=600, victim_epochs
 SETUP_OPTIONS = ["--seed", "3", "--teachers", "3", "--pool-size", "100", "--private-size", "600",
                  "--victim-epochs", "1", "--teacher-epochs", "2"]
 OVERRIDES = ("defense.reference_hash_rate=1000",)
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ASGI ``app`` with uvicorn on a free loopback port in a thread; yields its URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def free_port() -> int:

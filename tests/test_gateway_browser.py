@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import io
 import math
-import threading
-import time
 
 import numpy as np
 import pytest
-import uvicorn
 from PIL import Image
 
 from powsim.gateway.app import create_app
@@ -22,7 +19,7 @@ from powsim.gateway.serve import GatewayConfig, build_gateway
 from powsim.gateway.store import Ledger
 from powsim.sim.overrides import parse_override
 from powsim.sim.scenario import load_scenario
-from tests.gatewaykit import SCENARIO, SETUP, free_port, require
+from tests.gatewaykit import SCENARIO, SETUP, require, serving
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,16 +38,8 @@ def server(tmp_path_factory):
     rate = reference_rate_for(BITS)
     gateway = build_gateway(GatewayConfig(SCENARIO, setup=SETUP, cache=str(tmp_path_factory.mktemp("models")),
                                           overrides=(f"defense.reference_hash_rate={rate!r}",)))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(gateway), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", gateway
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(gateway)) as url:
+        yield url, gateway
 
 
 def png(pixels: np.ndarray) -> bytes:
