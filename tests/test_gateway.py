@@ -22,7 +22,7 @@ from powsim.gateway.app import Limits, create_app
 from powsim.gateway.serve import GatewayConfig, build_gateway
 from powsim.hashcash.solver import Solver
 from powsim.traces.pate import query_costs
-from tests.gatewaykit import OVERRIDES, SCENARIO, SETUP, images_field, solved_body
+from gatewaykit import OVERRIDES, SCENARIO, SETUP, images_field, solved_body
 
 A = 2.0  # a large a, so that one batch's cost moves the next challenge's bits
 

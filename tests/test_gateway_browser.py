@@ -19,7 +19,7 @@ from powsim.gateway.serve import GatewayConfig, build_gateway
 from powsim.gateway.store import Ledger
 from powsim.sim.overrides import parse_override
 from powsim.sim.scenario import load_scenario
-from tests.gatewaykit import SCENARIO, SETUP, require, serving
+from gatewaykit import SCENARIO, SETUP, require, serving
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

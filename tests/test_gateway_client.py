@@ -11,7 +11,7 @@ import pytest
 from powsim.gateway.app import create_app
 from powsim.gateway.client import Load, arrivals, summary
 from powsim.gateway.serve import GatewayConfig, build_gateway
-from tests.gatewaykit import OVERRIDES, SCENARIO, SETUP, serving
+from gatewaykit import OVERRIDES, SCENARIO, SETUP, serving
 
 
 @pytest.fixture(scope="module")

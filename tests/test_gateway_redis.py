@@ -18,7 +18,7 @@ import pytest
 
 from powsim.gateway.oracle import Oracle
 from powsim.hashcash.solver import Solver
-from tests.gatewaykit import OVERRIDES, SCENARIO, SETUP, SETUP_OPTIONS, free_port, require, solved_body
+from gatewaykit import OVERRIDES, SCENARIO, SETUP, SETUP_OPTIONS, free_port, require, solved_body
 
 START_S = 120.0  # a gateway imports torch and loads Fashion-MNIST: seconds on a busy machine
 
