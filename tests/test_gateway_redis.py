@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -122,3 +123,13 @@ def test_two_gateways_share_replays_and_ledgers_on_redis(redis_url, cache):
 def test_several_workers_need_a_shared_store(cli):
     result = cli("serve", SCENARIO, "--workers", "2")
     assert result.code == 2 and "expected a redis:// store" in result.err
+
+
+def test_a_store_or_scenario_the_gateway_cannot_serve_is_one_line(cli):
+    unreachable = cli("serve", SCENARIO, "--store", f"redis://127.0.0.1:{free_port()}/0")
+    assert unreachable.code == 2 and "cannot reach Redis" in unreachable.err
+    bogus = cli("serve", SCENARIO, "--store", "postgres://x")
+    assert bogus.code == 2 and "expected 'memory' or redis://" in bogus.err
+    rdp = cli("serve", str(Path(SCENARIO).with_name("rdp.toml")))
+    assert rdp.code == 2 and "expected an additive policy" in rdp.err
+    assert all(len(r.err.strip().splitlines()) == 1 for r in (unreachable, bogus, rdp))
