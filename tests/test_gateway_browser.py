@@ -80,3 +80,30 @@ def test_the_browser_solves_a_12_bit_challenge_and_gets_a_label(server):
     print(f"browser: {last['hashes']} hashes in {last['solve_s']:.3f} s = {last['rate_hz']:.0f} H/s "
           f"on {last['workers']} workers")
     assert math.isfinite(last["rate_hz"])
+
+
+def test_the_browser_shows_progress_and_can_cancel(server):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    hard = {"challenge": "00" * 160, "bits": 40, "target_s": 1e6, "queries": 1, "account": "browser",
+            "expires_at_s": 0}  # 2^40 hashes: days in a browser, so only a cancel ends it
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.route("**/challenge", lambda route: route.fulfill(json=hard))
+            page.goto(url + "/")
+            page.set_input_files("#files", files=[{"name": "x.png", "mimeType": "image/png",
+                                                   "buffer": png(np.zeros((28, 28), np.uint8))}])
+            page.wait_for_function("document.getElementById('go').disabled === false")
+            page.click("#go")
+            page.wait_for_function("document.getElementById('status').textContent.includes('hashes')")
+            assert "Solving 40 bits" in page.text_content("#status")
+            page.click("#cancel")
+            page.wait_for_function("window.powsim.error !== null")
+            assert page.evaluate("window.powsim.error") == "cancelled"
+            assert page.is_disabled("#cancel") and page.evaluate("window.powsim.last") is None
+        finally:
+            browser.close()
