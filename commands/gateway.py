@@ -54,8 +54,59 @@ def _client(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rates(text: str) -> list[float]:
+    """Comma-separated arrival rates (per second), each in (0, 10000]."""
+    return [options.number(0, 10_000, True)(part) for part in text.split(",")]
+
+
+def _validate_server(args: argparse.Namespace) -> int:
+    from powsim.gateway.client import Load
+    from powsim.gateway.validate import validate
+    from powsim.provenance import provenance
+    from powsim.report import render, write_table
+
+    if args.out is not None:
+        check_destination(args.out, "file")
+    rates = args.rates
+    load = Load(args.url, rates[0], args.requests, args.duration, args.queries, args.accounts,
+                args.prefix, args.solvers, args.timeout, args.seed)
+    table = validate(load, rates, args.replications)
+    origin = provenance(url=args.url, rates_hz=rates, duration_s=args.duration, queries=args.queries,
+                        accounts=args.accounts, seed=args.seed, replications=args.replications)
+    shown = ["rate_hz", "source", "throughput_hz", "latency_p50_s", "latency_p95_s", "connect_rate",
+             "throughput_error", "latency_p50_error", "latency_p95_error"]
+    print(render(table[shown], "md", origin), end="")
+    if args.out is not None:
+        write_table(table, "csv", origin, args.out)
+        print(f"wrote {args.out} (both sources at each rate, with 95 % intervals and the measured "
+              "inputs of the simulation)")
+    return 0
+
+
+def _add_load_options(parser: argparse.ArgumentParser, default_rate: bool) -> None:
+    """The options of a load: its bounds, requests and accounts."""
+    if default_rate:
+        parser.add_argument("--rate", type=options.number(0, 10_000, True), default=1.0,
+                            help="arrivals per second (default 1)")
+    parser.add_argument("--requests", type=options.integer(1, 1_000_000), default=100,
+                        help="most requests to send (per rate; default 100)")
+    parser.add_argument("--duration", type=options.number(0, 86_400, True), default=30.0,
+                        help="seconds during which requests arrive (per rate; default 30)")
+    parser.add_argument("--queries", type=options.integer(1, 4096), default=16,
+                        help="images per request (default 16)")
+    parser.add_argument("--accounts", type=options.integer(1, 1_000_000), default=10,
+                        help="accounts, used round robin (default 10)")
+    parser.add_argument("--prefix", default="load", help="account names are PREFIX-i (default load)")
+    parser.add_argument("--solvers", type=options.integer(1, 1024), default=1,
+                        help="solver threads (default 1)")
+    parser.add_argument("--timeout", type=options.number(0, 3600, True), default=60.0,
+                        help="seconds each call may take (default 60)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of arrivals and images (default 0)")
+
+
 def add_gateway(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``powsim serve`` and ``powsim client``."""
+    """Register ``powsim serve``, ``powsim client`` and ``powsim validate-server``."""
     parser = command(
         subparsers, "serve",
         "Serve the Fashion-MNIST victim behind the scenario's proof-of-work defense: POST "
@@ -89,21 +140,22 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
         "powsim client http://127.0.0.1:8000 --rate 2 --requests 100 --duration 30 --out load.csv",
         _client)
     parser.add_argument("url", help="the gateway, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--rate", type=options.number(0, 10_000, True), default=1.0,
-                        help="arrivals per second (default 1)")
-    parser.add_argument("--requests", type=options.integer(1, 1_000_000), default=100,
-                        help="most requests to send (default 100)")
-    parser.add_argument("--duration", type=options.number(0, 86_400, True), default=30.0,
-                        help="seconds during which requests arrive (default 30)")
-    parser.add_argument("--queries", type=options.integer(1, 4096), default=16,
-                        help="images per request (default 16)")
-    parser.add_argument("--accounts", type=options.integer(1, 1_000_000), default=10,
-                        help="accounts, used round robin (default 10)")
-    parser.add_argument("--prefix", default="load", help="account names are PREFIX-i (default load)")
-    parser.add_argument("--solvers", type=options.integer(1, 1024), default=1,
-                        help="solver threads (default 1)")
-    parser.add_argument("--timeout", type=options.number(0, 3600, True), default=60.0,
-                        help="seconds each call may take (default 60)")
-    parser.add_argument("--seed", type=options.seed(), default=0,
-                        help="seed of arrivals and images (default 0)")
+    _add_load_options(parser, default_rate=True)
     parser.add_argument("--out", help="CSV file of the requests (and its provenance sidecar)")
+    parser = command(
+        subparsers, "validate-server",
+        "Drive a running gateway at each of --rates (a seeded Poisson stream each), then simulate "
+        "the same streams with the load kernel from the measured service time, client hash rate "
+        "and puzzle effort; print real and simulated throughput, latency p50/p95 and connect "
+        "rate side by side with the simulation's relative error, and with --out write the table "
+        "with 95 % intervals (CSV).",
+        "powsim validate-server --url http://127.0.0.1:8000 --rates 2,8,32 --duration 30 --out v.csv",
+        _validate_server)
+    parser.add_argument("--url", required=True, help="the gateway, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--rates", type=_rates, default=[1.0, 4.0, 16.0],
+                        help="arrival rates (per second), comma-separated: below, at and above "
+                             "saturation (default 1,4,16)")
+    parser.add_argument("--replications", type=options.integer(2, 10_000), default=20,
+                        help="simulated replications per rate (default 20)")
+    _add_load_options(parser, default_rate=False)
+    parser.add_argument("--out", help="CSV file of the comparison (and its provenance sidecar)")

@@ -49,3 +49,25 @@ def test_the_client_drives_the_gateway_and_every_ledger_adds_up(served, cli, tmp
     assert figures["throughput_hz"] == len(records) / 5.0
     assert figures["latency_p50_s"] == pytest.approx(np.percentile(records["total_s"], 50))
     assert (records["total_s"] >= records["solve_s"] + records["labels_s"]).all()
+
+
+def test_validate_server_puts_the_measured_and_the_simulated_side_by_side(served, cli, tmp_path):
+    url, _ = served
+    out = tmp_path / "validate.csv"
+    result = cli("validate-server", "--url", url, "--rates", "4,8", "--duration", "3", "--queries", "4",
+                 "--replications", "5", "--prefix", "validate", "--out", out)
+    assert result.code == 0, result.err
+    table = pd.read_csv(out)
+    assert list(table["source"]) == ["real", "simulated"] * 2 and list(table["rate_hz"]) == [4, 4, 8, 8]
+    assert table["service_s"].nunique() == 1 and table["client_hash_rate_hz"].nunique() == 1
+    for rate in (4, 8):
+        real, simulated = (table[(table["rate_hz"] == rate) & (table["source"] == s)].iloc[0]
+                           for s in ("real", "simulated"))
+        for name in ("throughput", "latency_p50", "latency_p95"):
+            column = "throughput_hz" if name == "throughput" else f"{name}_s"
+            assert simulated[f"{name}_error"] == pytest.approx(simulated[column] / real[column] - 1)
+            assert simulated[f"{name}_lo"] <= simulated[column] <= simulated[f"{name}_hi"]
+        # Arrivals end at 3 s and nothing is lost: the simulated throughput is the Poisson count
+        # of 3 s over 3 s, rate +- 4 sd of its mean over 5 replications (sd sqrt(rate / 3 / 5)).
+        assert abs(simulated["throughput_hz"] - rate) < 4 * (rate / 15) ** 0.5
+        assert real["connect_rate"] == simulated["connect_rate"] == 1.0
