@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,7 @@ class Gateway:
     """The gateway's state: pricing, the model, the store, limits, clock and metrics."""
 
     def __init__(self, pricing: Pricing, oracle: Oracle, store: Store, limits: Limits = Limits(),
-                 clock=None) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
         self.pricing, self.oracle, self.store, self.limits = pricing, oracle, store, limits
         self.clock = clock or SteadyClock()
         self.metrics = Metrics()

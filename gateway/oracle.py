@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Oracle:
     counts) and priced at ``delta``. Calls are serialised (torch uses every core for one)."""
 
     def __init__(self, setup: Setup, cache: Path, sigma: float, delta: float,
-                 log=lambda line: None) -> None:
+                 log: Callable[[str], None] = lambda line: None) -> None:
         import torch
 
         from powsim.traces.generate.workbench import load_splits, load_teachers, load_victim

@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from starlette.applications import Starlette
 
 from powsim.errors import InputError
 from powsim.gateway.app import Gateway, Limits, create_app
@@ -52,7 +55,7 @@ class GatewayConfig:
                    Limits(**data["limits"]), tuple(data["overrides"]))
 
 
-def build_gateway(config: GatewayConfig, log=lambda line: None) -> Gateway:
+def build_gateway(config: GatewayConfig, log: Callable[[str], None] = lambda line: None) -> Gateway:
     """The gateway of ``config``: scenario read and priced, model loaded (trained and cached
     on first use), store opened."""
     scenario = load_scenario(config.scenario, [parse_override(text) for text in config.overrides])
@@ -62,12 +65,13 @@ def build_gateway(config: GatewayConfig, log=lambda line: None) -> Gateway:
     return Gateway(pricing, oracle, store, config.limits)
 
 
-def app_from_environment():
+def app_from_environment() -> Starlette:
     """The app of the configuration in ``$POWSIM_GATEWAY`` (uvicorn's factory for workers)."""
     return create_app(build_gateway(GatewayConfig.from_json(os.environ[ENVIRONMENT])))
 
 
-def run(config: GatewayConfig, host: str, port: int, workers: int, log=print) -> None:
+def run(config: GatewayConfig, host: str, port: int, workers: int,
+        log: Callable[[str], None] = print) -> None:
     """Serve ``config`` on ``host``:``port`` with ``workers`` processes until interrupted."""
     import uvicorn
 
