@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench mutate clean pool traces-full
+.PHONY: demo test bench mutate clean pool traces-full redis
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,24 @@ $(FASHION_MNIST):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y dataset-fashion-mnist
 
+# The gateway's tests start a Redis server and drive the browser client in headless Chromium.
+REDIS := /usr/bin/redis-server
+CHROMIUM := /usr/bin/chromium
+$(REDIS) $(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y redis-server chromium
+
 demo: $(STAMP)
 	$(BIN)/powsim table --traces traces/bundled --mode paper --format md --out results/table2-paper.md
 	@echo "wrote results/table2-paper.md"
 	$(BIN)/powsim simulate examples/quickstart.toml --out results/quickstart --seed 0
 
+# A Redis for several `powsim serve --store redis://127.0.0.1:6379/0` gateways (foreground, no persistence).
+redis: $(REDIS)
+	$(REDIS) --port 6379 --bind 127.0.0.1 --save "" --appendonly no
+
 # The suite runs on every core (pytest-xdist): about 12 CPU-minutes in all.
-test: $(STAMP) $(FASHION_MNIST)
+test: $(STAMP) $(FASHION_MNIST) $(REDIS) $(CHROMIUM)
 	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from powsim import options, progress
 from powsim.calibrate.charge import PAPER_A, ChargeParameters
+from powsim.commands.gateway import add_gateway
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
 from powsim.commands.parsing import (Parser, add_limits_option, add_progress_options, add_set_option,
@@ -238,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calibrate(subparsers)
     add_hashcash(subparsers)
     add_puzzles(subparsers)
+    add_gateway(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 

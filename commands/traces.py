@@ -161,13 +161,13 @@ def _checked_setup(args: argparse.Namespace):
     torch (at once), then the device (which needs torch)."""
     check_destination(args.out, "file", inputs=[args.cache])
     check_destination(args.cache, "folder", option="--cache")
-    _setup(args, "cpu").check()
+    setup_from_options(args, "cpu").check()
     from powsim.traces.generate.device import resolve_device
 
-    return _setup(args, resolve_device(args.device))
+    return setup_from_options(args, resolve_device(args.device))
 
 
-def _setup(args: argparse.Namespace, device: str):
+def setup_from_options(args: argparse.Namespace, device: str):
     """The setup of the options on ``device``; teachers are 'mnistnet' on cuda and 'small' on
     cpu unless --teacher-arch says otherwise."""
     from powsim.traces.generate.setup import ARCHITECTURES, Setup
@@ -235,12 +235,9 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_setup_options(parser: argparse.ArgumentParser) -> None:
-    """Options that fix the trained victim and teachers (the cache is keyed by them)."""
-    from powsim.traces.generate.setup import ARCHITECTURES, DEFAULT_CACHE, Setup
-
-    defaults = Setup()
-    parser.add_argument("--teachers", type=options.integer(1, 10_000),
-                        default=defaults.teachers, help=f"PATE teachers (default {defaults.teachers})")
+    """Options that fix the trained victim and teachers (the cache is keyed by them), the
+    GNMax noise and delta, the device and the output."""
+    add_model_options(parser)
     parser.add_argument("--sigma", type=options.number(*SIGMA_RANGE), default=10.0,
                         help="GNMax noise (vote counts, default 10)")
     parser.add_argument("--delta", type=options.number(0, 1, True, True), default=1e-5,
@@ -249,6 +246,18 @@ def _add_setup_options(parser: argparse.ArgumentParser) -> None:
                         help="where to train and query: auto is cuda when torch sees a GPU, "
                              "else cpu; CPU and CUDA runs differ, so each has its own cache "
                              "(default auto)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--out", required=True, help="the parquet trace to write")
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """Options that fix the trained victim and teachers (the cache is keyed by them); with
+    :func:`setup_from_options` they give the :class:`~powsim.traces.generate.setup.Setup`."""
+    from powsim.traces.generate.setup import ARCHITECTURES, DEFAULT_CACHE, Setup
+
+    defaults = Setup()
+    parser.add_argument("--teachers", type=options.integer(1, 10_000),
+                        default=defaults.teachers, help=f"PATE teachers (default {defaults.teachers})")
     parser.add_argument("--teacher-arch", choices=sorted(ARCHITECTURES),
                         help="teacher network: mnistnet (the victim's, as in the paper) or small "
                              "(about 7x cheaper, the reduced CPU configuration; default mnistnet "
@@ -256,10 +265,8 @@ def _add_setup_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--augment", type=options.integer(0, 8), default=defaults.augment,
                         help="shift each teacher training image by up to this many pixels "
                              f"(0: no augmentation; default {defaults.augment})")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--seed", type=options.seed(), default=defaults.seed,
                         help=f"seed of everything random (default {defaults.seed})")
-    parser.add_argument("--out", required=True, help="the parquet trace to write")
     parser.add_argument("--cache", default=str(DEFAULT_CACHE),
                         help="folder for trained models and pool votes, shared by all strategies "
                              "(default %(default)s)")

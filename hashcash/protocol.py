@@ -28,7 +28,8 @@ compression after the midstate (see :mod:`powsim.hashcash.sha256`).
 
 Verification does the cheap checks first (types and sizes, the tag in constant time,
 the validity window with a clock-skew grace, account, batch), then the hash, then
-redeems the challenge at most once; under a memory-hard family it redeems before the
+redeems the challenge at most once (in its own :class:`ReplayCache`, or in a ``replay`` store
+shared by several servers); a clock that reads NaN or infinity fails closed (``EXPIRED``); under a memory-hard family it redeems before the
 hash, so each challenge costs the server at most one such hash. It never raises: it
 returns a :class:`Verdict`.
 """
@@ -46,6 +47,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from powsim.errors import InputError, ParameterError
 from powsim.hashcash.families import Puzzle, Sha256, decode_puzzle
@@ -141,6 +143,15 @@ def has_leading_zeros(digest: bytes, bits: int) -> bool:
     return int.from_bytes(digest, "big") >> (8 * len(digest) - bits) == 0
 
 
+class Replay(Protocol):
+    """Where redeemed challenges are remembered: :class:`ReplayCache`, or a store shared by
+    several servers (``powsim.gateway.store``)."""
+
+    def redeem(self, key: bytes, forget_at_s: float, now_s: float) -> bool:
+        """Record ``key`` until ``forget_at_s`` (wall seconds); False if it is already there."""
+        ...
+
+
 class ReplayCache:
     """Challenges redeemed so far, each remembered while it could still verify.
 
@@ -192,14 +203,17 @@ class HashCash:
     or a test's fake one otherwise); ``monotonic`` a clock that never jumps, for forgetting
     redeemed challenges (``time.monotonic`` with the wall clock, else ``clock`` itself);
     ``random_bytes(n)`` returns n random bytes (``secrets.token_bytes`` by default; a seeded
-    generator's in tests). The secret must have at least 16 bytes with at least 8 distinct
+    generator's in tests); ``replay`` where redeemed challenges are kept (a fresh
+    :class:`ReplayCache` by default; a shared store lets several servers refuse each other's
+    redeemed challenges). The secret must have at least 16 bytes with at least 8 distinct
     values (an all-zero or repeated-pattern key is refused).
     """
 
     def __init__(self, secret: bytes, *, ttl_s: float = 300.0, grace_s: float = 5.0,
                  clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] | None = None,
-                 random_bytes: Callable[[int], bytes] = secrets.token_bytes) -> None:
+                 random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+                 replay: Replay | None = None) -> None:
         if not isinstance(secret, bytes) or len(secret) < MIN_SECRET_BYTES:
             raise InputError(f"hashcash secret: expected at least {MIN_SECRET_BYTES} bytes")
         if len(set(secret)) < MIN_DISTINCT_BYTES:
@@ -212,7 +226,8 @@ class HashCash:
         self.grace_s = grace_s
         self._clock = clock
         self._random_bytes = random_bytes
-        self._redeemed = ReplayCache(monotonic or (time.monotonic if clock is time.time else clock))
+        self._redeemed = replay if replay is not None else ReplayCache(
+            monotonic or (time.monotonic if clock is time.time else clock))
 
     def _tag(self, signed: bytes) -> bytes:
         return hmac.new(self._secret, signed, hashlib.sha256).digest()
@@ -248,6 +263,10 @@ class HashCash:
         except InputError:
             return Verdict.MALFORMED
         now = float(self._clock())
+        # Every comparison with NaN is false: without this check a NaN clock would pass both
+        # window checks below, and an expired challenge would verify.
+        if not math.isfinite(now):
+            return Verdict.EXPIRED
         if now < issued.issued_at_s - self.grace_s:
             return Verdict.NOT_YET_VALID
         if now > issued.expires_at_s + self.grace_s:

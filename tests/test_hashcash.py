@@ -123,6 +123,25 @@ def test_expiry_honours_the_clock_skew_grace(solver):
     assert verdict(hashcash, challenge, nonce) is Verdict.OK
 
 
+@pytest.mark.parametrize("broken", [float("nan"), float("inf"), float("-inf")])
+def test_a_broken_clock_fails_closed(solver, broken):
+    clock = Clock()
+    hashcash = server(clock)
+    challenge, nonce = solved(hashcash, solver)
+    clock.now = broken  # NaN compares false with everything: it must not pass the window
+    assert verdict(hashcash, challenge, nonce) is Verdict.EXPIRED
+    clock.now = 1_000.0  # the challenge was never redeemed: it still verifies once the clock is back
+    assert verdict(hashcash, challenge, nonce) is Verdict.OK
+
+
+def test_a_shared_replay_store_refuses_what_another_server_redeemed(solver):
+    shared = ReplayCache()
+    first, second = (HashCash(SECRET, ttl_s=60.0, clock=Clock(), replay=shared) for _ in range(2))
+    challenge, nonce = solved(first, solver)
+    assert verdict(first, challenge, nonce) is Verdict.OK
+    assert verdict(second, challenge, nonce) is Verdict.REPLAY
+
+
 def test_challenge_from_the_future_is_rejected(solver):
     clock = Clock()
     hashcash = server(clock)

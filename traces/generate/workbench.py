@@ -115,22 +115,30 @@ def load_teachers(setup: Setup, splits: Splits, cache: Path = DEFAULT_CACHE, log
     return ensemble
 
 
-def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print,
-                   progress: bool = False) -> Workbench:
-    """The workbench of ``setup``: from ``cache`` where present, else trained and cached;
-    ``progress`` shows a bar for each phase that runs."""
+def load_victim(setup: Setup, splits: Splits, cache: Path = DEFAULT_CACHE, log: Log = print,
+                phases: Phases | None = None, progress: bool = False) -> MnistNet:
+    """The victim of ``setup``: from ``cache`` where present, else trained on the private data
+    and cached (its own seed stream)."""
     folder = Path(cache) / setup.key()
-    phases = Phases(folder)
+    phases = phases or Phases(folder)
     victim_stream = setup.streams()[1]
-    splits = load_splits(setup)
-
     torch.manual_seed(int(victim_stream.generate_state(1)[0]))
     victim = MnistNet().to(setup.device)
     _cached_model(folder / "victim.pt", victim, lambda: train_classifier(
         victim, splits.private.x, splits.private.y, setup.victim_epochs,
         torch_generator(victim_stream), progress=progress, desc="victim training"), log,
         phases, "victim_training")
+    return victim
 
+
+def load_workbench(setup: Setup, cache: Path = DEFAULT_CACHE, log: Log = print,
+                   progress: bool = False) -> Workbench:
+    """The workbench of ``setup``: from ``cache`` where present, else trained and cached;
+    ``progress`` shows a bar for each phase that runs."""
+    folder = Path(cache) / setup.key()
+    phases = Phases(folder)
+    splits = load_splits(setup)
+    victim = load_victim(setup, splits, cache, log, phases, progress)
     ensemble = load_teachers(setup, splits, cache, log, phases, progress)
 
     answers = _cached_tensors(folder / "answers.pt", lambda: _answers(

@@ -1,0 +1,111 @@
+"""The simulator against the real gateway: the same load, measured and simulated.
+
+For each arrival rate, :func:`~powsim.gateway.client.drive` sends a seeded Poisson stream to
+the running gateway and measures throughput (labelled requests per second of the arrival
+window), latency p50/p95 (first call to labels) and the connect rate. The load kernel
+(:mod:`powsim.load.engine`, sampled mode) then simulates the same stream with what was
+measured: one worker whose service is exponential with the median labels-call time at the
+lowest rate (the gateway serialises inference, so it is one server), the clients' hash rate
+(expected trials 2^bits over solve seconds, pooled over every level) and the mean puzzle
+effort of each level (2^bits: accounts' charges grow with their ledgers). Real figures get
+normal-approximation (throughput: Poisson count) or bootstrap (percentiles) 95 % intervals,
+simulated ones the interval of the replications' mean.
+
+The client and the gateway share this machine's cores; the simulated server does not slow
+down when the clients hash. The difference between the two columns is that sharing, among
+other things: it is reported, not fitted away.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from powsim.gateway.client import Load, drive, summary
+from powsim.hashcash.hardware import Hardware
+from powsim.model.load import DifficultyRule, LoadScenario, LoadServer, Stream
+from powsim.load.engine import LoadRun
+from powsim.load.metrics import clients_frame
+
+TAIL_S = 120.0  # simulated seconds after the last arrival, for requests in flight to finish
+BOOTSTRAP = 1000
+Z95 = 1.959963984540054
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and normal 95 % interval of the mean of ``values``."""
+    mean = float(np.mean(values))
+    half = Z95 * float(np.std(values, ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else math.nan
+    return mean, mean - half, mean + half
+
+
+def real_row(records: pd.DataFrame, duration_s: float, rng: np.random.Generator) -> dict:
+    """Measured figures of one level with their 95 % intervals."""
+    figures = summary(records, duration_s)
+    ok = records.loc[records["outcome"] == "ok", "total_s"].to_numpy()
+    row = {"source": "real", "throughput_hz": figures["throughput_hz"],
+           "connect_rate": figures["connect_rate"]}
+    half = Z95 * math.sqrt(len(ok)) / duration_s
+    row.update(throughput_lo=row["throughput_hz"] - half, throughput_hi=row["throughput_hz"] + half)
+    for q in (50, 95):
+        value = float(np.percentile(ok, q)) if len(ok) else math.nan
+        boot = [np.percentile(rng.choice(ok, len(ok)), q) for _ in range(BOOTSTRAP)] if len(ok) else [math.nan]
+        row.update({f"latency_p{q}_s": value, f"latency_p{q}_lo": float(np.percentile(boot, 2.5)),
+                    f"latency_p{q}_hi": float(np.percentile(boot, 97.5))})
+    return row
+
+
+def simulated_row(rate_hz: float, duration_s: float, service_s: float, hash_rate_hz: float,
+                  effort_hashes: float, replications: int, seed: int) -> dict:
+    """The load kernel's figures for the same stream, mean and 95 % interval over replications."""
+    scenario = LoadScenario(
+        LoadServer(workers=1, service_s=service_s, service="exponential"), DifficultyRule(),
+        (Stream("clients", rate_hz, Hardware("measured-client", hash_rate_hz, 0.0, 0.0),
+                timeout_s=math.inf, retry="none", end_s=duration_s, account_effort=effort_hashes),),
+        (), duration_s + TAIL_S, 0.0)
+    runs = []
+    for replication in range(replications):
+        clients = clients_frame(LoadRun(scenario, "sampled", seed, replication).run())
+        done = clients.loc[clients["connected"], "ttc_s"].to_numpy()
+        runs.append((len(done) / duration_s, np.percentile(done, 50), np.percentile(done, 95),
+                     len(done) / len(clients) if len(clients) else math.nan))
+    runs = np.array(runs)
+    row = {"source": "simulated"}
+    for column, name in enumerate(("throughput", "latency_p50", "latency_p95")):
+        mean, lo, hi = _interval(runs[:, column])
+        key = f"{name}_hz" if name == "throughput" else f"{name}_s"
+        row.update({key: mean, f"{name}_lo": lo, f"{name}_hi": hi})
+    row["connect_rate"] = float(np.mean(runs[:, 3]))
+    return row
+
+
+def validate(load: Load, rates_hz: list[float], replications: int = 20) -> pd.DataFrame:
+    """Real and simulated figures at each rate of ``rates_hz`` (``load`` gives the rest), one
+    row per (rate, source), with the measured inputs of the simulation as columns."""
+    measured = {}
+    for i, rate in enumerate(sorted(rates_hz)):
+        measured[rate] = drive(Load(load.url, rate, load.requests, load.duration_s, load.queries,
+                                    load.accounts, f"{load.prefix}{i}", load.solvers,
+                                    load.timeout_s, load.seed + i))
+    ok = pd.concat(measured.values()).query("outcome == 'ok'")
+    lowest = measured[min(measured)].query("outcome == 'ok'")
+    service_s = float(lowest["labels_s"].median())
+    hash_rate_hz = float((2.0 ** ok["bits"]).sum() / ok["solve_s"].sum())
+    rng = np.random.default_rng(load.seed)
+    rows = []
+    for rate, records in measured.items():
+        effort = float((2.0 ** records.query("outcome == 'ok'")["bits"]).mean())
+        inputs = {"rate_hz": rate, "service_s": service_s, "client_hash_rate_hz": hash_rate_hz,
+                  "effort_hashes": effort}
+        rows.append({**inputs, **real_row(records, load.duration_s, rng)})
+        rows.append({**inputs, **simulated_row(rate, load.duration_s, service_s, hash_rate_hz,
+                                               effort, replications, load.seed)})
+    table = pd.DataFrame(rows)
+    real = table[table["source"] == "real"].set_index("rate_hz")
+    for name in ("throughput_hz", "latency_p50_s", "latency_p95_s"):
+        table[f"{name.rsplit('_', 1)[0]}_error"] = [
+            row[name] / real.loc[row["rate_hz"], name] - 1 if row["source"] == "simulated" else math.nan
+            for _, row in table.iterrows()]
+    return table
