@@ -18,6 +18,7 @@ from powsim.calibrate.charge import PAPER_A, ChargeParameters
 from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
 from powsim.commands.parsing import Parser, add_set_option, command, usage
+from powsim.commands.population import add_population
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_calibrate(subparsers)
     add_hashcash(subparsers)
     add_puzzles(subparsers)
+    add_population(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 
