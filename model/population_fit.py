@@ -118,7 +118,7 @@ def fit_population(log: RequestLog, session_gap_s: float | None = None) -> Popul
         ks_statistic=float(ks.statistic) if ks else 0.0, ks_p=float(ks.pvalue) if ks else 1.0,
         arrival_rate_hz=rate, arrival_ci=_poisson_rate(n - 1, span), gaps=len(gaps),
         think_s=think, think_ci=think_ci, devices=_shares(members["device"]),
-        device_source="device" if log.device is not None else f"none ({DEFAULT_PROFILE})")
+        device_source=log.device_column or f"no device column: all {DEFAULT_PROFILE}")
 
 
 def _poisson_rate(events: int, span_s: float) -> Interval:

@@ -52,13 +52,15 @@ def device_of_agent(agent: str) -> str:
 class RequestLog:
     """The checked rows of a log, in the file's order, each array of shape (requests,):
     ``time_s`` seconds since the log's first request, ``account`` as text, ``queries``,
-    and ``device`` (profile names) or None when the log names no device."""
+    and ``device`` (profile names) or None when the log names no device; ``device_column``
+    the column it was read from (``device`` or ``user_agent``), or None."""
 
     source: str
     time_s: np.ndarray
     account: np.ndarray
     queries: np.ndarray
     device: np.ndarray | None
+    device_column: str | None = None
 
 
 def read_log(path: str | os.PathLike[str]) -> RequestLog:
@@ -82,8 +84,9 @@ def read_log(path: str | os.PathLike[str]) -> RequestLog:
     account = _text(frame["account"], source, "account", "an account name")
     time_s = _times(frame["time"], source)
     _check_order(time_s, account, source)
+    column = next((name for name in ("device", "user_agent") if name in frame.columns), None)
     return RequestLog(source, time_s - time_s.min(), account, _queries(frame["queries"], source),
-                      _devices(frame, source))
+                      _devices(frame, source), column)
 
 
 def _where(source: str, field: str, row: int) -> str:
