@@ -53,7 +53,7 @@ def add_population(subparsers: argparse._SubParsersAction) -> None:
         "Read a request log (CSV or parquet: time, account, queries, optionally device or "
         "user_agent; see docs/simulation.md) and fit queries per member (lognormal), members' "
         "arrival rate (Poisson), think time between requests (exponential) and the device mix, "
-        "each with a 95 %% CI; write the kind = \"legit\" [[agents]] entry a scenario pastes in, "
+        "each with a 95 % CI; write the kind = \"legit\" [[agents]] entry a scenario pastes in, "
         "the CIs, a Kolmogorov-Smirnov test and the provenance as comments above it, and the fit "
         "as OUT.provenance.json, all or nothing.",
         EXAMPLE, _import)

@@ -170,5 +170,5 @@ def _devices(frame: pd.DataFrame, source: str) -> np.ndarray | None:
         return names
     if "user_agent" in frame.columns:
         agents = _text(frame["user_agent"], source, "user_agent", "a User-Agent header")
-        return np.array([device_of_agent(agent) for agent in agents], dtype=object)
+        return pd.Series(agents).map({agent: device_of_agent(agent) for agent in set(agents)}).to_numpy()
     return None
