@@ -232,3 +232,9 @@ def test_the_log_is_never_overwritten(cli, tmp_path):
     before = log.read_bytes()
     assert_one_line_error(cli("population", "import", log, "--out", log), "is the log being read")
     assert log.read_bytes() == before
+
+
+def test_an_out_that_cannot_be_written_is_refused_before_reading(cli, tmp_path):
+    (tmp_path / "users.toml").mkdir()
+    assert_one_line_error(cli("population", "import", tmp_path / "absent.csv", "--out",
+                              tmp_path / "users.toml"), "option --out", "is a folder")
