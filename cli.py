@@ -20,6 +20,7 @@ from powsim.commands.hashcash import add_hashcash
 from powsim.commands.load import add_capacity
 from powsim.commands.parsing import (Parser, add_limits_option, add_progress_options, add_set_option,
                                      command, usage)
+from powsim.commands.population import add_population
 from powsim.commands.puzzles import add_puzzles
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_hashcash(subparsers)
     add_puzzles(subparsers)
     add_gateway(subparsers)
+    add_population(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 
