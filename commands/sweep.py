@@ -101,7 +101,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.model.overrides import parse_override
-    from powsim.model.parse import load_scenario
+    from powsim.model.read import read_scenario
     from powsim.sweep.calibration import a_axis, calibrate, check_roles, describe
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
@@ -115,7 +115,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
-    check_roles(load_scenario(sweep.scenario, fixed), args.legit)
+    check_roles(read_scenario(sweep.scenario, fixed), args.legit)
     check_work(sweep, args, 2)
     check_dask_options(args)
     print(f"calibrate: {sweep.describe()}, then the held-out check")

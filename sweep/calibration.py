@@ -17,6 +17,7 @@ import pandas as pd
 from powsim.calibrate.charge import PAPER_A
 from powsim.calibrate.search import A_KEY, pareto_table
 from powsim.errors import InputError, ParameterError
+from powsim.model.load import LoadScenario
 from powsim.model.scenario import MAX_A, Scenario
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
@@ -52,9 +53,13 @@ def a_axis(axis: Axis) -> Axis:
     return Axis(A_KEY, tuple(sorted({*map(float, axis.values), PAPER_A})))
 
 
-def check_roles(scenario: Scenario, legit: str) -> None:
-    """Before any run: ``legit`` names a kind = "legit" entry of ``scenario`` and at least
-    one other entry is there for the defense to act on."""
+def check_roles(scenario: Scenario | LoadScenario, legit: str) -> None:
+    """Before any run: ``scenario`` runs in the per-account kernel, ``legit`` names a kind =
+    "legit" entry of it and at least one other entry is there for the defense to act on."""
+    if isinstance(scenario, LoadScenario):
+        raise InputError(f"{scenario.source}: a load scenario (stream, sessions, botnet agents), "
+                         "expected a per-account one: calibrate chooses a from the members' "
+                         "overheads, which the per-account kernel measures")
     names = [agent.name for agent in scenario.agents]
     kinds = {agent.name: agent.kind for agent in scenario.agents}
     if legit not in kinds:

@@ -61,3 +61,14 @@ def test_capacity_command_on_a_per_account_scenario(tmp_path, capsys):
 def test_slo_names_the_kernels_metrics(tmp_path, slo, message):
     with pytest.raises(ParameterError, match=message):
         parse_slo(slo, load_scenario(_small(tmp_path)))
+
+
+def test_calibrate_refuses_a_load_scenario_in_one_line_before_any_work(tmp_path, capsys):
+    # The kernel follows from the model: calibrate needs members' overheads, which only the
+    # per-account kernel measures, so a load scenario gets one line naming why.
+    example = EXAMPLE.parent / "tor-small-botnet.toml"
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(example), "--legit", "clients", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "a load scenario" in err and "per-account" in err
+    assert not out.exists()
