@@ -3,8 +3,8 @@ or a table prints, with its unit, its meaning and the kernels that compute it.
 
 A metric is computed by its kernel's summary (:func:`powsim.sim.summary.summarize`,
 :func:`powsim.load.metrics.summary`) into the column ``column``; this registry is what the
-rest reads: the SLO grammar (``GROUP.NAME OP VALUE``, :func:`metric`), capacity, the sweep's
-aggregated figures (:func:`columns`) and printed headers (:func:`header`). A new metric is
+rest reads: the SLO grammar (``GROUP.NAME OP VALUE``, :func:`metric`), capacity and its chart
+(:func:`describe`), and the sweep's aggregated figures (:func:`columns`). A new metric is
 its column in a summary plus one :func:`register_metric` call here.
 """
 
@@ -62,12 +62,6 @@ def describe(column: str) -> str:
     time-to-connect, the lost never connecting (s)``; the column itself if unknown."""
     found = next((m for m in METRICS.values() if m.column == column), None)
     return f"{found.description} ({found.unit})" if found else column
-
-
-def header(column: str) -> str:
-    """A printed column header with its unit: ``ttc_p95_s (s)``; the name alone if unknown."""
-    unit = next((m.unit for m in METRICS.values() if m.column == column), None)
-    return f"{column} ({unit})" if unit else column
 
 
 _ACCOUNT, _LOAD, _BOTH = ("account",), ("load",), ENGINES
