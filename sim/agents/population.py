@@ -134,12 +134,17 @@ def bootstrap_batches(per_query: Workload, queries: int, batch_size: int,
                       rng: np.random.Generator) -> tuple[Batch, ...]:
     """``queries`` queries drawn with replacement from ``per_query`` (a workload of one query
     per batch: the pool's evaluation part) and cut into batches of ``batch_size``."""
+    return bootstrap_workload(per_query, queries, batch_size, rng).batches
+
+
+def bootstrap_workload(per_query: Workload, queries: int, batch_size: int,
+                       rng: np.random.Generator) -> Workload:
+    """The arrays behind :func:`bootstrap_batches` (one draw of ``queries`` rows from ``rng``)."""
     rows = rng.integers(0, len(per_query), size=queries)
     starts = np.arange(0, queries, batch_size)
     sizes = np.diff(np.append(starts, queries)).astype(np.float64)
-    sums = [np.add.reduceat(values[rows], starts).tolist() for values in
-            (per_query.cost, per_query.inference_s, per_query.cost_s)]
+    cost, inference_s, cost_s = (np.add.reduceat(values[rows], starts) for values in
+                                 (per_query.cost, per_query.inference_s, per_query.cost_s))
     rdp = (np.add.reduceat(per_query.rdp[rows], starts, axis=0) if per_query.rdp is not None
-           else [None] * len(starts))
-    return tuple(Batch(i, *values) for i, values in enumerate(zip(sizes.tolist(), sums[0], rdp,
-                                                                   sums[1], sums[2])))
+           else None)
+    return Workload(sizes, cost, inference_s, cost_s, per_query.accuracy, rdp)

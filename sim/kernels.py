@@ -1,0 +1,59 @@
+"""Which kernel runs which entry of a run, and how their results join into the DES's.
+
+``auto`` gives the entries :func:`powsim.sim.vectorised.takes` to the vectorised kernel and
+the rest to the SimPy DES; ``des`` gives every entry to the DES (for benchmarks and the
+equality tests). The vectorised members' timelines assume nobody waits for a worker, and
+their events join the DES's in time order, so the joined run is the DES's own whenever
+
+* nobody would have waited: at no instant do more batches ask for service than the server
+  has workers (of its smaller pool when cost estimation has its own), counting every batch
+  of both kernels over [arrival, end of service], widened by 1e-9 s and its relative
+  rounding, so that touching intervals count as overlapping;
+* no vectorised batch is released at the same instant as another member's, where the DES's
+  order of rows would depend on SimPy's event ids.
+
+Otherwise :func:`joined` returns None and the caller runs the DES for everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from powsim.sim.server.server import ServerConfig
+from powsim.sim.vectorised import Entry
+
+KERNELS = ("auto", "des")
+SLACK_S = 1e-9  # widening of each service interval in the check for waits (plus relative rounding)
+
+
+def joined(des_events: pd.DataFrame, entries: Sequence[Entry], server: ServerConfig
+           ) -> pd.DataFrame | None:
+    """The DES's events and the vectorised entries' events in release order, or None when
+    the join might differ from a DES of all of them (see the module docstring)."""
+    parts = [des_events] * (len(des_events) > 0) + [e.events for e in entries if len(e.events)]
+    if not parts:
+        return des_events
+    events = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    vectorised = np.arange(len(events)) >= len(des_events)
+    order = np.argsort(events["sim_time_s"].to_numpy(), kind="stable")
+    times, mine = events["sim_time_s"].to_numpy()[order], vectorised[order]
+    if np.any((times[1:] == times[:-1]) & (mine[1:] | mine[:-1])) or _waits(events, server):
+        return None
+    return events.take(order).reset_index(drop=True)
+
+
+def _waits(events: pd.DataFrame, server: ServerConfig) -> bool:
+    """Whether more answered batches than workers ask for service at some instant."""
+    answered = events[events["batch"].to_numpy() >= 0]
+    end = (answered["sim_time_s"].to_numpy() - answered["solve_s"].to_numpy() - server.verify_s)
+    arrived = end - answered["service_s"].to_numpy() - answered["queue_s"].to_numpy()
+    arrived -= SLACK_S + 1e-12 * np.abs(arrived)
+    end += SLACK_S + 1e-12 * np.abs(end)
+    capacity = server.workers if server.cost_workers == 0 else min(server.workers, server.cost_workers)
+    edges = np.concatenate([arrived, end])
+    step = np.concatenate([np.ones(len(arrived)), -np.ones(len(end))])
+    order = np.lexsort((-step, edges))  # at one instant, arrivals count before ends
+    return bool(len(order) and np.cumsum(step[order]).max() > capacity)

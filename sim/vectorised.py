@@ -1,0 +1,259 @@
+"""The vectorised kernel: members whose accounts no other account shares, as a Monte Carlo
+over (member, batch) instead of SimPy processes.
+
+A member of a ``legit`` or ``attacker`` entry replays its batches on its own account (group
+accounting never links these kinds), so its ledger, the policy's charge and its puzzles' bits
+follow from its own batches, and its draws come from its own stream: it meets other actors
+only at the server's workers. For every member of such an entry at once this kernel
+computes the cumulative queries and cost, the policy's target seconds, whole bits, the draws
+(think, service, solve) and the member's timeline as if it never waited for a worker
+(whether anyone did is :mod:`powsim.sim.kernels`' check).
+
+Every figure is the DES's, bit for bit, by construction:
+
+* streams: a member's Generator is the DES's (child 1 + j of the entry's SeedSequence) and
+  draws in the DES's order: hardware, number of queries and their rows, then per batch its
+  think time, inference and cost-estimation seconds (exponential service only; a mean of 0
+  draws nothing) and its puzzle's trials. With one sub-solution and puzzles of 2 bits or more
+  each of these draws is one standard exponential E (numpy's geometric for p < 1/3 is
+  ceil(-E / log1p(-p))), so a member's draws are one vector call; any other member (a puzzle
+  of 0 or 1 bit, several sub-solutions) makes the DES's own scalar calls;
+* sums are sequential, as the DES's running totals (``np.cumsum`` per member);
+* exp and log2 are the math module's (numpy's may differ in the last bit).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from powsim.calibrate.difficulty import Difficulty
+from powsim.sim.agents.kinds import AGENT_KINDS
+from powsim.sim.agents.population import bootstrap_workload
+from powsim.sim.durations import Durations
+from powsim.sim.events import EVENT_COLUMNS
+from powsim.sim.policies import QUERIES_PER_CHARGE, OneSidedPolicy, PaperPolicy, Policy
+from powsim.sim.scenario import AgentSpec
+from powsim.sim.server.server import ServerConfig
+from powsim.sim.solve_time import solve_model
+from powsim.traces.batches import Workload
+
+INT64_CAP = 9.223372036854776e18  # numpy's geometric returns INT64_MAX from here on
+SLOTS = 4  # draws per batch at most: think, inference, cost estimation, trials
+STEPS = 5  # a batch's steps on the clock: think, inference, cost estimation, solve, verify
+# ln(1 - 2^-k) by math (libm, as numpy's C geometric), k = 0..60 bits
+LOG1P = np.array([math.log1p(-(2.0 ** -k)) if k else -math.inf for k in range(61)])
+# Vectorised twins of the policies' scalar ``diff`` (same operations); others go element by element.
+DIFFS: dict[type, Callable[[np.ndarray], np.ndarray]] = {
+    PaperPolicy: np.abs, OneSidedPolicy: lambda excess: np.maximum(excess, 0.0)}
+
+
+def takes(spec: AgentSpec, policy: Policy, hashing: str) -> bool:
+    """Whether this kernel may run ``spec``: an independent kind (its members' accounts are
+    their own), drawn trials (not real hashes) and the additive cost metric."""
+    return AGENT_KINDS[spec.kind].independent and hashing == "sampled" and policy.metric == "additive"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every entry of one run shares: the ``policy``, ``difficulty``, ``server`` and
+    whether durations and trials are drawn (``sampled``) or their means."""
+
+    policy: Policy
+    difficulty: Difficulty
+    server: ServerConfig
+    sampled: bool
+
+
+class Entry:
+    """One entry's run: ``events`` (columns :data:`EVENT_COLUMNS`, one row per batch, members
+    in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
+
+    def __init__(self, events: pd.DataFrame, members: list[tuple[str, int, float, str]]) -> None:
+        self.events, self.members = events, members
+
+
+def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
+              batch_size: int | None, setup: Setup) -> Entry:
+    """Run entry ``spec`` on its ``stream`` (the DES's child of the run for this entry);
+    ``work`` its batches, or with ``batch_size`` (bootstrapped entries) its pool's queries."""
+    own, *streams = stream.spawn(1 + spec.members)
+    rngs = [np.random.default_rng(s) for s in streams]
+    hardware = [spec.mix.draw(rng) if spec.mix else spec.hardware for rng in rngs]
+    own_rng = np.random.default_rng(own)
+    own_rng.random()  # the DES's draw of whether to link, kept so later draws stay the same
+    starts = _starts(spec, own_rng, setup.sampled)
+    works = ([work] * len(rngs) if batch_size is None else
+             [bootstrap_workload(work, spec.queries.draw(rng), batch_size, rng) for rng in rngs])
+    lengths = np.array([len(w) for w in works])
+    batches = _joined(works) if batch_size is not None else _tiled(work, len(rngs))
+    if batch_size is None:  # every member asks the same batches: one charge, repeated
+        charge = [np.tile(c, len(rngs)) for c in _charges(work.queries, work.cost,
+                                                          np.array([len(work)]), setup)]
+    else:
+        charge = _charges(batches.queries, batches.cost, lengths, setup)
+    account_queries, account_cost, target_s, bits = charge
+    think, inference, estimation, trials = _draws(spec, rngs, batches, bits, lengths, setup)
+    rate = np.repeat([h.hash_rate_hz * spec.solvers for h in hardware], lengths)
+    solve_s = trials / rate
+    arrived, served, released = _timeline(starts, lengths, think, inference, estimation, solve_s,
+                                          setup.server)
+    service_s = inference + estimation
+    actor = np.repeat(np.arange(len(rngs)), lengths)
+    index = np.concatenate([np.arange(n) for n in lengths]) if len(lengths) else np.zeros(0, int)
+    accounts = np.array([f"{spec.name}/{j}" for j in range(len(rngs))], dtype=object)
+    events = pd.DataFrame(dict(zip(EVENT_COLUMNS, (
+        released, np.full(len(actor), spec.name, dtype=object),
+        np.full(len(actor), spec.kind, dtype=object), actor, accounts[actor], index,
+        np.zeros(len(actor), bool), batches.queries, batches.cost, account_queries, account_cost,
+        target_s, bits, trials, solve_s, served - arrived - service_s, service_s, think,
+        np.zeros(len(actor))))))
+    members = [(spec.name, j, float(s), h.name) for j, (s, h) in enumerate(zip(starts, hardware))]
+    return Entry(events, members)
+
+
+def _starts(spec: AgentSpec, own_rng: np.random.Generator, sampled: bool) -> np.ndarray:
+    """Members' start seconds: ``start_s``, or a Poisson stream from it (the DES's running sum)."""
+    if spec.arrival_rate_hz is None:
+        return np.full(spec.members, spec.start_s)
+    mean_s = 1 / spec.arrival_rate_hz
+    gaps = mean_s * own_rng.standard_exponential(spec.members) if sampled else np.full(spec.members, mean_s)
+    return np.cumsum(np.concatenate(([spec.start_s], gaps)))[1:]
+
+
+def _joined(works: list[Workload]) -> Workload:
+    """Members' workloads end to end (one row per (member, batch))."""
+    return Workload(*(np.concatenate([getattr(w, name) for w in works])
+                      for name in ("queries", "cost", "inference_s", "cost_s")), np.nan)
+
+
+def _tiled(work: Workload, members: int) -> Workload:
+    """``work`` repeated for ``members`` members."""
+    return Workload(*(np.tile(getattr(work, name), members)
+                      for name in ("queries", "cost", "inference_s", "cost_s")), work.accuracy)
+
+
+def running_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` restarting at each of the segments of ``lengths`` (which sum
+    to its size), each added left to right as a scalar running total is. Segments are laid out
+    in rows of a zero-padded grid, grouped by length within a factor of two."""
+    out = np.empty_like(values)
+    if not len(values):
+        return out
+    segment = np.repeat(np.arange(len(lengths)), lengths)
+    position = np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    group = np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
+    for g in np.unique(group[lengths > 0]):
+        rows = np.flatnonzero(group == g)
+        row_of = np.zeros(len(lengths), np.int64)
+        row_of[rows] = np.arange(len(rows))
+        mine = group[segment] == g
+        cells = row_of[segment[mine]], position[mine]
+        grid = np.zeros((len(rows), int(lengths[rows].max())))
+        grid[cells] = values[mine]
+        out[mine] = np.cumsum(grid, axis=1)[cells]
+    return out
+
+
+def _charges(queries: np.ndarray, cost: np.ndarray, lengths: np.ndarray, setup: Setup
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ledger's running (queries, cost) after each batch, the policy's target seconds and
+    the puzzle's bits, for members' batches end to end (``lengths`` batches each)."""
+    account_queries, account_cost = running_sums(queries, lengths), running_sums(cost, lengths)
+    policy, p = setup.policy, setup.policy.parameters
+    excess = account_cost - (policy.reference.intercept + policy.reference.slope * account_queries)
+    twin = DIFFS.get(type(policy))
+    diff = twin(excess) if twin else np.frompyfunc(policy.diff, 2, 1)(
+        account_queries, account_cost).astype(np.float64)
+    exponent = np.minimum(np.maximum(diff * math.log(p.a), math.log(p.min_seconds)),
+                          math.log(p.max_seconds))
+    power = np.fromiter(map(math.exp, exponent.tolist()), np.float64, len(exponent))
+    target_s = power * queries / QUERIES_PER_CHARGE
+    return account_queries, account_cost, target_s, _bits(target_s, setup.difficulty)
+
+
+def _bits(target_s: np.ndarray, difficulty: Difficulty) -> np.ndarray:
+    """:meth:`Difficulty.bits` of each target: numpy's log2, except within 1e-9 of a rounding
+    boundary, where math's (the DES's) decides."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.log2(target_s * difficulty.reference_hash_rate_hz / difficulty.sub_solutions) + 0.5
+    bits = np.clip(np.floor(raw), 0, difficulty.max_bits)
+    bits[target_s <= 0] = 0
+    near = np.flatnonzero(np.abs(raw - np.round(raw)) < 1e-9)
+    bits[near] = [difficulty.bits(float(t)) for t in target_s[near]]
+    return bits.astype(np.int64)
+
+
+def _draws(spec: AgentSpec, rngs: list[np.random.Generator], batches: Workload, bits: np.ndarray,
+           lengths: np.ndarray, setup: Setup) -> tuple[np.ndarray, ...]:
+    """Think, inference and cost-estimation seconds and trials of every (member, batch)."""
+    think = np.full(len(bits), spec.think_s)
+    inference, estimation = batches.inference_s.copy(), batches.cost_s.copy()
+    sub = setup.difficulty.sub_solutions
+    if not setup.sampled:
+        return think, inference, estimation, np.ldexp(float(sub), bits)
+    service = setup.server.service == "exponential"
+    drawn = np.column_stack([np.full(len(bits), spec.think_s != 0), service & (inference != 0),
+                             service & (estimation != 0), np.ones(len(bits), bool)])
+    ends = np.cumsum(lengths)
+    segment = np.repeat(np.arange(len(lengths)), lengths)
+    counts = np.bincount(segment, drawn.sum(axis=1), len(lengths)).astype(np.int64)
+    vector = (np.bincount(segment, bits <= 1, len(lengths)) == 0) & (sub == 1)
+    values = np.ones((len(bits), SLOTS))
+    draws = [rng.standard_exponential(n) for rng, n, v in zip(rngs, counts, vector) if v]
+    mine = np.repeat(vector, lengths)
+    values[mine] = _scatter(drawn[mine], np.concatenate(draws) if draws else np.zeros(0))
+    trials = np.ceil(-values[:, 3] / LOG1P[np.maximum(bits, 2)])
+    trials = np.minimum(trials, INT64_CAP)
+    think = np.where(drawn[:, 0], spec.think_s * values[:, 0], think)
+    inference = np.where(drawn[:, 1], inference * values[:, 1], inference)
+    estimation = np.where(drawn[:, 2], estimation * values[:, 2], estimation)
+    for member in np.flatnonzero(~vector & (lengths > 0)):
+        rows = slice(ends[member] - lengths[member], ends[member])
+        _scalar(rngs[member], spec.think_s, service, sub, bits[rows], think[rows],
+                inference[rows], estimation[rows], trials[rows])
+    return think, inference, estimation, trials
+
+
+def _scatter(drawn: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A (rows, SLOTS) grid holding ``values`` in the cells ``drawn`` marks, row by row."""
+    grid = np.ones(drawn.shape)
+    grid[drawn] = values
+    return grid
+
+
+def _scalar(rng: np.random.Generator, think_s: float, service: bool, sub_solutions: int,
+            bits: np.ndarray, think: np.ndarray, inference: np.ndarray, estimation: np.ndarray,
+            trials: np.ndarray) -> None:
+    """One member's draws by the DES's own calls, in its order, written into the arrays
+    (which hold the means on entry)."""
+    durations, served = Durations(True), Durations(service)
+    model = solve_model("sampled", sub_solutions)
+    for b, k in enumerate(bits.tolist()):
+        think[b] = durations.draw(think_s, rng)
+        inference[b] = served.draw(float(inference[b]), rng)
+        estimation[b] = served.draw(float(estimation[b]), rng)
+        trials[b] = model.sample(k, rng)
+
+
+def _timeline(starts: np.ndarray, lengths: np.ndarray, think: np.ndarray, inference: np.ndarray,
+              estimation: np.ndarray, solve_s: np.ndarray, server: ServerConfig
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each batch's arrival at the server, end of service and release (simulated seconds), as
+    the DES's clock adds them up when nobody waits: think, then inference (with the cost
+    estimation when ``cost_workers`` is 0) and cost estimation, solve, verify."""
+    single = server.cost_workers == 0
+    steps = np.column_stack([think, inference + estimation if single else inference,
+                             np.zeros_like(estimation) if single else estimation, solve_s,
+                             np.full(len(think), server.verify_s)])
+    first = np.cumsum(lengths) - lengths
+    flat = np.insert(steps.ravel(), first * STEPS, starts)
+    clock = running_sums(flat, lengths * STEPS + 1)
+    keep = np.ones(len(flat), bool)
+    keep[first * STEPS + np.arange(len(lengths))] = False
+    clock = clock[keep].reshape(-1, STEPS)
+    return clock[:, 0], clock[:, 2], clock[:, 4]
