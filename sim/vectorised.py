@@ -33,7 +33,7 @@ import pandas as pd
 
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.agents.population import bootstrap_workload
+from powsim.sim.agents.population import bootstrap_rows, bootstrap_workload
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS
 from powsim.sim.policies import QUERIES_PER_CHARGE, OneSidedPolicy, PaperPolicy, Policy
@@ -83,18 +83,19 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
     ``work`` its batches, or with ``batch_size`` (bootstrapped entries) its pool's queries."""
     own, *streams = stream.spawn(1 + spec.members)
     rngs = [np.random.default_rng(s) for s in streams]
-    hardware = [spec.mix.draw(rng) if spec.mix else spec.hardware for rng in rngs]
+    hardware = ([spec.mix.profiles[i] for i in spec.mix.pick(np.array([r.random() for r in rngs]))]
+                if spec.mix else [spec.hardware] * len(rngs))
     own_rng = np.random.default_rng(own)
     own_rng.random()  # the DES's draw of whether to link, kept so later draws stay the same
     starts = _starts(spec, own_rng, setup.sampled)
-    works = ([work] * len(rngs) if batch_size is None else
-             [bootstrap_workload(work, spec.queries.draw(rng), batch_size, rng) for rng in rngs])
-    lengths = np.array([len(w) for w in works])
-    batches = _joined(works) if batch_size is not None else _tiled(work, len(rngs))
     if batch_size is None:  # every member asks the same batches: one charge, repeated
+        lengths = np.full(len(rngs), len(work))
+        batches = _tiled(work, len(rngs))
         charge = [np.tile(c, len(rngs)) for c in _charges(work.queries, work.cost,
                                                           np.array([len(work)]), setup)]
     else:
+        rows = [bootstrap_rows(work, spec.queries.draw(rng), rng) for rng in rngs]
+        batches, lengths = bootstrap_workload(work, rows, batch_size)
         charge = _charges(batches.queries, batches.cost, lengths, setup)
     account_queries, account_cost, target_s, bits = charge
     think, inference, estimation, trials = _draws(spec, rngs, batches, bits, lengths, setup)
@@ -123,12 +124,6 @@ def _starts(spec: AgentSpec, own_rng: np.random.Generator, sampled: bool) -> np.
     mean_s = 1 / spec.arrival_rate_hz
     gaps = mean_s * own_rng.standard_exponential(spec.members) if sampled else np.full(spec.members, mean_s)
     return np.cumsum(np.concatenate(([spec.start_s], gaps)))[1:]
-
-
-def _joined(works: list[Workload]) -> Workload:
-    """Members' workloads end to end (one row per (member, batch))."""
-    return Workload(*(np.concatenate([getattr(w, name) for w in works])
-                      for name in ("queries", "cost", "inference_s", "cost_s")), np.nan)
 
 
 def _tiled(work: Workload, members: int) -> Workload:

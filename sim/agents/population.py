@@ -11,7 +11,7 @@ Its batches are those queries cut into batches of the defense's batch size.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,9 +101,12 @@ class HardwareMix:
 
     def draw(self, rng: np.random.Generator) -> Hardware:
         """One member's device (consumes one uniform draw)."""
-        index = int(np.searchsorted(np.cumsum(self.shares), rng.random() * sum(self.shares),
-                                    side="right"))
-        return self.profiles[min(index, len(self.profiles) - 1)]
+        return self.profiles[int(self.pick(np.array([rng.random()]))[0])]
+
+    def pick(self, uniforms: np.ndarray) -> np.ndarray:
+        """Index in ``profiles`` of the device of each uniform draw in [0, 1) of ``uniforms``."""
+        index = np.searchsorted(np.cumsum(self.shares), uniforms * sum(self.shares), side="right")
+        return np.minimum(index, len(self.profiles) - 1)
 
     def describe(self) -> str:
         """``mix(phone-browser=0.3, laptop-cpu=0.7)``, as the summary's hardware column."""
@@ -134,17 +137,27 @@ def bootstrap_batches(per_query: Workload, queries: int, batch_size: int,
                       rng: np.random.Generator) -> tuple[Batch, ...]:
     """``queries`` queries drawn with replacement from ``per_query`` (a workload of one query
     per batch: the pool's evaluation part) and cut into batches of ``batch_size``."""
-    return bootstrap_workload(per_query, queries, batch_size, rng).batches
+    return bootstrap_workload(per_query, [bootstrap_rows(per_query, queries, rng)], batch_size)[0].batches
 
 
-def bootstrap_workload(per_query: Workload, queries: int, batch_size: int,
-                       rng: np.random.Generator) -> Workload:
-    """The arrays behind :func:`bootstrap_batches` (one draw of ``queries`` rows from ``rng``)."""
-    rows = rng.integers(0, len(per_query), size=queries)
-    starts = np.arange(0, queries, batch_size)
-    sizes = np.diff(np.append(starts, queries)).astype(np.float64)
-    cost, inference_s, cost_s = (np.add.reduceat(values[rows], starts) for values in
+def bootstrap_rows(per_query: Workload, queries: int, rng: np.random.Generator) -> np.ndarray:
+    """A member's ``queries`` rows of ``per_query``, drawn with replacement (one draw)."""
+    return rng.integers(0, len(per_query), size=queries)
+
+
+def bootstrap_workload(per_query: Workload, rows: Sequence[np.ndarray], batch_size: int
+                       ) -> tuple[Workload, np.ndarray]:
+    """Members' drawn ``rows`` each cut into batches of ``batch_size``, end to end, and each
+    member's number of batches (every batch summed alone, as for one member)."""
+    counts = np.array([len(r) for r in rows], dtype=np.int64)
+    batches = -(-counts // batch_size)
+    member = np.repeat(np.arange(len(rows)), batches)
+    first = np.repeat(np.cumsum(batches) - batches, batches)
+    starts = (np.cumsum(counts) - counts)[member] + (np.arange(len(member)) - first) * batch_size
+    drawn = np.concatenate(rows)
+    sizes = np.diff(np.append(starts, len(drawn))).astype(np.float64)
+    cost, inference_s, cost_s = (np.add.reduceat(values[drawn], starts) for values in
                                  (per_query.cost, per_query.inference_s, per_query.cost_s))
-    rdp = (np.add.reduceat(per_query.rdp[rows], starts, axis=0) if per_query.rdp is not None
+    rdp = (np.add.reduceat(per_query.rdp[drawn], starts, axis=0) if per_query.rdp is not None
            else None)
-    return Workload(sizes, cost, inference_s, cost_s, per_query.accuracy, rdp)
+    return Workload(sizes, cost, inference_s, cost_s, per_query.accuracy, rdp), batches
