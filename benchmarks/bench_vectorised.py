@@ -1,0 +1,108 @@
+"""How fast the vectorised kernel runs against the DES, measured in the same run: printed
+figures, not a timed test.
+
+    .venv/bin/python benchmarks/bench_vectorised.py [--runs 5] [--calibrate]
+
+For each scenario, ``--runs`` seeded runs with ``kernel='des'`` (all in SimPy) and the same
+runs with ``kernel='auto'`` (the vectorised kernel where it takes the entries; the run is
+the same, checked here too): wall seconds per run, microseconds per simulated batch and
+their ratio. Scenarios: the what-if example (1,000 bootstrapped users on a hardware mix, a
+knockoff attacker and a 20-account sybil ring, which stays in SimPy) and 100 users x 1,000
+replayed batches on a server with a worker per user. With ``--calibrate``, also the wall
+seconds of ``powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0`` at its
+defaults (a LocalCluster of one worker per core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from powsim.sim.run import Model, prepare, simulate
+from powsim.sim.scenario import load_scenario
+from powsim.traces.format import TraceMetadata, make_trace, write_trace
+
+REPO = Path(__file__).resolve().parents[1]
+WHAT_IF = REPO / "examples" / "what-if-a.toml"
+
+
+def _replay_model(folder: Path, users: int = 100, batches: int = 1000) -> Model:
+    queries = batches * 10
+    data = pd.DataFrame({"query": np.arange(queries), "batch": np.arange(queries) // 10,
+                         "cost": np.full(queries, 0.1)})
+    metadata = TraceMetadata(kind="query", dataset="bench", attack="standard", batch_size=10,
+                             seconds_per_batch={"inference": 0.01, "inference_and_cost": 0.015})
+    write_trace(make_trace(data, metadata), folder / "legit.parquet")
+    (folder / "bench.toml").write_text(textwrap.dedent(f"""
+        [defense]
+        policy = "paper"
+        reference = "legit.parquet"
+        reference_hash_rate = 1.0e6
+        [server]
+        workers = {users}
+        [[agents]]
+        kind = "legit"
+        count = {users}
+        think_s = 1.0
+        arrival_rate_hz = 1.0
+        trace = "legit.parquet"
+        """))
+    return prepare(load_scenario(folder / "bench.toml"))
+
+
+def _timed(model: Model, kernel: str, runs: int) -> tuple[float, int, list]:
+    """Wall seconds per run, batches per run and the runs' events."""
+    simulate(model, "sampled", 0, 0, kernel=kernel)  # warm caches (workload batches, imports)
+    start = time.perf_counter()
+    results = [simulate(model, "sampled", 0, r, kernel=kernel) for r in range(runs)]
+    elapsed = (time.perf_counter() - start) / runs
+    return elapsed, int(np.mean([len(r.events) for r in results])), [r.events for r in results]
+
+
+def compare(name: str, model: Model, runs: int) -> None:
+    des_s, batches, des = _timed(model, "des", runs)
+    auto_s, _, auto = _timed(model, "auto", runs)
+    same = all(a.equals(b) for a, b in zip(des, auto))
+    print(f"{name}: {batches:,} batches per run, {runs} sampled runs each")
+    print(f"  DES (kernel='des'):         {des_s * 1e3:8.1f} ms per run, {des_s / batches * 1e6:6.2f} us per batch")
+    print(f"  vectorised (kernel='auto'): {auto_s * 1e3:8.1f} ms per run, {auto_s / batches * 1e6:6.2f} us per batch")
+    print(f"  ratio DES / vectorised: {des_s / auto_s:.1f}x (goal >= 50x); same events as the DES: {same}")
+
+
+def calibrate_wall() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "powsim.cli", "calibrate", str(WHAT_IF), "--legit", "users",
+                   "--max-p95", "2.0", "--out", str(Path(folder) / "out")]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+        wall = time.perf_counter() - start
+    status = "ok" if result.returncode == 0 else f"exit {result.returncode}: {result.stderr[-300:]}"
+    print(f"powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 (defaults: 41 a "
+          f"x 10 replications + 10 held-out runs, {os.cpu_count()} cores): {wall:.1f} s wall "
+          f"(goal <= 10 s), {status}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--calibrate", action="store_true", help="also time powsim calibrate")
+    args = parser.parse_args()
+    compare("what-if example (examples/what-if-a.toml)", prepare(load_scenario(WHAT_IF)), args.runs)
+    with tempfile.TemporaryDirectory() as folder:
+        compare("100 users x 1,000 replayed batches, a worker each", _replay_model(Path(folder)),
+                max(1, args.runs // 5))
+    if args.calibrate:
+        calibrate_wall()
+
+
+if __name__ == "__main__":
+    main()
