@@ -33,9 +33,9 @@ import pandas as pd
 
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
-from powsim.sim.agents.population import bootstrap_rows, bootstrap_workload
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS
+from powsim.sim.member_draws import SLOTS, Members, draw_members
 from powsim.sim.policies import QUERIES_PER_CHARGE, OneSidedPolicy, PaperPolicy, Policy
 from powsim.sim.scenario import AgentSpec
 from powsim.sim.server.server import ServerConfig
@@ -43,7 +43,6 @@ from powsim.sim.solve_time import solve_model
 from powsim.traces.batches import Workload
 
 INT64_CAP = 9.223372036854776e18  # numpy's geometric returns INT64_MAX from here on
-SLOTS = 4  # draws per batch at most: think, inference, cost estimation, trials
 STEPS = 5  # a batch's steps on the clock: think, inference, cost estimation, solve, verify
 # ln(1 - 2^-k) by math (libm, as numpy's C geometric), k = 0..60 bits
 LOG1P = np.array([math.log1p(-(2.0 ** -k)) if k else -math.inf for k in range(61)])
@@ -81,55 +80,32 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
               batch_size: int | None, setup: Setup) -> Entry:
     """Run entry ``spec`` on its ``stream`` (the DES's child of the run for this entry);
     ``work`` its batches, or with ``batch_size`` (bootstrapped entries) its pool's queries."""
-    own, *streams = stream.spawn(1 + spec.members)
-    rngs = [np.random.default_rng(s) for s in streams]
-    hardware = ([spec.mix.profiles[i] for i in spec.mix.pick(np.array([r.random() for r in rngs]))]
-                if spec.mix else [spec.hardware] * len(rngs))
-    own_rng = np.random.default_rng(own)
-    own_rng.random()  # the DES's draw of whether to link, kept so later draws stay the same
-    starts = _starts(spec, own_rng, setup.sampled)
+    members = draw_members(spec, stream, work, batch_size, setup.sampled,
+                           setup.server.service == "exponential")
+    lengths, batches, count = members.lengths, members.batches, len(members.lengths)
     if batch_size is None:  # every member asks the same batches: one charge, repeated
-        lengths = np.full(len(rngs), len(work))
-        batches = _tiled(work, len(rngs))
-        charge = [np.tile(c, len(rngs)) for c in _charges(work.queries, work.cost,
-                                                          np.array([len(work)]), setup)]
+        charge = [np.tile(c, count) for c in _charges(work.queries, work.cost,
+                                                      np.array([len(work)]), setup)]
     else:
-        rows = [bootstrap_rows(work, spec.queries.draw(rng), rng) for rng in rngs]
-        batches, lengths = bootstrap_workload(work, rows, batch_size)
         charge = _charges(batches.queries, batches.cost, lengths, setup)
     account_queries, account_cost, target_s, bits = charge
-    think, inference, estimation, trials = _draws(spec, rngs, batches, bits, lengths, setup)
-    rate = np.repeat([h.hash_rate_hz * spec.solvers for h in hardware], lengths)
+    think, inference, estimation, trials = _draws(spec, members, bits, work, batch_size, setup)
+    rate = np.repeat([h.hash_rate_hz * spec.solvers for h in members.hardware], lengths)
     solve_s = trials / rate
-    arrived, served, released = _timeline(starts, lengths, think, inference, estimation, solve_s,
-                                          setup.server)
+    arrived, served, released = _timeline(members.starts, lengths, think, inference, estimation,
+                                          solve_s, setup.server)
     service_s = inference + estimation
-    actor = np.repeat(np.arange(len(rngs)), lengths)
-    index = np.concatenate([np.arange(n) for n in lengths]) if len(lengths) else np.zeros(0, int)
-    accounts = np.array([f"{spec.name}/{j}" for j in range(len(rngs))], dtype=object)
+    actor = np.repeat(np.arange(count), lengths)
+    index = np.arange(len(actor)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    accounts = np.array([f"{spec.name}/{j}" for j in range(count)], dtype=object)
     events = pd.DataFrame(dict(zip(EVENT_COLUMNS, (
         released, np.full(len(actor), spec.name, dtype=object),
         np.full(len(actor), spec.kind, dtype=object), actor, accounts[actor], index,
         np.zeros(len(actor), bool), batches.queries, batches.cost, account_queries, account_cost,
         target_s, bits, trials, solve_s, served - arrived - service_s, service_s, think,
         np.zeros(len(actor))))))
-    members = [(spec.name, j, float(s), h.name) for j, (s, h) in enumerate(zip(starts, hardware))]
-    return Entry(events, members)
-
-
-def _starts(spec: AgentSpec, own_rng: np.random.Generator, sampled: bool) -> np.ndarray:
-    """Members' start seconds: ``start_s``, or a Poisson stream from it (the DES's running sum)."""
-    if spec.arrival_rate_hz is None:
-        return np.full(spec.members, spec.start_s)
-    mean_s = 1 / spec.arrival_rate_hz
-    gaps = mean_s * own_rng.standard_exponential(spec.members) if sampled else np.full(spec.members, mean_s)
-    return np.cumsum(np.concatenate(([spec.start_s], gaps)))[1:]
-
-
-def _tiled(work: Workload, members: int) -> Workload:
-    """``work`` repeated for ``members`` members."""
-    return Workload(*(np.tile(getattr(work, name), members)
-                      for name in ("queries", "cost", "inference_s", "cost_s")), work.accuracy)
+    return Entry(events, [(spec.name, j, float(s), h.name)
+                          for j, (s, h) in enumerate(zip(members.starts, members.hardware))])
 
 
 def running_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -183,56 +159,43 @@ def _bits(target_s: np.ndarray, difficulty: Difficulty) -> np.ndarray:
     return bits.astype(np.int64)
 
 
-def _draws(spec: AgentSpec, rngs: list[np.random.Generator], batches: Workload, bits: np.ndarray,
-           lengths: np.ndarray, setup: Setup) -> tuple[np.ndarray, ...]:
+def _draws(spec: AgentSpec, members: Members, bits: np.ndarray, work: Workload,
+           batch_size: int | None, setup: Setup) -> tuple[np.ndarray, ...]:
     """Think, inference and cost-estimation seconds and trials of every (member, batch)."""
+    batches, drawn = members.batches, members.drawn
     think = np.full(len(bits), spec.think_s)
-    inference, estimation = batches.inference_s.copy(), batches.cost_s.copy()
     sub = setup.difficulty.sub_solutions
     if not setup.sampled:
-        return think, inference, estimation, np.ldexp(float(sub), bits)
-    service = setup.server.service == "exponential"
-    drawn = np.column_stack([np.full(len(bits), spec.think_s != 0), service & (inference != 0),
-                             service & (estimation != 0), np.ones(len(bits), bool)])
-    ends = np.cumsum(lengths)
-    segment = np.repeat(np.arange(len(lengths)), lengths)
-    counts = np.bincount(segment, drawn.sum(axis=1), len(lengths)).astype(np.int64)
-    vector = (np.bincount(segment, bits <= 1, len(lengths)) == 0) & (sub == 1)
-    values = np.ones((len(bits), SLOTS))
-    draws = [rng.standard_exponential(n) for rng, n, v in zip(rngs, counts, vector) if v]
-    mine = np.repeat(vector, lengths)
-    values[mine] = _scatter(drawn[mine], np.concatenate(draws) if draws else np.zeros(0))
-    trials = np.ceil(-values[:, 3] / LOG1P[np.maximum(bits, 2)])
-    trials = np.minimum(trials, INT64_CAP)
+        return think, batches.inference_s, batches.cost_s, np.ldexp(float(sub), bits)
+    values = np.ones(drawn.shape)
+    values[drawn] = members.exponentials
+    trials = np.minimum(np.ceil(-values[:, 3] / LOG1P[np.maximum(bits, 2)]), INT64_CAP)
     think = np.where(drawn[:, 0], spec.think_s * values[:, 0], think)
-    inference = np.where(drawn[:, 1], inference * values[:, 1], inference)
-    estimation = np.where(drawn[:, 2], estimation * values[:, 2], estimation)
-    for member in np.flatnonzero(~vector & (lengths > 0)):
+    inference = np.where(drawn[:, 1], batches.inference_s * values[:, 1], batches.inference_s)
+    estimation = np.where(drawn[:, 2], batches.cost_s * values[:, 2], batches.cost_s)
+    lengths = members.lengths
+    low = np.bincount(np.repeat(np.arange(len(lengths)), lengths), bits <= 1, len(lengths)) > 0
+    ends = np.cumsum(lengths)
+    for member in np.flatnonzero((low | (sub > 1)) & (lengths > 0)):
         rows = slice(ends[member] - lengths[member], ends[member])
-        _scalar(rngs[member], spec.think_s, service, sub, bits[rows], think[rows],
-                inference[rows], estimation[rows], trials[rows])
+        think[rows], inference[rows], estimation[rows], trials[rows] = _scalar(
+            members.generator(member, spec, work, batch_size), spec.think_s,
+            setup.server.service == "exponential", sub, bits[rows],
+            batches.inference_s[rows], batches.cost_s[rows])
     return think, inference, estimation, trials
 
 
-def _scatter(drawn: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A (rows, SLOTS) grid holding ``values`` in the cells ``drawn`` marks, row by row."""
-    grid = np.ones(drawn.shape)
-    grid[drawn] = values
-    return grid
-
-
 def _scalar(rng: np.random.Generator, think_s: float, service: bool, sub_solutions: int,
-            bits: np.ndarray, think: np.ndarray, inference: np.ndarray, estimation: np.ndarray,
-            trials: np.ndarray) -> None:
-    """One member's draws by the DES's own calls, in its order, written into the arrays
-    (which hold the means on entry)."""
+            bits: np.ndarray, inference_s: np.ndarray, cost_s: np.ndarray) -> np.ndarray:
+    """One member's draws by the DES's own calls in its order: rows (think, inference, cost
+    estimation, trials) of shape (4, batches), from the means ``think_s``, ``inference_s``
+    and ``cost_s`` (per batch)."""
     durations, served = Durations(True), Durations(service)
     model = solve_model("sampled", sub_solutions)
-    for b, k in enumerate(bits.tolist()):
-        think[b] = durations.draw(think_s, rng)
-        inference[b] = served.draw(float(inference[b]), rng)
-        estimation[b] = served.draw(float(estimation[b]), rng)
-        trials[b] = model.sample(k, rng)
+    return np.array([(durations.draw(think_s, rng), served.draw(inference, rng),
+                      served.draw(cost, rng), model.sample(k, rng))
+                     for k, inference, cost in zip(bits.tolist(), inference_s.tolist(),
+                                                   cost_s.tolist())]).T.reshape(SLOTS, -1)
 
 
 def _timeline(starts: np.ndarray, lengths: np.ndarray, think: np.ndarray, inference: np.ndarray,

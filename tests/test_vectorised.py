@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from powsim.errors import ParameterError
-from powsim.sim import run as run_module
+from powsim.sim import member_draws, run as run_module
+from powsim.sim.overrides import Override
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
 from powsim.sim.summary import summarize
@@ -86,8 +87,9 @@ def _population(folder: Path, *, policy: str = "paper", rate: float = 1e6, sub: 
         """)
 
 
-def _assert_same(path: Path, mode: str, seed: int = 1, replication: int = 0) -> None:
-    model = prepare(load_scenario(path))
+def _assert_same(path: Path, mode: str, seed: int = 1, replication: int = 0,
+                 overrides: tuple[Override, ...] = ()) -> None:
+    model = prepare(load_scenario(path, overrides))
     des = simulate(model, mode, seed, replication, kernel="des")
     auto = simulate(model, mode, seed, replication)
     assert des.events.equals(auto.events)
@@ -105,6 +107,18 @@ def _assert_same(path: Path, mode: str, seed: int = 1, replication: int = 0) -> 
 def test_same_run_as_the_des(tmp_path: Path, joins: list[bool], mode: str, variant: dict) -> None:
     _assert_same(_population(tmp_path, **variant), mode)
     assert joins == [True]  # the vectorised result was kept, not replaced by the DES's
+
+
+@pytest.mark.parametrize("rate", [1e6, 1.0])
+def test_draws_kept_for_another_charge_give_the_same_run(tmp_path: Path, joins: list[bool],
+                                                          rate: float) -> None:
+    # A sweep over a: the second point reuses the first's member draws (common random numbers).
+    path = _population(tmp_path, rate=rate)
+    _assert_same(path, "sampled", overrides=(Override("defense.a", 1.01),))
+    kept = dict(member_draws._kept)
+    _assert_same(path, "sampled", overrides=(Override("defense.a", 1.3),))
+    assert joins == [True, True]
+    assert member_draws._kept == kept  # the same objects: kept, not drawn again
 
 
 def test_waiting_falls_back_to_the_des(tmp_path: Path, joins: list[bool]) -> None:
