@@ -47,13 +47,15 @@ def joined(des_events: pd.DataFrame, entries: Sequence[Entry], server: ServerCon
 
 def _waits(events: pd.DataFrame, server: ServerConfig) -> bool:
     """Whether more answered batches than workers ask for service at some instant."""
-    answered = events[events["batch"].to_numpy() >= 0]
-    end = (answered["sim_time_s"].to_numpy() - answered["solve_s"].to_numpy() - server.verify_s)
-    arrived = end - answered["service_s"].to_numpy() - answered["queue_s"].to_numpy()
+    answered = events["batch"].to_numpy() >= 0
+    column = {name: events[name].to_numpy()[answered]
+              for name in ("sim_time_s", "solve_s", "service_s", "queue_s")}
+    end = column["sim_time_s"] - column["solve_s"] - server.verify_s
+    arrived = end - column["service_s"] - column["queue_s"]
     arrived -= SLACK_S + 1e-12 * np.abs(arrived)
     end += SLACK_S + 1e-12 * np.abs(end)
     capacity = server.workers if server.cost_workers == 0 else min(server.workers, server.cost_workers)
-    edges = np.concatenate([arrived, end])
-    step = np.concatenate([np.ones(len(arrived)), -np.ones(len(end))])
-    order = np.lexsort((-step, edges))  # at one instant, arrivals count before ends
-    return bool(len(order) and np.cumsum(step[order]).max() > capacity)
+    # Batches asking at each arrival: those arrived so far, less those ended strictly before it.
+    arrived.sort()
+    asking = np.arange(1, len(arrived) + 1) - np.searchsorted(np.sort(end), arrived, side="left")
+    return bool(len(asking) and asking.max() > capacity)

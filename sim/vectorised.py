@@ -18,7 +18,7 @@ Every figure is the DES's, bit for bit, by construction:
   each of these draws is one standard exponential E (numpy's geometric for p < 1/3 is
   ceil(-E / log1p(-p))), so a member's draws are one vector call; any other member (a puzzle
   of 0 or 1 bit, several sub-solutions) makes the DES's own scalar calls;
-* sums are sequential, as the DES's running totals (``np.cumsum`` per member);
+* sums are sequential, as the DES's running totals (:func:`running_sums`);
 * exp and log2 are the math module's (numpy's may differ in the last bit).
 """
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.agents.kinds import AGENT_KINDS
@@ -108,25 +109,19 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
                           for j, (s, h) in enumerate(zip(members.starts, members.hardware))])
 
 
+@njit(cache=True)
 def running_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Running sums of ``values`` restarting at each of the segments of ``lengths`` (which sum
-    to its size), each added left to right as a scalar running total is. Segments are laid out
-    in rows of a zero-padded grid, grouped by length within a factor of two."""
+    to its size), each added left to right from 0.0 as the DES's running totals are
+    (compiled: numba keeps IEEE order, no reassociation without fastmath)."""
     out = np.empty_like(values)
-    if not len(values):
-        return out
-    segment = np.repeat(np.arange(len(lengths)), lengths)
-    position = np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    group = np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64)
-    for g in np.unique(group[lengths > 0]):
-        rows = np.flatnonzero(group == g)
-        row_of = np.zeros(len(lengths), np.int64)
-        row_of[rows] = np.arange(len(rows))
-        mine = group[segment] == g
-        cells = row_of[segment[mine]], position[mine]
-        grid = np.zeros((len(rows), int(lengths[rows].max())))
-        grid[cells] = values[mine]
-        out[mine] = np.cumsum(grid, axis=1)[cells]
+    i = 0
+    for length in lengths:
+        total = 0.0
+        for _ in range(length):
+            total += values[i]
+            out[i] = total
+            i += 1
     return out
 
 
