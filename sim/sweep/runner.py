@@ -1,4 +1,4 @@
-"""Run a sweep: every grid point x replication as a task, points cached as they complete.
+"""Run a sweep: grid points x replications, RUNS_PER_TASK runs a task, points cached as they complete.
 
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
@@ -27,9 +27,12 @@ from powsim.sim.scenario import load_scenario
 from powsim.sim.sweep.executor import Executor
 from powsim.sim.sweep.grid import Axis, grid_points
 from powsim.sim.sweep.table import sweep_table
-from powsim.sim.sweep.tasks import point_key, run_task
+from powsim.sim.sweep.tasks import point_key, run_tasks
 
 MODES = ("sampled", "expected")
+# Runs (point x replication, point by point) per task: a task's dask overhead is paid once
+# for all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
+RUNS_PER_TASK = 10
 
 
 @dataclass(frozen=True)
@@ -85,21 +88,21 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
         path = cache / f"{sweep.digest(point)}.parquet" if cache else None
         if path is not None and path.is_file():
             done[index] = pd.read_parquet(path)
-    calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
-             for index, point in enumerate(points) if index not in done
-             for r in range(sweep.replications)]
-    owners = [index for index in range(len(points)) if index not in done
-              for _ in range(sweep.replications)]
+    runs = [(index, r) for index in range(len(points)) if index not in done
+            for r in range(sweep.replications)]
+    tasks = [runs[start:start + RUNS_PER_TASK] for start in range(0, len(runs), RUNS_PER_TASK)]
+    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
+              sweep.mode, sweep.seed) for task in tasks]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
-    with tqdm(total=len(calls), unit="run", desc="sweep", disable=not progress or None) as bar:
-        for call, result in executor.run(calls):
-            index = owners[call]
-            pending[index].append(result)
-            bar.update()
-            if len(pending[index]) == sweep.replications:
-                done[index] = _point_rows(points[index], pending.pop(index))
-                if cache is not None:
-                    _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
+    with tqdm(total=len(runs), unit="run", desc="sweep", disable=not progress or None) as bar:
+        for call, results in executor.run(calls):
+            for (index, _), result in zip(tasks[call], results):
+                pending[index].append(result)
+                bar.update()
+                if len(pending[index]) == sweep.replications:
+                    done[index] = _point_rows(points[index], pending.pop(index))
+                    if cache is not None:
+                        _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
     runs = pd.concat([done[index] for index in range(len(points))], ignore_index=True)
     return runs, sweep_table(runs, sweep.keys)
 
