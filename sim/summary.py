@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from powsim.sim.group_sums import group_max, group_sums
 from powsim.sim.run import Model, Run
 
 OVERHEAD_THRESHOLD = 2.0  # the paper's goal for legitimate users: under 2x time
@@ -31,51 +32,68 @@ SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries"
 
 
 def summarize(model: Model, run: Run) -> pd.DataFrame:
-    """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`)."""
-    verify_s = model.scenario.server.verify_s
-    events = run.events.assign(answered=run.events["batch"] >= 0)
-    events["pow_s"] = events["solve_s"] + verify_s * events["answered"]
-    per_member = run.members.set_index(["agent", "actor"]).join(
-        events.groupby(["agent", "actor"]).agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
-                                               finish_s=("sim_time_s", "max"),
-                                               hashes=("trials", "sum")))
-    # An actor left without batches (more colluders than batches) spent nothing.
-    per_member = per_member.fillna({"time_s": 0.0, "pow_s": 0.0, "hashes": 0.0})
+    """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`).
+
+    Members' totals are their rows' sums as pandas' groupby adds them
+    (:mod:`powsim.sim.group_sums`), an entry's figures pandas' reductions of its rows."""
+    events, members = run.events, run.members
+    names = [spec.name for spec in model.scenario.agents]
+    entry = pd.Categorical(events["agent"], categories=names).codes.astype(np.int64)
+    member_entry = pd.Categorical(members["agent"], categories=names).codes.astype(np.int64)
+    actor, member_actor = events["actor"].to_numpy(), members["actor"].to_numpy()
+    stride = 1 + int(max(actor.max(initial=0), member_actor.max(initial=0)))
+    position = np.zeros(len(names) * stride, np.int64)
+    position[member_entry * stride + member_actor] = np.arange(len(members))
+    member = position[entry * stride + actor]  # each event's row in ``members``
+    answered = events["batch"].to_numpy() >= 0
+    pow_s = events["solve_s"].to_numpy() + model.scenario.server.verify_s * answered
+    # An actor left without batches (more colluders than batches) spent nothing: sums of 0.
+    time_s, pow_s, hashes = group_sums(member, np.column_stack(
+        [events["service_s"].to_numpy(), pow_s, events["trials"].to_numpy()]), len(members)).T
+    finish_s = group_max(member, events["sim_time_s"].to_numpy(), len(members))
     # No base time (service seconds set to 0) has no overhead ratio: NaN, as for the entry.
-    per_member["overhead"] = ((per_member["time_s"] + per_member["pow_s"])
-                              / per_member["time_s"].where(per_member["time_s"] > 0))
+    with np.errstate(invalid="ignore"):
+        overhead = (time_s + pow_s) / np.where(time_s > 0, time_s, np.nan)
+    start_s, hardware = members["start_s"].to_numpy(), members["hardware"].to_numpy()
+    columns = {name: events[name].to_numpy() for name in
+               ("trials", "queries", "cost", "bits", "target_s", "fee_usd", "account")}
     rows = []
-    for spec, work in zip(model.scenario.agents, model.workloads):
-        mine, members = events[events["agent"] == spec.name], per_member.loc[spec.name]
-        answered = mine[mine["answered"]]
-        hashes = float(mine["trials"].sum())
-        time_s = float(members["time_s"].sum())
-        time_pow_s = time_s + float(members["pow_s"].sum())
-        by_device = members.groupby("hardware")["hashes"].sum()
+    for index, (spec, work) in enumerate(zip(model.scenario.agents, model.workloads)):
+        mine, own = entry == index, member_entry == index
+        count = int(own.sum())
+
+        def column(name: str, rows: np.ndarray = mine & answered) -> pd.Series:
+            return pd.Series(columns[name][rows])
+
+        hashes_total = float(column("trials", mine).sum())
+        time_total = float(pd.Series(time_s[own]).sum())
+        time_pow_s = time_total + float(pd.Series(pow_s[own]).sum())
+        devices, device = np.unique(hardware[own].astype(str), return_inverse=True)
+        by_device = group_sums(device, hashes[own][:, None], len(devices))[:, 0]
         profiles = spec.profiles
-        dollars = sum(profiles[name].dollars(h) for name, h in by_device.items())
-        dollars += float(mine["fee_usd"].sum())
-        kwh = sum(profiles[name].kwh(h) for name, h in by_device.items())
-        overheads = members["overhead"]
+        dollars = sum(profiles[name].dollars(h) for name, h in zip(devices, by_device.tolist()))
+        dollars += float(column("fee_usd", mine).sum())
+        kwh = sum(profiles[name].kwh(h) for name, h in zip(devices, by_device.tolist()))
+        overheads = pd.Series(overhead[own])
+        bits = column("bits")
         rows.append({
             "agent": spec.name, "kind": spec.kind, "hardware": spec.hardware_label,
-            "members": len(members), "accounts": mine["account"].nunique(),
-            "queries": float(answered["queries"].sum()), "privacy": float(answered["cost"].sum()),
-            "time_s": time_s, "time_pow_s": time_pow_s,
-            "overhead": time_pow_s / time_s if time_s > 0 else np.nan,
+            "members": count, "accounts": column("account", mine).nunique(),
+            "queries": float(column("queries").sum()), "privacy": float(column("cost").sum()),
+            "time_s": time_total, "time_pow_s": time_pow_s,
+            "overhead": time_pow_s / time_total if time_total > 0 else np.nan,
             "overhead_median": float(overheads.median()),
             "overhead_p95": float(overheads.quantile(0.95)),
             "overhead_p99": float(overheads.quantile(0.99)),
             "overhead_max": float(overheads.max()),
             "share_over_2x": float((overheads > OVERHEAD_THRESHOLD).mean()),
-            "wall_s": float(members["finish_s"].max() - members["start_s"].min()),
-            "bits_mean": float(answered["bits"].mean()),
-            "rounding": float(model.difficulty.expected_s(answered["bits"]).sum()
-                              / answered["target_s"].sum()),
-            "hashes": hashes, "dollars": dollars, "kwh": kwh,
-            "hashes_per_member": hashes / len(members),
-            "time_pow_s_per_member": time_pow_s / len(members),
-            "dollars_per_member": dollars / len(members), "kwh_per_member": kwh / len(members),
+            "wall_s": float(pd.Series(finish_s[own]).max() - pd.Series(start_s[own]).min()),
+            "bits_mean": float(bits.mean()),
+            "rounding": float(model.difficulty.expected_s(bits).sum() / column("target_s").sum()),
+            "hashes": hashes_total, "dollars": dollars, "kwh": kwh,
+            "hashes_per_member": hashes_total / count,
+            "time_pow_s_per_member": time_pow_s / count,
+            "dollars_per_member": dollars / count, "kwh_per_member": kwh / count,
             "accuracy": work.accuracy,
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

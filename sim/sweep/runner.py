@@ -1,4 +1,4 @@
-"""Run a sweep: grid points x replications, RUNS_PER_TASK runs a task, points cached as they complete.
+"""Run a sweep: RUNS_PER_TASK runs (point x replication) a task, points cached as they complete.
 
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
