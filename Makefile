@@ -32,6 +32,7 @@ test: $(STAMP) $(FASHION_MNIST)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_vectorised.py --calibrate
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/bench_puzzles.py
