@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from powsim.sim.events import EVENT_COLUMNS
 from powsim.sim.server.server import ServerConfig
 from powsim.sim.vectorised import Entry
 
@@ -33,23 +34,23 @@ def joined(des_events: pd.DataFrame, entries: Sequence[Entry], server: ServerCon
            ) -> pd.DataFrame | None:
     """The DES's events and the vectorised entries' events in release order, or None when
     the join might differ from a DES of all of them (see the module docstring)."""
-    parts = [des_events] * (len(des_events) > 0) + [e.events for e in entries if len(e.events)]
+    parts = [{name: des_events[name].to_numpy() for name in EVENT_COLUMNS}] * (len(des_events) > 0)
+    parts += [entry.events for entry in entries if len(entry.events["batch"])]
     if not parts:
         return des_events
-    events = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    vectorised = np.arange(len(events)) >= len(des_events)
-    order = np.argsort(events["sim_time_s"].to_numpy(), kind="stable")
-    times, mine = events["sim_time_s"].to_numpy()[order], vectorised[order]
+    events = {name: np.concatenate([part[name] for part in parts]) for name in EVENT_COLUMNS}
+    vectorised = np.arange(len(events["batch"])) >= len(des_events)
+    order = np.argsort(events["sim_time_s"], kind="stable")
+    times, mine = events["sim_time_s"][order], vectorised[order]
     if np.any((times[1:] == times[:-1]) & (mine[1:] | mine[:-1])) or _waits(events, server):
         return None
-    return events.take(order).reset_index(drop=True)
+    return pd.DataFrame({name: values[order] for name, values in events.items()})
 
 
-def _waits(events: pd.DataFrame, server: ServerConfig) -> bool:
+def _waits(events: dict[str, np.ndarray], server: ServerConfig) -> bool:
     """Whether more answered batches than workers ask for service at some instant."""
-    answered = events["batch"].to_numpy() >= 0
-    column = {name: events[name].to_numpy()[answered]
-              for name in ("sim_time_s", "solve_s", "service_s", "queue_s")}
+    answered = events["batch"] >= 0
+    column = {name: events[name][answered] for name in ("sim_time_s", "solve_s", "service_s", "queue_s")}
     end = column["sim_time_s"] - column["solve_s"] - server.verify_s
     arrived = end - column["service_s"] - column["queue_s"]
     arrived -= SLACK_S + 1e-12 * np.abs(arrived)

@@ -29,7 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numba import njit
 
 from powsim.calibrate.difficulty import Difficulty
@@ -70,10 +69,11 @@ class Setup:
 
 
 class Entry:
-    """One entry's run: ``events`` (columns :data:`EVENT_COLUMNS`, one row per batch, members
-    in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
+    """One entry's run: ``events`` (each of :data:`EVENT_COLUMNS` an array, one row per batch,
+    members in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
 
-    def __init__(self, events: pd.DataFrame, members: list[tuple[str, int, float, str]]) -> None:
+    def __init__(self, events: dict[str, np.ndarray], members: list[tuple[str, int, float, str]]
+                 ) -> None:
         self.events, self.members = events, members
 
 
@@ -99,12 +99,12 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
     actor = np.repeat(np.arange(count), lengths)
     index = np.arange(len(actor)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     accounts = np.array([f"{spec.name}/{j}" for j in range(count)], dtype=object)
-    events = pd.DataFrame(dict(zip(EVENT_COLUMNS, (
+    events = dict(zip(EVENT_COLUMNS, (
         released, np.full(len(actor), spec.name, dtype=object),
         np.full(len(actor), spec.kind, dtype=object), actor, accounts[actor], index,
         np.zeros(len(actor), bool), batches.queries, batches.cost, account_queries, account_cost,
         target_s, bits, trials, solve_s, served - arrived - service_s, service_s, think,
-        np.zeros(len(actor))))))
+        np.zeros(len(actor)))))
     return Entry(events, [(spec.name, j, float(s), h.name)
                           for j, (s, h) in enumerate(zip(members.starts, members.hardware))])
 
