@@ -21,12 +21,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from powsim.sim.events import EVENT_COLUMNS
 from powsim.sim.server.server import ServerConfig
 from powsim.sim.vectorised import Entry
 
 KERNELS = ("auto", "des")
+TEXT = ("agent", "kind", "account")  # the events' text columns
+TEXT_DTYPE = pd.DataFrame.from_records([("text",)], columns=["text"])["text"].dtype  # as the DES's
 SLACK_S = 1e-9  # widening of each service interval in the check for waits (plus relative rounding)
 
 
@@ -34,17 +37,28 @@ def joined(des_events: pd.DataFrame, entries: Sequence[Entry], server: ServerCon
            ) -> pd.DataFrame | None:
     """The DES's events and the vectorised entries' events in release order, or None when
     the join might differ from a DES of all of them (see the module docstring)."""
-    parts = [{name: des_events[name].to_numpy() for name in EVENT_COLUMNS}] * (len(des_events) > 0)
+    parts = [{name: pa.array(des_events[name]) if name in TEXT else des_events[name].to_numpy()
+              for name in EVENT_COLUMNS}] * (len(des_events) > 0)
     parts += [entry.events for entry in entries if len(entry.events["batch"])]
     if not parts:
         return des_events
-    events = {name: np.concatenate([part[name] for part in parts]) for name in EVENT_COLUMNS}
+    events = {name: pa.concat_arrays([part[name].cast(pa.large_string()) for part in parts])
+              if name in TEXT else np.concatenate([part[name] for part in parts])
+              for name in EVENT_COLUMNS}
     vectorised = np.arange(len(events["batch"])) >= len(des_events)
     order = np.argsort(events["sim_time_s"], kind="stable")
     times, mine = events["sim_time_s"][order], vectorised[order]
     if np.any((times[1:] == times[:-1]) & (mine[1:] | mine[:-1])) or _waits(events, server):
         return None
-    return pd.DataFrame({name: values[order] for name, values in events.items()})
+    return pd.DataFrame({name: _text(values.take(pa.array(order))) if name in TEXT else values[order]
+                         for name, values in events.items()})
+
+
+def _text(values: pa.Array) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``values`` as the DES's events hold text (pandas' default string dtype)."""
+    if TEXT_DTYPE == object:
+        return np.array(values.to_pylist(), dtype=object)
+    return pd.array(values, dtype=TEXT_DTYPE)
 
 
 def _waits(events: dict[str, np.ndarray], server: ServerConfig) -> bool:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 from powsim.calibrate.difficulty import Difficulty
@@ -69,8 +70,8 @@ class Setup:
 
 
 class Entry:
-    """One entry's run: ``events`` (each of :data:`EVENT_COLUMNS` an array, one row per batch,
-    members in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
+    """One entry's run: ``events`` (each of :data:`EVENT_COLUMNS` an array, pyarrow's for
+    text, one row per batch, members in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
 
     def __init__(self, events: dict[str, np.ndarray], members: list[tuple[str, int, float, str]]
                  ) -> None:
@@ -98,13 +99,13 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
     service_s = inference + estimation
     actor = np.repeat(np.arange(count), lengths)
     index = np.arange(len(actor)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    accounts = np.array([f"{spec.name}/{j}" for j in range(count)], dtype=object)
+    texts = pa.array([spec.name, spec.kind, *(f"{spec.name}/{j}" for j in range(count))])
+    constant = pa.array(np.zeros(len(actor), np.int64))
     events = dict(zip(EVENT_COLUMNS, (
-        released, np.full(len(actor), spec.name, dtype=object),
-        np.full(len(actor), spec.kind, dtype=object), actor, accounts[actor], index,
-        np.zeros(len(actor), bool), batches.queries, batches.cost, account_queries, account_cost,
-        target_s, bits, trials, solve_s, served - arrived - service_s, service_s, think,
-        np.zeros(len(actor)))))
+        released, texts.take(constant), texts.take(pa.array(constant.to_numpy() + 1)), actor,
+        texts.take(pa.array(actor + 2)), index, np.zeros(len(actor), bool), batches.queries,
+        batches.cost, account_queries, account_cost, target_s, bits, trials, solve_s,
+        served - arrived - service_s, service_s, think, np.zeros(len(actor)))))
     return Entry(events, [(spec.name, j, float(s), h.name)
                           for j, (s, h) in enumerate(zip(members.starts, members.hardware))])
 
