@@ -61,35 +61,30 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
     for index, (spec, work) in enumerate(zip(model.scenario.agents, model.workloads)):
         mine, own = entry == index, member_entry == index
         count = int(own.sum())
-
-        def column(name: str, rows: np.ndarray = mine & answered) -> pd.Series:
-            return pd.Series(columns[name][rows])
-
-        hashes_total = float(column("trials", mine).sum())
-        time_total = float(pd.Series(time_s[own]).sum())
-        time_pow_s = time_total + float(pd.Series(pow_s[own]).sum())
+        answered_rows = {name: columns[name][mine & answered]
+                         for name in ("queries", "cost", "bits", "target_s")}
+        hashes_total = float(np.nansum(columns["trials"][mine]))
+        time_total = float(np.nansum(time_s[own]))
+        time_pow_s = time_total + float(np.nansum(pow_s[own]))
         devices, device = np.unique(hardware[own].astype(str), return_inverse=True)
         by_device = group_sums(device, hashes[own][:, None], len(devices))[:, 0]
         profiles = spec.profiles
         dollars = sum(profiles[name].dollars(h) for name, h in zip(devices, by_device.tolist()))
-        dollars += float(column("fee_usd", mine).sum())
+        dollars += float(np.nansum(columns["fee_usd"][mine]))
         kwh = sum(profiles[name].kwh(h) for name, h in zip(devices, by_device.tolist()))
-        overheads = pd.Series(overhead[own])
-        bits = column("bits")
+        bits = answered_rows["bits"]
         rows.append({
             "agent": spec.name, "kind": spec.kind, "hardware": spec.hardware_label,
-            "members": count, "accounts": column("account", mine).nunique(),
-            "queries": float(column("queries").sum()), "privacy": float(column("cost").sum()),
+            "members": count, "accounts": pd.Series(columns["account"][mine]).nunique(),
+            "queries": float(np.nansum(answered_rows["queries"])),
+            "privacy": float(np.nansum(answered_rows["cost"])),
             "time_s": time_total, "time_pow_s": time_pow_s,
             "overhead": time_pow_s / time_total if time_total > 0 else np.nan,
-            "overhead_median": float(overheads.median()),
-            "overhead_p95": float(overheads.quantile(0.95)),
-            "overhead_p99": float(overheads.quantile(0.99)),
-            "overhead_max": float(overheads.max()),
-            "share_over_2x": float((overheads > OVERHEAD_THRESHOLD).mean()),
-            "wall_s": float(pd.Series(finish_s[own]).max() - pd.Series(start_s[own]).min()),
-            "bits_mean": float(bits.mean()),
-            "rounding": float(model.difficulty.expected_s(bits).sum() / column("target_s").sum()),
+            **_spread(overhead[own]),
+            "wall_s": float(_nan_extreme(np.max, finish_s[own]) - np.min(start_s[own])),
+            "bits_mean": float(np.sum(bits, dtype=np.float64) / len(bits)) if len(bits) else np.nan,
+            "rounding": float(np.sum(model.difficulty.expected_s(bits))
+                              / np.sum(answered_rows["target_s"])),
             "hashes": hashes_total, "dollars": dollars, "kwh": kwh,
             "hashes_per_member": hashes_total / count,
             "time_pow_s_per_member": time_pow_s / count,
@@ -97,6 +92,23 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
             "accuracy": work.accuracy,
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _spread(overheads: np.ndarray) -> dict[str, float]:
+    """Median, 95th and 99th percentiles (linear), maximum of members' ``overheads`` (NaN,
+    a member without base time, left out; NaN when none is left) and the share above
+    :data:`OVERHEAD_THRESHOLD` (of all members)."""
+    known = overheads[~np.isnan(overheads)]
+    figures = ([float(np.median(known)), *map(float, np.quantile(known, [0.95, 0.99])),
+                float(known.max())] if len(known) else [np.nan] * 4)
+    return {**dict(zip(("overhead_median", "overhead_p95", "overhead_p99", "overhead_max"), figures)),
+            "share_over_2x": float(np.mean(overheads > OVERHEAD_THRESHOLD))}
+
+
+def _nan_extreme(function, values: np.ndarray) -> float:
+    """``function`` (np.max or np.min) of ``values`` without their NaNs; NaN when none is left."""
+    known = values[~np.isnan(values)]
+    return float(function(known)) if len(known) else np.nan
 
 
 def combine(summaries: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
