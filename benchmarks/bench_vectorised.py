@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -97,16 +98,22 @@ def compare(name: str, scenario: Path, runs: int) -> None:
 
 
 def calibrate_wall() -> None:
+    """Wall seconds of the calibrate command, and the CPU seconds of it and its dask workers
+    (all its processes: on an idle machine of N cores its wall time is at least CPU / N)."""
     with tempfile.TemporaryDirectory() as folder:
         command = [sys.executable, "-m", "powsim.cli", "calibrate", str(WHAT_IF), "--legit", "users",
                    "--max-p95", "2.0", "--out", str(Path(folder) / "out")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, env=os.environ)
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     status = "ok" if result.returncode == 0 else f"exit {result.returncode}: {result.stderr[-300:]}"
     print(f"powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 (defaults: 41 a "
-          f"x 10 replications + 10 held-out runs, {os.cpu_count()} cores): {wall:.1f} s wall "
-          f"(goal <= 10 s), {status}")
+          f"x 10 replications + 10 held-out runs, a LocalCluster of {os.cpu_count()} workers): "
+          f"{wall:.1f} s wall (goal <= 10 s on 2 cores), {cpu:.1f} CPU seconds in all its "
+          f"processes, load average {os.getloadavg()[0]:.1f} at the end; {status}")
 
 
 def main() -> None:
