@@ -16,8 +16,9 @@ Every figure is the DES's, bit for bit, by construction:
   think time, inference and cost-estimation seconds (exponential service only; a mean of 0
   draws nothing) and its puzzle's trials. With one sub-solution and puzzles of 2 bits or more
   each of these draws is one standard exponential E (numpy's geometric for p < 1/3 is
-  ceil(-E / log1p(-p))), so a member's draws are one vector call; any other member (a puzzle
-  of 0 or 1 bit, several sub-solutions) makes the DES's own scalar calls;
+  ceil(-E / log1p(-p))), so a member's draws are one vector call, made before any charge
+  (:mod:`powsim.sim.member_draws`); any other member (a puzzle of 0 or 1 bit, several
+  sub-solutions) is replayed from its stream with the DES's own scalar calls;
 * sums are sequential, as the DES's running totals (:func:`running_sums`);
 * exp and log2 are the math module's (numpy's may differ in the last bit).
 """
@@ -71,7 +72,8 @@ class Setup:
 
 class Entry:
     """One entry's run: ``events`` (each of :data:`EVENT_COLUMNS` an array, pyarrow's for
-    text, one row per batch, members in order) and ``members`` (agent, actor, start seconds, hardware name) in order."""
+    text, one row per batch, members in order) and ``members`` (agent, actor, start seconds,
+    hardware name) in order."""
 
     def __init__(self, events: dict[str, np.ndarray], members: list[tuple[str, int, float, str]]
                  ) -> None:
