@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from powsim.sim.group_sums import group_max, group_sums
 from powsim.sim.run import Model, Run
 
 OVERHEAD_THRESHOLD = 2.0  # the paper's goal for legitimate users: under 2x time
@@ -34,8 +33,9 @@ SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries"
 def summarize(model: Model, run: Run) -> pd.DataFrame:
     """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`).
 
-    Members' totals are their rows' sums as pandas' groupby adds them
-    (:mod:`powsim.sim.group_sums`), an entry's figures pandas' reductions of its rows."""
+    Members' totals are pandas' groupby sums of their rows (grouped by position, not by
+    name), an entry's figures numpy's reductions equal to pandas' (sums of the rows as
+    pandas adds them, NaN overheads left out of the spread)."""
     events, members = run.events, run.members
     names = [spec.name for spec in model.scenario.agents]
     entry = pd.Categorical(events["agent"], categories=names).codes.astype(np.int64)
@@ -47,10 +47,15 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
     member = position[entry * stride + actor]  # each event's row in ``members``
     answered = events["batch"].to_numpy() >= 0
     pow_s = events["solve_s"].to_numpy() + model.scenario.server.verify_s * answered
-    # An actor left without batches (more colluders than batches) spent nothing: sums of 0.
-    time_s, pow_s, hashes = group_sums(member, np.column_stack(
-        [events["service_s"].to_numpy(), pow_s, events["trials"].to_numpy()]), len(members)).T
-    finish_s = group_max(member, events["sim_time_s"].to_numpy(), len(members))
+    totals = pd.DataFrame({
+        "member": member, "service_s": events["service_s"].to_numpy(), "pow_s": pow_s,
+        "trials": events["trials"].to_numpy(), "sim_time_s": events["sim_time_s"].to_numpy(),
+    }).groupby("member").agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
+                             hashes=("trials", "sum"), finish_s=("sim_time_s", "max")
+                             ).reindex(np.arange(len(members)))
+    # An actor left without batches (more colluders than batches) spent nothing.
+    time_s, pow_s, hashes = (totals[name].fillna(0.0).to_numpy() for name in ("time_s", "pow_s", "hashes"))
+    finish_s = totals["finish_s"].to_numpy()
     # No base time (service seconds set to 0) has no overhead ratio: NaN, as for the entry.
     with np.errstate(invalid="ignore"):
         overhead = (time_s + pow_s) / np.where(time_s > 0, time_s, np.nan)
@@ -66,12 +71,11 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
         hashes_total = float(np.nansum(columns["trials"][mine]))
         time_total = float(np.nansum(time_s[own]))
         time_pow_s = time_total + float(np.nansum(pow_s[own]))
-        devices, device = np.unique(hardware[own].astype(str), return_inverse=True)
-        by_device = group_sums(device, hashes[own][:, None], len(devices))[:, 0]
+        by_device = pd.Series(hashes[own]).groupby(hardware[own]).sum()
         profiles = spec.profiles
-        dollars = sum(profiles[name].dollars(h) for name, h in zip(devices, by_device.tolist()))
+        dollars = sum(profiles[name].dollars(h) for name, h in by_device.items())
         dollars += float(np.nansum(columns["fee_usd"][mine]))
-        kwh = sum(profiles[name].kwh(h) for name, h in zip(devices, by_device.tolist()))
+        kwh = sum(profiles[name].kwh(h) for name, h in by_device.items())
         bits = answered_rows["bits"]
         rows.append({
             "agent": spec.name, "kind": spec.kind, "hardware": spec.hardware_label,

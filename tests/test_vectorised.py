@@ -7,12 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from powsim.errors import ParameterError
 from powsim.sim import member_draws, run as run_module
-from powsim.sim.group_sums import group_max, group_sums
 from powsim.sim.overrides import Override
 from powsim.sim.run import prepare, simulate
 from powsim.sim.scenario import load_scenario
@@ -148,16 +146,3 @@ def test_unknown_kernel_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="kernel"):
         simulate(model, "sampled", 0, kernel="numpy")
 
-
-def test_group_sums_are_pandas_groupby_sums() -> None:
-    # The summary's per-member totals: the same Kahan sums, bit for bit, on heavy-tailed values.
-    rng = np.random.default_rng(1)
-    labels = rng.integers(0, 300, 20_000)
-    values = np.column_stack([rng.lognormal(0, 3, 20_000), rng.standard_exponential(20_000)
-                              * 10 ** rng.uniform(-6, 6, 20_000)])
-    frame = pd.DataFrame({"key": labels, "a": values[:, 0], "b": values[:, 1]})
-    pandas_sums = frame.groupby("key").agg(a=("a", "sum"), b=("b", "sum"), top=("a", "max"))
-    present = pandas_sums.index.to_numpy()
-    assert np.array_equal(group_sums(labels, values, 300)[present],
-                          pandas_sums[["a", "b"]].to_numpy())
-    assert np.array_equal(group_max(labels, values[:, 0], 300)[present], pandas_sums["top"].to_numpy())
