@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from powsim.traces.batches import Workload
 KEPT = 32  # entries whose draws a process keeps (a sweep's replications x entries)
 SLOTS = 4  # draws per batch at most: think, inference, cost estimation, trials
 _kept: OrderedDict[tuple, Members] = OrderedDict()
+_lock = threading.Lock()  # a dask worker may run tasks in several threads
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,10 @@ def draw_members(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload
     """The members of entry ``spec`` drawn from its ``stream`` as the DES draws them
     (``work``: its batches, or with ``batch_size`` its pool's queries), or the kept ones."""
     key = _key(spec, stream, work, batch_size, sampled, exponential_service)
-    if key in _kept:
-        _kept.move_to_end(key)
-        return _kept[key]
+    with _lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
     own, *streams = stream.spawn(1 + spec.members)
     rngs = [np.random.default_rng(s) for s in streams]
     hardware = ([spec.mix.profiles[i] for i in spec.mix.pick(np.array([r.random() for r in rngs]))]
@@ -88,9 +91,10 @@ def draw_members(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload
     for array in (members.starts, members.lengths, members.drawn, members.exponentials,
                   batches.queries, batches.cost, batches.inference_s, batches.cost_s):
         array.flags.writeable = False
-    _kept[key] = members
-    if len(_kept) > KEPT:
-        _kept.popitem(last=False)
+    with _lock:
+        _kept[key] = members
+        if len(_kept) > KEPT:
+            _kept.popitem(last=False)
     return members
 
 
