@@ -43,6 +43,7 @@ test: $(STAMP) $(FASHION_MNIST) $(REDIS) $(CHROMIUM)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_vectorised.py --calibrate
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_hashcash.py
 	$(BIN)/python benchmarks/bench_puzzles.py

@@ -98,9 +98,12 @@ class HardwareMix:
 
     def draw(self, rng: np.random.Generator) -> Hardware:
         """One member's device (consumes one uniform draw)."""
-        index = int(np.searchsorted(np.cumsum(self.shares), rng.random() * sum(self.shares),
-                                    side="right"))
-        return self.profiles[min(index, len(self.profiles) - 1)]
+        return self.profiles[int(self.pick(np.array([rng.random()]))[0])]
+
+    def pick(self, uniforms: np.ndarray) -> np.ndarray:
+        """Index in ``profiles`` of the device of each uniform draw in [0, 1) of ``uniforms``."""
+        index = np.searchsorted(np.cumsum(self.shares), uniforms * sum(self.shares), side="right")
+        return np.minimum(index, len(self.profiles) - 1)
 
     def describe(self) -> str:
         """``mix(phone-browser=0.3, laptop-cpu=0.7)``, as the summary's hardware column."""

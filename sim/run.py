@@ -31,6 +31,7 @@ from powsim.sim.agents.stories import STORIES
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS, BatchEvent
 from powsim.sim.gc_pause import cyclic_gc_paused
+from powsim.sim.kernels import KERNELS, joined
 from powsim.hashcash.families import Sha256
 from powsim.difficulty.policies import Policy, policy_class
 from powsim.difficulty.reference import policy_reference, reference_delta
@@ -38,6 +39,7 @@ from powsim.model.scenario import AgentSpec, DefenseConfig, Scenario
 from powsim.sim.server.ledger import Ledger
 from powsim.sim.server.server import Server, simulated_hashcash
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_model
+from powsim.sim.vectorised import Setup, run_entry, takes
 from powsim.traces.batches import ServiceTimes, Workload, workload
 from powsim.traces.format import Trace
 
@@ -110,12 +112,16 @@ def _pool_batch(trace: Trace, defense: DefenseConfig) -> int:
 
 
 def simulate(model: Model, mode: str, seed: int, replication: int = 0,
-             hashing: str = "sampled", linked: bool | None = None) -> Run:
+             hashing: str = "sampled", linked: bool | None = None, kernel: str = "auto") -> Run:
     """Simulate ``model`` once in ``mode`` ('expected' or 'sampled'), puzzles' trials drawn
     (``hashing`` 'sampled') or hashed for real ('real'). ``linked`` True or False fixes
     whether group accounting links each ring; None draws it with the defense's
-    ``link_probability``."""
+    ``link_probability``. ``kernel`` 'auto' runs the entries the vectorised kernel takes
+    there and the rest in SimPy, with the same result as 'des' (all in SimPy): the run is
+    made again in SimPy when the two could differ (see :mod:`powsim.sim.kernels`)."""
     scenario = model.scenario
+    if kernel not in KERNELS:
+        raise ParameterError(f"{{kernel}}: {kernel!r}, expected one of {', '.join(KERNELS)}")
     if hashing == "real" and not isinstance(scenario.defense.puzzle, Sha256):
         raise ParameterError(f"{{hashing}}: 'real' hashes SHA-256 puzzles only, expected 'sampled' for "
                              f"{scenario.defense.puzzle.name} ('powsim hashcash validate --puzzle' hashes it for real)")
@@ -129,13 +135,26 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     launch = _Launcher(env, server, scenario.defense, solve, durations, linked)
     streams = root.spawn(len(scenario.agents))
     sizes = model.puzzle_sizes or (None,) * len(scenario.agents)
-    for spec, stream, work, cover, size in zip(scenario.agents, streams, model.workloads,
-                                               model.covers, sizes):
-        launch.agent(spec, stream, work, cover, size)
+    taken = [kernel == "auto" and takes(spec, model.policy, hashing) for spec in scenario.agents]
+    for spec, stream, work, cover, size, vectorised in zip(scenario.agents, streams, model.workloads,
+                                                           model.covers, sizes, taken):
+        if not vectorised:
+            launch.agent(spec, stream, work, cover, size)
     with cyclic_gc_paused():
         env.run()
-    return Run(pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS),
-               pd.DataFrame.from_records(launch.members, columns=Member._fields))
+    events = pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS)
+    if not any(taken):
+        return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
+    setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
+    entries = {spec.name: run_entry(spec, stream, work, size, setup) for spec, stream, work, size, vectorised
+               in zip(scenario.agents, streams, model.workloads, sizes, taken) if vectorised}
+    events = joined(events, list(entries.values()), scenario.server)
+    if events is None:
+        return simulate(model, mode, seed, replication, hashing, linked, kernel="des")
+    members = [m for spec in scenario.agents for m in (
+        entries[spec.name].members if spec.name in entries else
+        [m for m in launch.members if m.agent == spec.name])]
+    return Run(events, pd.DataFrame.from_records(members, columns=Member._fields))
 
 
 def _start(env: simpy.Environment, delay_s: float, story: Generator) -> None:

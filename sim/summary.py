@@ -32,57 +32,97 @@ SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries"
 
 
 def summarize(model: Model, run: Run) -> pd.DataFrame:
-    """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`)."""
-    verify_s = model.scenario.server.verify_s
-    events = run.events.assign(answered=run.events["batch"] >= 0)
-    events["pow_s"] = events["solve_s"] + verify_s * events["answered"]
-    per_member = run.members.set_index(["agent", "actor"]).join(
-        events.groupby(["agent", "actor"]).agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
-                                               finish_s=("sim_time_s", "max"),
-                                               hashes=("trials", "sum")))
+    """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`).
+
+    Members' totals are pandas' groupby sums of their rows (grouped by position, not by
+    name), an entry's figures numpy's reductions equal to pandas' (sums of the rows as
+    pandas adds them, NaN overheads left out of the spread)."""
+    events, members = run.events, run.members
+    names = [spec.name for spec in model.scenario.agents]
+    entry = pd.Categorical(events["agent"], categories=names).codes.astype(np.int64)
+    member_entry = pd.Categorical(members["agent"], categories=names).codes.astype(np.int64)
+    actor, member_actor = events["actor"].to_numpy(), members["actor"].to_numpy()
+    stride = 1 + int(max(actor.max(initial=0), member_actor.max(initial=0)))
+    position = np.zeros(len(names) * stride, np.int64)
+    position[member_entry * stride + member_actor] = np.arange(len(members))
+    member = position[entry * stride + actor]  # each event's row in ``members``
+    answered = events["batch"].to_numpy() >= 0
+    pow_s = events["solve_s"].to_numpy() + model.scenario.server.verify_s * answered
+    totals = pd.DataFrame({
+        "member": member, "service_s": events["service_s"].to_numpy(), "pow_s": pow_s,
+        "trials": events["trials"].to_numpy(), "sim_time_s": events["sim_time_s"].to_numpy(),
+    }).groupby("member").agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
+                             hashes=("trials", "sum"), finish_s=("sim_time_s", "max")
+                             ).reindex(np.arange(len(members)))
     # An actor left without batches (more colluders than batches) spent nothing.
-    per_member = per_member.fillna({"time_s": 0.0, "pow_s": 0.0, "hashes": 0.0})
+    time_s, pow_s, hashes = (totals[name].fillna(0.0).to_numpy() for name in ("time_s", "pow_s", "hashes"))
+    finish_s = totals["finish_s"].to_numpy()
     # No base time (service seconds set to 0) has no overhead ratio: NaN, as for the entry.
-    per_member["overhead"] = ((per_member["time_s"] + per_member["pow_s"])
-                              / per_member["time_s"].where(per_member["time_s"] > 0))
+    with np.errstate(invalid="ignore"):
+        overhead = (time_s + pow_s) / np.where(time_s > 0, time_s, np.nan)
+    start_s, hardware = members["start_s"].to_numpy(), members["hardware"].to_numpy()
+    columns = {name: events[name].to_numpy() for name in
+               ("trials", "queries", "cost", "bits", "target_s", "fee_usd", "account", "queue_s")}
     rows = []
-    for spec, work in zip(model.scenario.agents, model.workloads):
-        mine, members = events[events["agent"] == spec.name], per_member.loc[spec.name]
-        answered = mine[mine["answered"]]
-        hashes = float(mine["trials"].sum())
-        time_s = float(members["time_s"].sum())
-        time_pow_s = time_s + float(members["pow_s"].sum())
-        by_device = members.groupby("hardware")["hashes"].sum()
+    for index, (spec, work) in enumerate(zip(model.scenario.agents, model.workloads)):
+        mine, own = entry == index, member_entry == index
+        count = int(own.sum())
+        answered_rows = {name: columns[name][mine & answered]
+                         for name in ("queries", "cost", "bits", "target_s", "queue_s")}
+        hashes_total = float(np.nansum(columns["trials"][mine]))
+        time_total = float(np.nansum(time_s[own]))
+        time_pow_s = time_total + float(np.nansum(pow_s[own]))
+        by_device = pd.Series(hashes[own]).groupby(hardware[own]).sum()
         profiles = spec.profiles
         dollars = sum(profiles[name].dollars(h) for name, h in by_device.items())
-        dollars += float(mine["fee_usd"].sum())
+        dollars += float(np.nansum(columns["fee_usd"][mine]))
         kwh = sum(profiles[name].kwh(h) for name, h in by_device.items())
-        overheads = members["overhead"]
+        bits = answered_rows["bits"]
         rows.append({
             "agent": spec.name, "kind": spec.kind, "hardware": spec.hardware_label,
-            "members": len(members), "accounts": mine["account"].nunique(),
-            "queries": float(answered["queries"].sum()), "privacy": float(answered["cost"].sum()),
-            "time_s": time_s, "time_pow_s": time_pow_s,
-            "overhead": time_pow_s / time_s if time_s > 0 else np.nan,
-            "overhead_median": float(overheads.median()),
-            "overhead_p95": float(overheads.quantile(0.95)),
-            "overhead_p99": float(overheads.quantile(0.99)),
-            "overhead_max": float(overheads.max()),
-            "share_over_2x": float((overheads > OVERHEAD_THRESHOLD).mean()),
-            "wall_s": float(members["finish_s"].max() - members["start_s"].min()),
-            # Waits of the entry's batches for a worker (the server's queue, server.workers).
-            "queue_mean_s": float(answered["queue_s"].mean()),
-            "queue_p95_s": float(answered["queue_s"].quantile(0.95)),
-            "bits_mean": float(answered["bits"].mean()),
-            "rounding": float(model.difficulty.expected_s(answered["bits"]).sum()
-                              / answered["target_s"].sum()),
-            "hashes": hashes, "dollars": dollars, "kwh": kwh,
-            "hashes_per_member": hashes / len(members),
-            "time_pow_s_per_member": time_pow_s / len(members),
-            "dollars_per_member": dollars / len(members), "kwh_per_member": kwh / len(members),
+            "members": count, "accounts": pd.Series(columns["account"][mine]).nunique(),
+            "queries": float(np.nansum(answered_rows["queries"])),
+            "privacy": float(np.nansum(answered_rows["cost"])),
+            "time_s": time_total, "time_pow_s": time_pow_s,
+            "overhead": time_pow_s / time_total if time_total > 0 else np.nan,
+            **_spread(overhead[own]),
+            "wall_s": float(_nan_extreme(np.max, finish_s[own]) - np.min(start_s[own])),
+            **_waits(answered_rows["queue_s"]),
+            "bits_mean": float(np.sum(bits, dtype=np.float64) / len(bits)) if len(bits) else np.nan,
+            "rounding": float(np.sum(model.difficulty.expected_s(bits))
+                              / np.sum(answered_rows["target_s"])),
+            "hashes": hashes_total, "dollars": dollars, "kwh": kwh,
+            "hashes_per_member": hashes_total / count,
+            "time_pow_s_per_member": time_pow_s / count,
+            "dollars_per_member": dollars / count, "kwh_per_member": kwh / count,
             "accuracy": work.accuracy,
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _spread(overheads: np.ndarray) -> dict[str, float]:
+    """Median, 95th and 99th percentiles (linear), maximum of members' ``overheads`` (NaN,
+    a member without base time, left out; NaN when none is left) and the share above
+    :data:`OVERHEAD_THRESHOLD` (of all members)."""
+    known = overheads[~np.isnan(overheads)]
+    figures = ([float(np.median(known)), *map(float, np.quantile(known, [0.95, 0.99])),
+                float(known.max())] if len(known) else [np.nan] * 4)
+    return {**dict(zip(("overhead_median", "overhead_p95", "overhead_p99", "overhead_max"), figures)),
+            "share_over_2x": float(np.mean(overheads > OVERHEAD_THRESHOLD))}
+
+
+def _waits(queue_s: np.ndarray) -> dict[str, float]:
+    """Mean and 95th percentile (linear) of an entry's batches' waits for a worker (s; the
+    server's queue, ``server.workers``); NaN without batches."""
+    if not len(queue_s):
+        return {"queue_mean_s": np.nan, "queue_p95_s": np.nan}
+    return {"queue_mean_s": float(np.mean(queue_s)), "queue_p95_s": float(np.quantile(queue_s, 0.95))}
+
+
+def _nan_extreme(function, values: np.ndarray) -> float:
+    """``function`` (np.max or np.min) of ``values`` without their NaNs; NaN when none is left."""
+    known = values[~np.isnan(values)]
+    return float(function(known)) if len(known) else np.nan
 
 
 def combine(summaries: list[pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:

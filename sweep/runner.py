@@ -1,4 +1,4 @@
-"""Run a sweep: every grid point x replication as a task, points cached as they complete.
+"""Run a sweep: RUNS_PER_TASK runs (point x replication) a task, points cached as they complete.
 
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
@@ -27,10 +27,13 @@ from powsim.model.read import read_scenario
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis, grid_points
 from powsim.sweep.table import sweep_table
-from powsim.sweep.tasks import point_key, run_task
+from powsim.sweep.tasks import point_key, run_tasks
 
 MODES = ("sampled", "expected")
 POINTS = "points"  # the folder of finished points inside a sweep's output folder
+# Runs (point x replication, point by point) per task: a task's dask overhead is paid once
+# for all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
+RUNS_PER_TASK = 10
 
 
 @dataclass(frozen=True)
@@ -86,21 +89,21 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
         rows = _cached(cache / f"{sweep.digest(point)}.parquet", sweep.replications) if cache else None
         if rows is not None:
             done[index] = rows
-    calls = [(run_task, str(sweep.scenario.resolve()), point, sweep.mode, sweep.seed, r)
-             for index, point in enumerate(points) if index not in done
-             for r in range(sweep.replications)]
-    owners = [index for index in range(len(points)) if index not in done
-              for _ in range(sweep.replications)]
+    runs = [(index, r) for index in range(len(points)) if index not in done
+            for r in range(sweep.replications)]
+    tasks = [runs[start:start + RUNS_PER_TASK] for start in range(0, len(runs), RUNS_PER_TASK)]
+    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
+              sweep.mode, sweep.seed) for task in tasks]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
-    with bars.bar(len(calls), "sweep", "run", enabled=progress) as bar:
-        for call, result in executor.run(calls):
-            index = owners[call]
-            pending[index].append(result)
-            bar.update()
-            if len(pending[index]) == sweep.replications:
-                done[index] = _point_rows(points[index], pending.pop(index))
-                if cache is not None:
-                    _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
+    with bars.bar(len(runs), "sweep", "run", enabled=progress) as bar:
+        for call, results in executor.run(calls):
+            for (index, _), result in zip(tasks[call], results):
+                pending[index].append(result)
+                bar.update()
+                if len(pending[index]) == sweep.replications:
+                    done[index] = _point_rows(points[index], pending.pop(index))
+                    if cache is not None:
+                        _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
     runs = pd.concat([done[index] for index in range(len(points))], ignore_index=True)
     return runs, sweep_table(runs, sweep.keys)
 

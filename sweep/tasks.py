@@ -51,3 +51,9 @@ def run_task(scenario: str, overrides: tuple[Override, ...], mode: str, seed: in
         summary = run_tables(model, mode, seed, replication)[1]
         return summary.assign(replication=replication)
     return summarize(model, simulate(model, mode, seed, replication)).assign(replication=replication)
+
+
+def run_tasks(scenario: str, runs: list[tuple[tuple[Override, ...], int]], mode: str, seed: int
+              ) -> list[pd.DataFrame]:
+    """:func:`run_task` of each (overrides, replication) of ``runs``, in one task."""
+    return [run_task(scenario, overrides, mode, seed, replication) for overrides, replication in runs]

@@ -98,12 +98,14 @@ def test_sweep_on_a_local_cluster_equals_the_serial_sweep(scenario):
 
 
 class _Counting(Executor):
+    """Counts the runs (point x replication) its tasks make."""
+
     def __init__(self):
         super().__init__()
         self.calls = 0
 
     def run(self, calls):
-        self.calls += len(calls)
+        self.calls += sum(len(runs) for _, _, runs, *_ in calls)
         return super().run(calls)
 
 

@@ -10,6 +10,8 @@ Its batches are those queries cut into batches of the defense's batch size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from powsim.traces.batches import Batch, Workload
@@ -19,12 +21,29 @@ def bootstrap_batches(per_query: Workload, queries: int, queries_per_puzzle: int
                       rng: np.random.Generator) -> tuple[Batch, ...]:
     """``queries`` queries drawn with replacement from ``per_query`` (a workload of one query
     per batch: the pool's evaluation part) and cut into batches of ``queries_per_puzzle``."""
-    rows = rng.integers(0, len(per_query), size=queries)
-    starts = np.arange(0, queries, queries_per_puzzle)
-    sizes = np.diff(np.append(starts, queries)).astype(np.float64)
-    sums = [np.add.reduceat(values[rows], starts).tolist() for values in
-            (per_query.cost, per_query.inference_s, per_query.cost_s)]
-    rdp = (np.add.reduceat(per_query.rdp[rows], starts, axis=0) if per_query.rdp is not None
-           else [None] * len(starts))
-    return tuple(Batch(i, *values) for i, values in enumerate(zip(sizes.tolist(), sums[0], rdp,
-                                                                   sums[1], sums[2])))
+    rows = [bootstrap_rows(per_query, queries, rng)]
+    return bootstrap_workload(per_query, rows, queries_per_puzzle)[0].batches
+
+
+def bootstrap_rows(per_query: Workload, queries: int, rng: np.random.Generator) -> np.ndarray:
+    """A member's ``queries`` rows of ``per_query``, drawn with replacement (one draw)."""
+    return rng.integers(0, len(per_query), size=queries)
+
+
+def bootstrap_workload(per_query: Workload, rows: Sequence[np.ndarray], queries_per_puzzle: int
+                       ) -> tuple[Workload, np.ndarray]:
+    """Members' drawn ``rows`` each cut into batches of ``queries_per_puzzle``, end to end, and
+    each member's number of batches (every batch summed alone, as for one member)."""
+    counts = np.array([len(r) for r in rows], dtype=np.int64)
+    batches = -(-counts // queries_per_puzzle)
+    member = np.repeat(np.arange(len(rows)), batches)
+    first = np.repeat(np.cumsum(batches) - batches, batches)
+    starts = ((np.cumsum(counts) - counts)[member]
+              + (np.arange(len(member)) - first) * queries_per_puzzle)
+    drawn = np.concatenate(rows)
+    sizes = np.diff(np.append(starts, len(drawn))).astype(np.float64)
+    cost, inference_s, cost_s = (np.add.reduceat(values[drawn], starts) for values in
+                                 (per_query.cost, per_query.inference_s, per_query.cost_s))
+    rdp = (np.add.reduceat(per_query.rdp[drawn], starts, axis=0) if per_query.rdp is not None
+           else None)
+    return Workload(sizes, cost, inference_s, cost_s, per_query.accuracy, rdp), batches

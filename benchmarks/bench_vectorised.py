@@ -1,0 +1,133 @@
+"""How fast the vectorised kernel runs against the DES, measured in the same run: printed
+figures, not a timed test.
+
+    .venv/bin/python benchmarks/bench_vectorised.py [--runs 5] [--calibrate]
+
+For each scenario, ``--runs`` seeded runs with ``kernel='des'`` (all in SimPy) and the same
+runs with ``kernel='auto'`` (the vectorised kernel where it takes the entries; the run is
+the same, checked here too), once drawing the members afresh and once on the draws kept
+from the same runs at another a (what every point of a sweep over a but the first does):
+CPU seconds per run (a shared machine's wall clock measures its neighbours), microseconds
+per simulated batch and the DES's ratio to each. Scenarios: the what-if example (1,000 bootstrapped users on a hardware mix, a
+knockoff attacker and a 20-account sybil ring, which stays in SimPy) and 100 users x 1,000
+replayed batches on a server with a worker per user. With ``--calibrate``, also the wall
+seconds of ``powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0`` at its
+defaults (a LocalCluster of one worker per core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from powsim.sim import member_draws
+from powsim.model.overrides import Override
+from powsim.sim.run import Model, prepare, simulate
+from powsim.model.parse import load_scenario
+from powsim.traces.format import TraceMetadata, make_trace, write_trace
+
+REPO = Path(__file__).resolve().parents[1]
+WHAT_IF = REPO / "examples" / "what-if-a.toml"
+
+
+def _replay_scenario(folder: Path, users: int = 100, batches: int = 1000) -> Path:
+    queries = batches * 10
+    data = pd.DataFrame({"query": np.arange(queries), "batch": np.arange(queries) // 10,
+                         "cost": np.full(queries, 0.1)})
+    metadata = TraceMetadata(kind="query", dataset="bench", attack="standard", batch_size=10,
+                             seconds_per_batch={"inference": 0.01, "inference_and_cost": 0.015})
+    write_trace(make_trace(data, metadata), folder / "legit.parquet")
+    (folder / "bench.toml").write_text(textwrap.dedent(f"""
+        [defense]
+        policy = "paper"
+        reference = "legit.parquet"
+        reference_hash_rate = 1.0e6
+        [server]
+        workers = {users}
+        [[agents]]
+        kind = "legit"
+        count = {users}
+        think_s = 1.0
+        arrival_rate_hz = 1.0
+        trace = "legit.parquet"
+        """))
+    return folder / "bench.toml"
+
+
+def _timed(model: Model, kernel: str, runs: int, fresh: bool = False) -> tuple[float, list]:
+    """CPU seconds per run and the runs' events; ``fresh`` forgets kept member draws first."""
+    elapsed = 0.0
+    results = []
+    for r in range(runs):
+        if fresh:
+            member_draws._kept.clear()
+        start = time.process_time()
+        results.append(simulate(model, "sampled", 0, r, kernel=kernel).events)
+        elapsed += time.process_time() - start
+    return elapsed / runs, results
+
+
+def compare(name: str, scenario: Path, runs: int) -> None:
+    """The DES, the vectorised kernel drawing afresh, and the kernel on the draws kept from
+    another a (a sweep's next point), on the same seeds."""
+    model = prepare(load_scenario(scenario))
+    other = prepare(load_scenario(scenario, (Override("defense.a", 1.02),)))
+    simulate(model, "sampled", 0, 0)  # warm caches (workload batches, compiled functions)
+    des_s, des = _timed(model, "des", runs)
+    cold_s, cold = _timed(model, "auto", runs, fresh=True)
+    _timed(other, "auto", runs)  # draws kept for these seeds
+    warm_s, warm = _timed(model, "auto", runs)
+    batches = int(np.mean([len(events) for events in des]))
+    same = all(a.equals(b) and a.equals(c) for a, b, c in zip(des, cold, warm))
+    print(f"{name}: {batches:,} batches per run, {runs} sampled runs each, CPU seconds")
+    for label, seconds in (("DES (kernel='des')", des_s), ("vectorised, fresh draws", cold_s),
+                           ("vectorised, draws kept from a = 1.02", warm_s)):
+        print(f"  {label:38s} {seconds * 1e3:8.1f} ms per run, {seconds / batches * 1e6:6.2f} us "
+              f"per batch, DES / this {des_s / seconds:5.1f}x")
+    print(f"  goal: per-batch cost at least 50x below the DES's; same events as the DES: {same}")
+
+
+def calibrate_wall() -> None:
+    """Wall seconds of the calibrate command, and the CPU seconds of it and its dask workers
+    (all its processes: on an idle machine of N cores its wall time is at least CPU / N)."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "powsim.cli", "calibrate", str(WHAT_IF), "--legit", "users",
+                   "--max-p95", "2.0", "--out", str(Path(folder) / "out")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    status = "ok" if result.returncode == 0 else f"exit {result.returncode}: {result.stderr[-300:]}"
+    print(f"powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 (defaults: 41 a "
+          f"x 10 replications + 10 held-out runs, a LocalCluster of {os.cpu_count()} workers): "
+          f"{wall:.1f} s wall (goal <= 10 s on 2 cores), {cpu:.1f} CPU seconds in all its "
+          f"processes, load average {os.getloadavg()[0]:.1f} at the end; {status}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--calibrate", action="store_true", help="also time powsim calibrate")
+    args = parser.parse_args()
+    compare("what-if example (examples/what-if-a.toml)", WHAT_IF, args.runs)
+    with tempfile.TemporaryDirectory() as folder:
+        compare("100 users x 1,000 replayed batches, a worker each", _replay_scenario(Path(folder)),
+                max(1, args.runs // 5))
+    if args.calibrate:
+        calibrate_wall()
+
+
+if __name__ == "__main__":
+    main()
