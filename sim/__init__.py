@@ -1,2 +1,3 @@
-"""The simulation core: paper-mode replay, policies, scenarios, the SimPy simulation
-(``server/``, ``agents/``), sampled solve times, tables; real HashCash in ``hashcash/``."""
+"""The per-account kernel: the SimPy simulation of accounts asking a PoW server for labels
+(server, ledger, agents' stories), its vectorised twin for members with their own accounts,
+the summary of a run, and the paper-mode replay and tables built on them."""
