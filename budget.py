@@ -172,13 +172,18 @@ def sweep_work(scenario, runs: int, cores: int) -> Work:
 # --- load scenarios --------------------------------------------------------------------------
 
 def load_events(scenario) -> tuple[float, float]:
-    """(events, stream clients) of one run of a load ``scenario``: every stream client, every
+    """(events, followed clients) of one run of a load ``scenario``: every stream client, every
+    session's request,
     botnet request (at most ``max_rate_hz`` requests/s, and what the machines' hash rate pays
     for at the minimum effort, at least one hash), every botnet tick and every effort update."""
     def window(start_s: float, end_s: float) -> float:
         return max(0.0, min(end_s, scenario.duration_s) - start_s)
 
     clients = sum(s.rate_hz * window(s.start_s, s.end_s) for s in scenario.streams)
+    # A session's every request is followed as a stream's client is: members x requests.
+    clients += sum(len(s.charges) * (s.members if s.rate_hz is None else
+                                      min(s.members, s.rate_hz * window(s.start_s, s.end_s)))
+                   for s in scenario.sessions)
     effort = max(scenario.difficulty.min_effort, 1.0)  # every rule publishes at least it
     requests = sum(min(b.max_rate_hz, b.machines * b.hardware.hash_rate_hz / effort)
                    * window(b.start_s, b.end_s) for b in scenario.botnets)

@@ -38,6 +38,17 @@ def _simulate_load(old: str, new: str, extra: str = "") -> Build:
     return lambda f: ["simulate", str(_load(f, old, new, extra)), "--out", str(f / "out")]
 
 
+def _many_sessions(folder: Path) -> list[str]:
+    # 100,000 accounts at once, each sending 4,000 one-query requests: 4e8 requests in all.
+    text = (REPO / "examples" / "sybil-botnet-under-load.toml").read_text()
+    for old, new in [("accounts = 400\nrate_hz = 0.5\n", "accounts = 100000\n"),
+                     ("queries = 64\nrequests = 20\n", "queries = 1\nrequests = 4000\n"),
+                     ('"../traces/', f'"{REPO}/traces/')]:
+        assert old in text
+        text = text.replace(old, new)
+    return ["simulate", str(text_file(folder, "load.toml", text)), "--out", str(folder / "out")]
+
+
 def _capacity(*options: str) -> Build:
     def build(folder: Path) -> list[str]:
         given = {"--slo": "clients.ttc_p95<=5", "--workers": "1:2", "--replications": "2",
@@ -131,6 +142,7 @@ SIZE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
     ("load-update-nano", _simulate_load("update_s = 300.0", "update_s = 1e-9"), ESTIMATE),
     ("load-duration-5e7", _simulate_load("duration_s = 9000.0", "duration_s = 5e7"), ESTIMATE),
     ("load-rate-1e12", _simulate_load("rate_hz = 20.0", "rate_hz = 1e12"), ESTIMATE),
+    ("load-sessions-accounts-x-requests", _many_sessions, ("4.05e+08 simulated requests", *ESTIMATE)),
     ("load-min-effort-1e308", _simulate_load("min_effort = 1000.0", "min_effort = 1e308"), ("min_effort",)),
     ("load-stream-asks-1000-of-256", _stream_queries, ("queries", "<= 256")),
     ("load-stream-asks-1e18", _simulate_load('name = "clients"', f'name = "clients"\nqueries = {10**18}'),
