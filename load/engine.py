@@ -108,8 +108,6 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
-        exponential = self.sampled and self.server.service == "exponential"
-        self.fixed_s = None if exponential else self.service_mean_s  # seconds of every service
 
     def run(self, progress: bool = False) -> Recorder:
         """Simulate to the horizon; clients still waiting then are not recorded. With
@@ -118,11 +116,8 @@ class LoadRun:
         env = self.env
         env.process(self._publisher())  # first, so an update precedes same-time submissions
         env.process(self._sampler())
-        for _ in range(self.workers):  # each starts as a process would: an urgent event now
-            start = env.event()
-            start.callbacks.append(self._serve)
-            start._ok, start._value = True, None
-            env.schedule(start, simpy.events.URGENT)
+        for _ in range(self.workers):
+            env.process(self._worker())
         for group, stream in enumerate(self.scenario.streams):
             env.process(self._arrivals(group, stream))
         for offset, sessions in enumerate(self.scenario.sessions):
@@ -168,7 +163,7 @@ class LoadRun:
         if verify_s == 0:
             then()
             return
-        self._at(self._verify(entry.count), then)
+        self._at(self._verify(entry.count), lambda _: then())
 
     def _verify(self, count: int) -> float:
         """Queue ``count`` solutions on the admission resource (FIFO fluid); when they are done."""
@@ -194,17 +189,15 @@ class LoadRun:
             client.entry = None
             self._retry(client, lost=why == "expired")
 
-    def _serve(self, _event: simpy.Event | None = None) -> None:
-        """A worker: serve requests one at a time; with fixed service, a run of one botnet
-        entry's requests that all end before the next scheduled event in one step (nothing can
-        arrive, expire or be sampled in between, so the order is the same; only the float
-        rounding of k x service_s against k sums of it can move a tie with another event).
-        Plain callbacks, not a SimPy process (a process costs a generator resume per event):
-        each service is one timeout whose callback is :meth:`_served`, an idle worker waits on
-        an event whose callback is this method, so events are scheduled exactly as a process
-        would schedule them."""
-        env, queue = self.env, self.queue
-        fixed_s = self.fixed_s
+    def _worker(self):
+        """Serve requests one at a time; with fixed service, a run of one botnet entry's
+        requests that all end before the next scheduled event in one step (nothing can arrive,
+        expire or be sampled in between, so the order is the same; only the float rounding of
+        k x service_s against k sums of it can move a tie with another event)."""
+        env, queue, record = self.env, self.queue, self.record
+        fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
+        busy, tallies = record.busy, record.tallies[HANDLED]
+        interval_s, last_bin = record.interval_s, record.bins - 1
         while True:
             now, most = env.now, 1
             if fixed_s is not None:
@@ -214,39 +207,30 @@ class LoadRun:
             entry = queue.pop(now, most, fixed_s or 0.0)
             if entry is None:
                 wake = env.event()
-                wake.callbacks.append(self._serve)
                 self.idle.append(wake)
-                return
+                yield wake
+                continue
             client = entry.client
             if client is not None and client.entry is not entry:  # its client timed out
                 self._dropped(entry, 1, "expired")
                 continue
             if client is not None:
-                client.entry, client.wait_s = None, now - entry.submit_s
-            service_s = self._service_s() if fixed_s is None else entry.count * fixed_s
-            env.timeout(service_s, (entry, service_s)).callbacks.append(self._served)
-            return
-
-    def _served(self, event: simpy.Event) -> None:
-        """A service (``event.value``: the entry and its seconds) has ended: record it, let its
-        client go on, and serve the next."""
-        entry, service_s = event.value
-        record = self.record
-        done = record.bin(self.env.now)
-        count = entry.count
-        record.tallies[HANDLED][entry.group][done] += count
-        record.busy[done] += service_s
-        self.window.handled[entry.effort] += count  # the window of this update period
-        client = entry.client
-        if client is not None:
-            client.service_s = service_s
-            if self.puzzle_first:
-                self._connected(client)
-            else:
-                self._pay_after_service(client)
-        elif not self.puzzle_first and self.server.verify_s:
-            self._verify(count)  # cost-first: the bots' solutions come after service
-        self._serve()
+                client.entry, client.wait_s = None, env.now - entry.submit_s
+            count = entry.count
+            service_s = self._service_s() if fixed_s is None else count * fixed_s
+            yield env.timeout(service_s)
+            done = min(int(env.now / interval_s), last_bin)  # record.bin, inlined (hot)
+            tallies[entry.group][done] += count
+            busy[done] += service_s
+            self.window.handled[entry.effort] += count  # the window of this update period
+            if client is not None:
+                client.service_s = service_s
+                if self.puzzle_first:
+                    self._connected(client)
+                else:
+                    self._pay_after_service(client)
+            elif not self.puzzle_first and self.server.verify_s:
+                self._verify(count)  # cost-first: the bots' solutions come after service
 
     def _service_s(self) -> float:
         if self.sampled and self.server.service == "exponential":
@@ -286,7 +270,7 @@ class LoadRun:
         mean_s = client.effort / client.hash_rate_hz
         solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
         client.solve_s += solve_s
-        self._at(self.env.now + solve_s, lambda: then(client))
+        self._at(self.env.now + solve_s, lambda _: then(client))
 
     def _submit(self, client: _Client) -> None:
         now, stream = self.env.now, client.agent
@@ -297,7 +281,7 @@ class LoadRun:
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
         if math.isfinite(stream.timeout_s):
-            self._at(entry.deadline_s, lambda: self._deadline(client, entry))
+            self._at(entry.deadline_s, lambda _: self._deadline(client, entry))
         if self.puzzle_first:
             self._admit(entry, lambda: self._enqueue(entry))
         else:
@@ -346,7 +330,7 @@ class LoadRun:
             if self.sampled and think_s > 0:
                 think_s = float(client.rng.exponential(think_s))
             client.start(self.env.now + think_s)
-            self._at(client.first_s, lambda: self._arrive(client))
+            self._at(client.first_s, lambda _: self._arrive(client))
 
     # --- sessions --------------------------------------------------------------------------
 
@@ -406,6 +390,7 @@ class LoadRun:
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
 
-    def _at(self, when_s: float, action: Callable[[], None]) -> None:
-        """Call ``action`` at simulated time ``when_s`` (no process: one callback)."""
-        self.env.timeout(when_s - self.env.now).callbacks.append(lambda _: action())
+    def _at(self, when_s: float, action: Callable[[simpy.Event], None]) -> None:
+        """Call ``action`` (given the timeout event) at simulated time ``when_s`` (no process:
+        one callback, no wrapper around it)."""
+        self.env.timeout(when_s - self.env.now).callbacks.append(action)
