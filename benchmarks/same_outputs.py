@@ -110,7 +110,10 @@ def _masked(root: Path, path: Path) -> object:
         metadata = {k: mask(v.decode()) for k, v in (table.schema.metadata or {}).items()
                     if k != b"pandas"}
         return table.replace_schema_metadata({}), metadata
-    return mask((root / path).read_text())
+    try:
+        return mask((root / path).read_text())
+    except UnicodeDecodeError:  # a chart (PNG): its bytes
+        return (root / path).read_bytes()
 
 
 def compare(before: Path, after: Path) -> int:
