@@ -108,12 +108,13 @@ class Server:
                          service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
     def verify(self, challenge: IssuedPuzzle, batch: Batch, nonces: Sequence[bytes]
-               ) -> Generator[simpy.Event, object, None]:
-        """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each; ``verify_s`` seconds)."""
+               ) -> simpy.Event | None:
+        """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each); the timeout of
+        ``verify_s`` seconds to wait for, or None when verification takes no time (an event,
+        not a generator: no generator per batch on the hot path)."""
         if challenge.puzzles:
             self.check(challenge.account, batch.index, challenge.puzzles, nonces)
-        if self.config.verify_s:
-            yield self.env.timeout(self.config.verify_s)
+        return self.env.timeout(self.config.verify_s) if self.config.verify_s else None
 
     def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
         """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
