@@ -33,6 +33,9 @@ class WorkerPool:
 
     def request(self) -> simpy.Event:
         """An event that succeeds when a worker is granted to the caller."""
+        if not self.waiting and self.busy < self.capacity:  # granted now: the head at once
+            self.busy += 1
+            return self.env.timeout(0)  # an event succeeded now, as succeed() schedules it
         turn = simpy.Event(self.env)
         self.waiting.append(turn)
         self._grant_head()
@@ -41,9 +44,7 @@ class WorkerPool:
     def release(self) -> None:
         """Give back a granted worker; the line moves when the release event is processed."""
         self.busy -= 1
-        done = simpy.Event(self.env)
-        done.callbacks.append(self._grant_head)
-        done.succeed()
+        self.env.timeout(0).callbacks.append(self._grant_head)
 
     def _grant_head(self, _event: simpy.Event | None = None) -> None:
         if self.waiting and self.busy < self.capacity:
