@@ -25,6 +25,7 @@ import pandas as pd
 import simpy
 
 from powsim.sim.run import prepare, simulate
+from powsim.sim.server.pool import WorkerPool
 from powsim.model.parse import load_scenario
 from powsim.traces.format import TraceMetadata, make_trace, write_trace
 
@@ -59,20 +60,25 @@ def bare_loop(events: int) -> float:
     return _events(env) / (time.perf_counter() - start)
 
 
-def bare_resource_model(users: int, batches: int, workers: int, cost_workers: int) -> float:
+def bare_resource_model(users: int, batches: int, workers: int, cost_workers: int,
+                        pool_of: type = simpy.Resource) -> float:
     """Events per second of the simulator's SimPy skeleton with no model logic at all (think,
-    inference worker, cost worker, solve): the ceiling of any model built with two
-    simpy.Resource pools."""
+    inference worker, cost worker, solve): the ceiling of any model built with two pools of
+    ``pool_of`` (``simpy.Resource`` or the simulator's ``WorkerPool``, the same events)."""
     env = simpy.Environment()
-    pools = [simpy.Resource(env, workers)] + ([simpy.Resource(env, cost_workers)] if cost_workers else [])
+    pools = [pool_of(env, workers)] + ([pool_of(env, cost_workers)] if cost_workers else [])
 
     def user():
         for _ in range(batches):
             yield env.timeout(1.0)
             for pool in pools:
-                with pool.request() as turn:
-                    yield turn
-                    yield env.timeout(0.01)
+                turn = pool.request()
+                yield turn
+                yield env.timeout(0.01)
+                if pool_of is WorkerPool:
+                    pool.release()
+                else:
+                    pool.release(turn)
             yield env.timeout(0.001)
 
     for _ in range(users):
@@ -130,7 +136,10 @@ def main() -> None:
     print(f"ratio simulator / bare loop: {events / elapsed / bare:.2f} (goal >= 0.5)")
     skeleton = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers)
     print(f"same SimPy skeleton without model logic: {skeleton:,.0f} events/s, ratio to bare "
-          f"loop {skeleton / bare:.2f} (the ceiling for this structure)")
+          f"loop {skeleton / bare:.2f} (the ceiling for this structure with simpy.Resource)")
+    pooled = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers, WorkerPool)
+    print(f"the skeleton on WorkerPool (the simulator's pools, the same events): {pooled:,.0f} "
+          f"events/s, ratio to bare loop {pooled / bare:.2f}")
 
 
 if __name__ == "__main__":
