@@ -5,6 +5,8 @@
 Simulates 100 legitimate users x 1,000 batches (100,000 batches) on a 4-worker server and
 prints simulated batches per second, SimPy events per second, and their ratio to a bare
 SimPy loop of timeouts measured in the same run (the ceiling of any SimPy model).
+The per-account DES is forced (``kernel="des"``): these users share nothing, so ``auto``
+would hand them to the vectorised kernel and schedule no SimPy event at all.
 With ``--cost-workers 0`` cost estimation runs on the inference worker: one resource request
 per batch instead of two. Events are counted from the environment's event-id counter (every scheduled event).
 """
@@ -23,6 +25,7 @@ import pandas as pd
 import simpy
 
 from powsim.sim.run import prepare, simulate
+from powsim.sim.server.pool import WorkerPool
 from powsim.model.parse import load_scenario
 from powsim.traces.format import TraceMetadata, make_trace, write_trace
 
@@ -57,20 +60,25 @@ def bare_loop(events: int) -> float:
     return _events(env) / (time.perf_counter() - start)
 
 
-def bare_resource_model(users: int, batches: int, workers: int, cost_workers: int) -> float:
+def bare_resource_model(users: int, batches: int, workers: int, cost_workers: int,
+                        pool_of: type = simpy.Resource) -> float:
     """Events per second of the simulator's SimPy skeleton with no model logic at all (think,
-    inference worker, cost worker, solve): the ceiling of any model built with two
-    simpy.Resource pools."""
+    inference worker, cost worker, solve): the ceiling of any model built with two pools of
+    ``pool_of`` (``simpy.Resource`` or the simulator's ``WorkerPool``, the same events)."""
     env = simpy.Environment()
-    pools = [simpy.Resource(env, workers)] + ([simpy.Resource(env, cost_workers)] if cost_workers else [])
+    pools = [pool_of(env, workers)] + ([pool_of(env, cost_workers)] if cost_workers else [])
 
     def user():
         for _ in range(batches):
             yield env.timeout(1.0)
             for pool in pools:
-                with pool.request() as turn:
-                    yield turn
-                    yield env.timeout(0.01)
+                turn = pool.request()
+                yield turn
+                yield env.timeout(0.01)
+                if pool_of is WorkerPool:
+                    pool.release()
+                else:
+                    pool.release(turn)
             yield env.timeout(0.001)
 
     for _ in range(users):
@@ -116,7 +124,7 @@ def main() -> None:
 
     start = time.perf_counter()
     with mock.patch.object(simpy, "Environment", Recorded):
-        run = simulate(model, args.mode, seed=0)
+        run = simulate(model, args.mode, seed=0, kernel="des")  # the DES: "auto" would vectorise
     elapsed = time.perf_counter() - start
     events = _events(environments[0])
     bare = bare_loop(events)
@@ -128,7 +136,10 @@ def main() -> None:
     print(f"ratio simulator / bare loop: {events / elapsed / bare:.2f} (goal >= 0.5)")
     skeleton = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers)
     print(f"same SimPy skeleton without model logic: {skeleton:,.0f} events/s, ratio to bare "
-          f"loop {skeleton / bare:.2f} (the ceiling for this structure)")
+          f"loop {skeleton / bare:.2f} (the ceiling for this structure with simpy.Resource)")
+    pooled = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers, WorkerPool)
+    print(f"the skeleton on WorkerPool (the simulator's pools, the same events): {pooled:,.0f} "
+          f"events/s, ratio to bare loop {pooled / bare:.2f}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ mode, capture stdout, stderr, exit codes and written files, and compare two capt
     python benchmarks/same_outputs.py capture /tmp/before      # on the old tree
     python benchmarks/same_outputs.py capture /tmp/after       # on the new tree
     python benchmarks/same_outputs.py compare /tmp/before /tmp/after
+    python benchmarks/same_outputs.py capture /tmp/load --only 'tor-|botnet|capacity'  # some
+
 
 Everything is compared byte for byte except the provenance's ``created`` time (UTC, to the
 second) and the capture's own folder (outputs name where they were written), which are
@@ -84,10 +86,13 @@ def commands(out: Path) -> dict[str, list[str]]:
     return {**runs, **bad}
 
 
-def capture(out: Path) -> None:
-    """Run every command from the repository root; store NAME.out/.err/.rc and the files."""
+def capture(out: Path, only: str = "") -> None:
+    """Run every command (those whose name matches the regular expression ``only``) from the
+    repository root; store NAME.out/.err/.rc and the files."""
     out.mkdir(parents=True, exist_ok=False)
     for name, args in commands(out / "files").items():
+        if not re.search(only, name):
+            continue
         result = subprocess.run([*POWSIM, *args], cwd=REPO, capture_output=True, text=True)
         (out / f"{name}.out").write_text(result.stdout)
         (out / f"{name}.err").write_text(result.stderr)
@@ -105,7 +110,10 @@ def _masked(root: Path, path: Path) -> object:
         metadata = {k: mask(v.decode()) for k, v in (table.schema.metadata or {}).items()
                     if k != b"pandas"}
         return table.replace_schema_metadata({}), metadata
-    return mask((root / path).read_text())
+    try:
+        return mask((root / path).read_text())
+    except UnicodeDecodeError:  # a chart (PNG): its bytes
+        return (root / path).read_bytes()
 
 
 def compare(before: Path, after: Path) -> int:
@@ -129,13 +137,15 @@ def compare(before: Path, after: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("capture").add_argument("out", type=Path)
+    take = sub.add_parser("capture")
+    take.add_argument("out", type=Path)
+    take.add_argument("--only", default="", help="capture only commands whose name matches this regex")
     both = sub.add_parser("compare")
     both.add_argument("before", type=Path)
     both.add_argument("after", type=Path)
     args = parser.parse_args()
     if args.action == "capture":
-        capture(args.out)
+        capture(args.out, args.only)
         return 0
     return compare(args.before, args.after)
 

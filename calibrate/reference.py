@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from powsim.errors import InputError
 from powsim.traces.format import Trace
@@ -42,5 +41,7 @@ def fit_line(queries: np.ndarray, cost: np.ndarray, source: str) -> LinearRefere
     if np.unique(queries).size < 2:
         raise InputError(f"{source}: field 'queries' needs at least two distinct values "
                          "to fit the legitimate reference")
+    from scipy import stats  # here, not at import: scipy.stats alone costs ~0.4 s to import
+
     fit = stats.linregress(queries, cost)
     return LinearReference(float(fit.intercept), float(fit.slope), float(fit.rvalue**2))

@@ -29,7 +29,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from powsim import progress as bars
 from powsim.errors import ParameterError
@@ -67,6 +66,8 @@ def parse_bits(text: str) -> list[int]:
 
 def geometric_ks_pvalue(trials: np.ndarray, bits: int, rng: np.random.Generator) -> float:
     """Exact KS p-value of ``trials`` (int, >= 1) against Geometric(2^-bits), randomised PIT."""
+    from scipy import stats  # here, not at import: scipy.stats alone costs ~0.4 s to import
+
     law = stats.geom(2.0**-bits)
     uniform = law.cdf(trials - 1) + rng.random(len(trials)) * law.pmf(trials)
     return float(stats.kstest(uniform, "uniform").pvalue)

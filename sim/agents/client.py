@@ -43,7 +43,9 @@ class Client:
         trials, solve_s, nonces = solve_puzzle(self.solve, challenge.bits, challenge.puzzles, self.rng,
                                                self.hardware, self.solvers)
         yield self.env.timeout(solve_s)
-        yield from self.server.verify(challenge, batch, nonces)
+        verified = self.server.verify(challenge, batch, nonces)
+        if verified is not None:
+            yield verified
         self.events.append(BatchEvent(
             self.env.now, self.agent, self.kind, self.actor, account, batch.index, cover,
             batch.queries, batch.cost, challenge.account_queries, challenge.account_cost,

@@ -28,6 +28,7 @@ from powsim.hashcash.protocol import HashCash, batch_digest
 from powsim.difficulty.policies import Policy
 from powsim.calibrate.difficulty import Difficulty
 from powsim.sim.server.ledger import Ledger
+from powsim.sim.server.pool import WorkerPool
 from powsim.sim.server.secret import run_secret
 from powsim.traces.batches import Batch
 
@@ -80,9 +81,8 @@ class Server:
         self.ledger = ledger
         self.policy = policy
         self.difficulty = difficulty
-        self.inference = simpy.Resource(env, capacity=config.workers)
-        self.estimation = (simpy.Resource(env, capacity=config.cost_workers)
-                           if config.cost_workers else None)
+        self.inference = WorkerPool(env, config.workers)
+        self.estimation = WorkerPool(env, config.cost_workers) if config.cost_workers else None
         self._service = Durations(durations.sampled and config.service == "exponential")
         self.hashcash = hashcash
 
@@ -92,14 +92,13 @@ class Server:
         arrived = self.env.now
         inference_s = self._service.draw(batch.inference_s, rng)
         cost_s = self._service.draw(batch.cost_s, rng)
-        with self.inference.request() as turn:
-            yield turn
-            yield self.env.timeout(inference_s if self.estimation is not None
-                                   else inference_s + cost_s)
+        yield self.inference.request()
+        yield self.env.timeout(inference_s if self.estimation is not None else inference_s + cost_s)
+        self.inference.release()
         if self.estimation is not None:
-            with self.estimation.request() as turn:
-                yield turn
-                yield self.env.timeout(cost_s)
+            yield self.estimation.request()
+            yield self.env.timeout(cost_s)
+            self.estimation.release()
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
         service_s = inference_s + cost_s
@@ -109,12 +108,13 @@ class Server:
                          service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
     def verify(self, challenge: IssuedPuzzle, batch: Batch, nonces: Sequence[bytes]
-               ) -> Generator[simpy.Event, object, None]:
-        """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each; ``verify_s`` seconds)."""
+               ) -> simpy.Event | None:
+        """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each); the timeout of
+        ``verify_s`` seconds to wait for, or None when verification takes no time (an event,
+        not a generator: no generator per batch on the hot path)."""
         if challenge.puzzles:
             self.check(challenge.account, batch.index, challenge.puzzles, nonces)
-        if self.config.verify_s:
-            yield self.env.timeout(self.config.verify_s)
+        return self.env.timeout(self.config.verify_s) if self.config.verify_s else None
 
     def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
         """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
