@@ -184,3 +184,63 @@ def test_calibrate_chooses_an_a_that_holds_on_fresh_seeds(scenario, tmp_path, ca
     assert (out / "pareto.html").read_text().count("cdn.jsdelivr") == 0
     assert (out / "pareto.png").read_bytes()[:4] == b"\x89PNG"
     assert json.loads((out / "calibration.csv.provenance.json").read_text())["holdout_seed"] == 1
+
+
+RING = """
+        [[agents]]
+        kind = "sybil"
+        name = "ring"
+        accounts = 20
+        trace = "attack.parquet"
+        hardware = "gpu"
+"""
+
+
+def test_calibrate_under_varied_query_volumes_holds_for_every_variant(scenario, tmp_path, capsys):
+    scenario.write_text(scenario.read_text() + RING)
+    out = tmp_path / "robust"
+    assert main(["calibrate", str(scenario), "--legit", "users", "--max-p95", "2.0",
+                 "--max-share-over-2x", "0.2", "--tolerance", "0.05",
+                 "--grid", "defense.a=1.001,1.01,1.05,1.2", "--replications", "3",
+                 "--vary", "agents.0.queries.median=100,1600", "--out", str(out),
+                 "--dask-workers", "0"]) == 0
+    printed = capsys.readouterr().out
+    sensitivity = pd.read_csv(out / "sensitivity.csv")
+    assert list(sensitivity["variant"]) == ["base", "agents.0.queries.median=100",
+                                           "agents.0.queries.median=1600"]
+    robust = sensitivity["robust_a"].iloc[0]
+    assert f"robust a = {robust:.6g}" in printed
+    # The robust a meets both targets, at their upper bounds, in every variant...
+    assert (sensitivity["legit_p95_ci_high"] <= 2.0).all()
+    assert (sensitivity["legit_share_over_2x_ci_high"] <= 0.2).all()
+    # ...and is the largest own choice when that one holds everywhere (the rule).
+    own = sensitivity["chosen_a_alone"]
+    assert robust == own.max()
+    table = pd.read_parquet(out / "calibration.parquet")
+    assert chosen_row(table[table["seeds"] == "tuning"])["a"] == robust
+    # The GPU ring pays the same per query as a user: named, in print and in the outputs.
+    assert "NOT DETERRED: ring" in printed
+    origin = json.loads((out / "calibration.csv.provenance.json").read_text())
+    assert origin["undeterred"] == ["ring"] and origin["robust_a"] == robust
+    assert "ring" in table.loc[table["chosen"], "undeterred"].iloc[0]
+    for name in ("sensitivity.html", "pareto.html"):
+        assert (out / name).read_text().count("cdn.jsdelivr") == 0
+    assert (out / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--vary", "agents.0.queries.medain=100,200"], "medain: unknown"),
+    (["--vary", "defense.reference_hash_rat=1e5,1e6"], "unknown key"),
+    (["--vary", "agents.0.queries.median="], "--vary"),
+    (["--tolerance", "0"], "--tolerance"),
+    (["--tolerance", "1"], "--tolerance"),
+])
+def test_bad_calibration_options_fail_in_one_line_before_any_run(scenario, tmp_path, capsys,
+                                                                  option, message):
+    out = tmp_path / "never"
+    assert main(["calibrate", str(scenario), "--legit", "users", "--grid", "defense.a=1.01",
+                 "--replications", "2", "--out", str(out), "--dask-workers", "0",
+                 *option]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not out.exists()
