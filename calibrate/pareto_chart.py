@@ -51,7 +51,7 @@ def pareto_chart(table: pd.DataFrame, max_p95: float, provenance: dict[str, obje
         alt.Chart(tuning).mark_rule(opacity=0.5).encode(x=x, y=alt.Y("legit_p95_ci_low:Q"),
                                                          y2="legit_p95_ci_high:Q"),
         alt.Chart(tuning).mark_point(filled=True, size=50).encode(
-            x=x, y=y_legit, color=alt.Color("feasible:N", title="meets the p95 target"),
+            x=x, y=y_legit, color=alt.Color("feasible:N", title="meets the targets"),
             tooltip=tooltip),
         alt.Chart(table[table["seeds"] == "held-out"]).mark_point(
             size=200, color="red", strokeWidth=2).encode(

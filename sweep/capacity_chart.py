@@ -60,8 +60,11 @@ def intensity_chart(answers: pd.DataFrame, searched: list[int], provenance: dict
         shown=answers["workers_needed"].fillna(max(searched) + 1),
         label=answers["workers_needed"].map(lambda w: "none" if w != w else f"{int(w)}"))
     numeric = pd.api.types.is_numeric_dtype(data["varied_value"])
-    x = (alt.X("varied_value:Q", title=str(data["varied_key"].iloc[0]),
-               scale=log_when_wide(data["varied_value"]))
+    scale = log_when_wide(data["varied_value"]) if numeric else None
+    if numeric:  # the values' own range, not a rounded one (a log axis would reach 100)
+        scale.nice, scale.domain = False, [float(data["varied_value"].min()),
+                                           float(data["varied_value"].max())]
+    x = (alt.X("varied_value:Q", title=str(data["varied_key"].iloc[0]), scale=scale)
          if numeric else alt.X("varied_value:N", title=str(data["varied_key"].iloc[0]), sort=None))
     y = alt.Y("shown:Q", title="workers needed to meet the SLO",
               scale=alt.Scale(domain=[0, max(searched) + 1]), axis=alt.Axis(tickMinStep=1))
