@@ -124,9 +124,6 @@ def _calibrate(args: argparse.Namespace) -> int:
     check_roles(load_scenario(sweep.scenario, fixed), args.legit)
     check_work(sweep, args, len(variants) + 1)
     check_dask_options(args)
-    for variant in variants:  # an unknown key or bad value fails here, before any run
-        Sweep(sweep.scenario, sweep.axes, sweep.replications, sweep.seed,
-              fixed=(*fixed, *variant.fixed)).points
     print(f"calibrate: {sweep.describe()}" + (f" under each of {len(variants)} variants" if
                                               args.vary else "") + ", then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:

@@ -122,7 +122,7 @@ def calibrate(sweep: Sweep, legit: str, targets: Targets, confidence: float, hol
     held_runs, _ = run_sweep(check, executor, out, progress)
     holdout = sweep_table(held_runs, check.keys, confidence)
     # Scored without the constraints so that a failing check is reported, not refused.
-    held = pareto_table(holdout, held_runs, legit, float("inf"), 1.0, targets.tolerance,
+    held = pareto_table(holdout, held_runs, legit, float("inf"), float("inf"), targets.tolerance,
                         confidence).assign(seeds="held-out")
     held["feasible"] = ((held["legit_p95_ci_high"] <= targets.max_p95)
                         & (held["legit_share_over_2x_ci_high"] <= targets.max_share))
