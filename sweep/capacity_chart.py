@@ -68,7 +68,8 @@ def intensity_chart(answers: pd.DataFrame, searched: list[int], provenance: dict
          if numeric else alt.X("varied_value:N", title=str(data["varied_key"].iloc[0]), sort=None))
     y = alt.Y("shown:Q", title="workers needed to meet the SLO",
               scale=alt.Scale(domain=[0, max(searched) + 1]), axis=alt.Axis(tickMinStep=1))
-    tooltip = [alt.Tooltip("varied_value:N", title="value"), alt.Tooltip("label:N", title="workers"),
+    tooltip = [alt.Tooltip("varied_value:N", title="value"),
+               alt.Tooltip("label:N", title="workers"),
                alt.Tooltip("mean:Q", format=".4g"), alt.Tooltip("ci_high:Q", format=".4g")]
     line = alt.Chart(data).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
     text = alt.Chart(data).mark_text(dy=-10).encode(x=x, y=y, text="label:N")
