@@ -16,6 +16,8 @@ from powsim.provenance import provenance
 LOAD_TABLES = ("timeseries.parquet", "summary.csv")
 SERIES_CHARTS = ("timeseries.html", "timeseries.png")
 CAPACITY_NAMES = ("capacity.parquet", "capacity.html", "capacity.png")
+VARY_NAMES = ("capacity.parquet", "capacity-vary.parquet", "capacity-vary.csv",
+              "capacity-vary.html", "capacity-vary.png")
 
 
 MAX_INTERVALS = 1_000_000  # rows of timeseries.parquet per agent group and replication
@@ -101,6 +103,8 @@ def capacity_command(args: argparse.Namespace) -> int:
     from powsim.sim.output import stage_tables
     from powsim.sweep.executor import open_executor
 
+    if args.vary:
+        return _capacity_against(args)
     check_destination(args.out, "folder", names=CAPACITY_NAMES, inputs=[args.scenario])
     scenario = read_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
@@ -142,6 +146,56 @@ def capacity_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _capacity_against(args: argparse.Namespace) -> int:
+    """``capacity --vary``: workers needed at each value (:mod:`powsim.sweep.intensity`)."""
+    from powsim.charts import save_chart
+    from powsim.sim.output import stage_tables
+    from powsim.model.read import read_scenario
+    from powsim.model.overrides import Override
+    from powsim.sweep.capacity import parse_slo, parse_workers
+    from powsim.sweep.capacity_chart import intensity_chart
+    from powsim.sweep.grid import Axis
+    from powsim.sweep.executor import open_executor
+    from powsim.sweep.intensity import capacity_against
+    from powsim.sweep.robust import parse_vary
+
+    from powsim.sim.output import table_names
+    check_destination(args.out, "folder", names=(*table_names(*VARY_NAMES[:3]), *VARY_NAMES[3:]),
+                      inputs=[args.scenario])
+    variants = parse_vary([args.vary])[1:]
+    axis = Axis(variants[0].override.key, tuple(v.override.value for v in variants))
+    workers = parse_workers(args.workers)
+    scenario = read_scenario(args.scenario)
+    for value in axis.values:  # every value's scenario and the SLO checked before any run
+        parse_slo(args.slo, read_scenario(args.scenario, (Override(axis.key, value),)))
+    runs = len(axis.values) * len(workers) * args.replications
+    budget.check(budget.run_work(scenario, runs, budget.dask_cores(args.dask_workers,
+                                                                   args.scheduler)),
+                 f"{args.scenario} x {len(axis.values)} values x {len(workers)} worker counts x "
+                 f"--replications {args.replications}", args.limits)
+    check_dask_options(args)
+    print(f"capacity: {len(axis.values)} values of {axis.key} x {len(workers)} worker counts x "
+          f"{args.replications} replications = {runs} runs")
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        table, answers = capacity_against(Path(args.scenario), args.slo, axis, workers,
+                                          args.replications, args.seed, executor, progress=True)
+    origin = provenance(seed=args.seed, scenario=str(args.scenario), slo=args.slo,
+                        workers=args.workers, replications=args.replications, vary=args.vary)
+    out = Path(args.out)
+    with staged(out, "folder") as staging:
+        stage_tables(staging, {VARY_NAMES[0]: table, VARY_NAMES[1]: answers,
+                               VARY_NAMES[2]: answers}, origin)
+        for name in VARY_NAMES[3:]:
+            staging.path(name)
+        save_chart(intensity_chart(answers, workers, origin), staging.root / "capacity-vary")
+    print(f"workers needed to meet {args.slo} (whole 95 % CI) against {axis.key}:")
+    print(readable_table(answers.fillna({"workers_needed": "none"}),
+                         [c for c in ("varied_value", "workers_needed", "mean", "ci_high",
+                                      "lost_share") if c in answers]))
+    print("wrote " + ", ".join(str(out / name) for name in VARY_NAMES))
+    return 0
+
+
 def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``powsim capacity``."""
     parser = command(
@@ -164,6 +218,11 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of all random streams (default 0)")
     parser.add_argument("--out", required=True, help="folder for capacity.parquet and the chart")
+    parser.add_argument("--vary", metavar="KEY=VALUES",
+                        help="an assumption to vary, values as in 'powsim sweep --grid', e.g. "
+                             "agents.1.max_rate_hz=3,6,12: the search runs at each value; writes "
+                             "DIR/capacity.parquet (every value's rows), DIR/capacity-vary.parquet"
+                             "/.csv (workers needed per value) and DIR/capacity-vary.html/.png")
     add_dask_options(parser)
     add_limits_option(parser)
     add_progress_options(parser)

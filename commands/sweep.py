@@ -15,6 +15,8 @@ from powsim.provenance import provenance
 SWEEP_TABLES = ("sweep.parquet", "sweep.csv")
 CALIBRATION_TABLES = ("calibration.parquet", "calibration.csv")
 CHART_FILES = ("pareto.html", "pareto.png")
+SENSITIVITY_TABLES = ("sensitivity.parquet", "sensitivity.csv")
+SENSITIVITY_CHARTS = ("sensitivity.html", "sensitivity.png")
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -98,41 +100,59 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from powsim.calibrate.pareto_chart import pareto_chart
+    from powsim.calibrate.sensitivity_chart import sensitivity_chart
     from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.model.overrides import parse_override
     from powsim.model.read import read_scenario
-    from powsim.sweep.calibration import a_axis, calibrate, check_roles, describe
+    from powsim.sweep.calibration import Targets, a_axis, calibrate, check_roles, describe
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
+    from powsim.sweep.robust import parse_vary
     from powsim.sweep.runner import POINTS, Sweep
 
-    out = check_destination(args.out, "folder",
-                            names=(*table_names(*CALIBRATION_TABLES), *CHART_FILES),
-                            inputs=[args.scenario])
+    targets = Targets(args.max_p95, args.max_share_over_2x, args.tolerance)
+    variants = parse_vary(args.vary or [])
+    names = (*table_names(*CALIBRATION_TABLES), *CHART_FILES,
+             *((*table_names(*SENSITIVITY_TABLES), *SENSITIVITY_CHARTS) if args.vary else ()))
+    out = check_destination(args.out, "folder", names=names, inputs=[args.scenario])
     check_destination(out / POINTS, "folder")
     holdout_seed = args.seed + 1 if args.holdout_seed is None else args.holdout_seed
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
     check_roles(read_scenario(sweep.scenario, fixed), args.legit)
-    check_work(sweep, args, 2)
+    check_work(sweep, args, len(variants) + 1)
     check_dask_options(args)
-    print(f"calibrate: {sweep.describe()}, then the held-out check")
+    print(f"calibrate: {sweep.describe()}" + (f" under each of {len(variants)} variants" if
+                                              args.vary else "") + ", then the held-out check")
     with open_executor(args.scheduler, args.dask_workers) as executor:
-        result = calibrate(sweep, args.legit, args.max_p95, args.confidence, holdout_seed,
-                           executor, out)
+        result = calibrate(sweep, args.legit, targets, args.confidence, holdout_seed,
+                           executor, out, variants=variants if args.vary else None)
+    tuning = result.table[result.table["seeds"] == "tuning"]
+    chosen = tuning.loc[tuning["chosen"].astype(bool), "undeterred"]
     origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
-                        legit=args.legit, max_p95=args.max_p95, confidence=args.confidence,
-                        grid=list(sweep.axes[0].values), replications=args.replications,
-                        overrides=dict(fixed))
+                        legit=args.legit, max_p95=args.max_p95,
+                        max_share_over_2x=args.max_share_over_2x, tolerance=args.tolerance,
+                        confidence=args.confidence, grid=list(sweep.axes[0].values),
+                        replications=args.replications, overrides=dict(fixed),
+                        vary=list(args.vary or []),
+                        robust_a=None if result.robust is None else result.robust.a,
+                        undeterred=[n for n in (chosen.iloc[0] if len(chosen) else "").split(", ")
+                                    if n])
     with staged(out, "folder") as staging:
         stage_tables(staging, dict.fromkeys(CALIBRATION_TABLES, result.table), origin)
         for name in CHART_FILES:
             staging.path(name)
-        save_chart(pareto_chart(result.table, args.max_p95, origin), staging.root / "pareto")
-    print(describe(result, args.max_p95, args.confidence))
-    print("wrote " + ", ".join(str(out / name) for name in (*CALIBRATION_TABLES, *CHART_FILES)))
+        save_chart(pareto_chart(result.table, targets.max_p95, origin), staging.root / "pareto")
+        if result.sensitivity is not None:
+            stage_tables(staging, dict.fromkeys(SENSITIVITY_TABLES, result.sensitivity), origin)
+            for name in SENSITIVITY_CHARTS:
+                staging.path(name)
+            save_chart(sensitivity_chart(result.sensitivity, targets.max_p95, origin),
+                       staging.root / "sensitivity")
+    print(describe(result, targets, args.confidence))
+    print("wrote " + ", ".join(str(out / name) for name in names))
     return 0
 
 
@@ -141,8 +161,10 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         subparsers, "calibrate",
         "Choose the charge base a on a sweep, checked on held-out seeds: keep the points where the legitimate group's p95 overhead is under "
-        "the target at the upper end of its CI, take the one with the most attacker cost (the "
-        "smallest a among those within 1 %), and check it on held-out seeds. Writes "
+        "the target at the upper end of its CI (and the share over 2x under --max-share-over-2x), "
+        "take the smallest a whose attacker cost is within --tolerance of the best (paired CI), "
+        "say which attackers are not deterred, and check it on held-out seeds; with --vary, the "
+        "a that holds under every varied assumption. Writes "
         "DIR/calibration.parquet (and .csv) and a Pareto chart DIR/pareto.html and .png.",
         "powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 --out results/calibrate",
         _calibrate)
@@ -151,6 +173,18 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
                         help="target: legitimate users' p95 overhead at most this, a ratio > 1 "
                              "(an overhead is never below 1) (default 2.0)")
+    parser.add_argument("--max-share-over-2x", type=options.number(0, 1), default=1.0,
+                        help="target: share of legitimate users paying over 2x at most this, "
+                             "at the upper end of its CI (default 1.0: no constraint)")
+    parser.add_argument("--tolerance", type=options.number(0, 1, True, True), default=0.01,
+                        help="the knee: the smallest a whose attacker cost is within this "
+                             "relative tolerance of the best feasible a's, by the paired CI's "
+                             "lower end; strictly between 0 and 1 (default 0.01)")
+    parser.add_argument("--vary", action="append", metavar="KEY=VALUES",
+                        help="an assumption to vary (repeatable), values as in --grid, e.g. "
+                             "agents.0.queries.median=500,2000: the grid is swept under each "
+                             "value and the a that meets the targets in every variant is "
+                             "chosen; writes DIR/sensitivity.parquet/.csv/.html/.png")
     parser.add_argument("--confidence", type=options.number(0, 1, True, True), default=0.95,
                         help="confidence of the CIs; the target holds at their upper end "
                              "(default 0.95)")

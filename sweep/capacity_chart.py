@@ -49,3 +49,33 @@ def capacity_chart(table: pd.DataFrame, slo: Slo, provenance: dict[str, object],
     return alt.layer(*layers).properties(
         width=480, height=300, title=alt.Title(f"{title} against workers", subtitle=subtitle),
         usermeta={"powsim": provenance})
+
+
+def intensity_chart(answers: pd.DataFrame, searched: list[int], provenance: dict[str, object]
+                    ) -> alt.LayerChart:
+    """Workers needed (y) against the varied key's value (x; log when numbers span a decade,
+    in order otherwise) from :func:`~powsim.sweep.intensity.capacity_against`'s answers; a value
+    that no searched count meets is drawn above the largest count, labelled 'none'."""
+    data = answers.assign(
+        shown=answers["workers_needed"].fillna(max(searched) + 1),
+        label=answers["workers_needed"].map(lambda w: "none" if w != w else f"{int(w)}"))
+    numeric = pd.api.types.is_numeric_dtype(data["varied_value"])
+    scale = log_when_wide(data["varied_value"]) if numeric else None
+    if numeric:  # the values' own range, not a rounded one (a log axis would reach 100)
+        scale.nice, scale.domain = False, [float(data["varied_value"].min()),
+                                           float(data["varied_value"].max())]
+    x = (alt.X("varied_value:Q", title=str(data["varied_key"].iloc[0]), scale=scale)
+         if numeric else alt.X("varied_value:N", title=str(data["varied_key"].iloc[0]), sort=None))
+    y = alt.Y("shown:Q", title="workers needed to meet the SLO",
+              scale=alt.Scale(domain=[0, max(searched) + 1]), axis=alt.Axis(tickMinStep=1))
+    tooltip = [alt.Tooltip("varied_value:N", title="value"),
+               alt.Tooltip("label:N", title="workers"),
+               alt.Tooltip("mean:Q", format=".4g"), alt.Tooltip("ci_high:Q", format=".4g")]
+    line = alt.Chart(data).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
+    text = alt.Chart(data).mark_text(dy=-10).encode(x=x, y=y, text="label:N")
+    subtitle = [f"SLO {data['slo'].iloc[0]}, whole 95 % CI; searched {min(searched)}-"
+                f"{max(searched)} workers ('none' above: no count met it)",
+                str(provenance.get("command"))]
+    return alt.layer(line, text).properties(
+        width=480, height=300, usermeta={"powsim": provenance},
+        title=alt.Title(f"Workers needed against {data['varied_key'].iloc[0]}", subtitle=subtitle))

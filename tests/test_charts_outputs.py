@@ -54,6 +54,7 @@ def _pareto_table() -> pd.DataFrame:
     rows = pd.DataFrame({"a": a, "legit_p95": 1 + 20 * (a - 1), "attacker_dollars": 0.02,
                          "saturated": True, "feasible": a < 1.05, "seeds": "tuning"})
     rows["legit_p95_ci_low"], rows["legit_p95_ci_high"] = rows["legit_p95"] - 3, rows["legit_p95"] + 3
+    rows["attacker_dollars_ci_low"], rows["attacker_dollars_ci_high"] = 0.015, 0.025
     rows["chosen"] = np.isclose(a, a[a < 1.05].max())
     held = rows[rows["chosen"]].assign(seeds="held-out")
     return pd.concat([rows, held], ignore_index=True)
@@ -73,6 +74,10 @@ def test_calibration_chart_spreads_every_a_and_marks_the_chosen_one():
     # attacker cost constant (saturated): a linear axis that need not start at 0, not a log one
     cost = [e for e in _encodings(chart, "y") if e.get("field") == "attacker_dollars"][0]
     assert cost["scale"] == {"zero": False}
+    # the frontier panel: attacker cost against the p95, a CI bar on each axis, the choice named
+    assert any(e.get("field") == "legit_p95_ci_high" for e in _encodings(chart, "x2"))
+    assert any(e.get("field") == "attacker_dollars_ci_high" for e in _encodings(chart, "y2"))
+    assert _texts(chart).count(f"chosen a = {chosen:.6g}") >= 2
 
 
 def _capacity_table(means: list[float]) -> pd.DataFrame:
