@@ -1,0 +1,212 @@
+"""``powsim report``: the three answers a user brings, as tables with confidence intervals.
+
+1. What my users pay: at the recommended a, on held-out seeds, each entry's overhead
+   quantiles (ratios), the seconds the PoW adds per member and per 1,000 queries and the
+   hashes per query, beside the population's assumptions (query-volume law, device mix,
+   arrival rate, the reference hash rate the defense is tuned for).
+2. Which a: the calibration frontier (:func:`~powsim.sweep.calibration.calibrate`): per a,
+   the legitimate p95 overhead and the attackers' cost in US$, each with its CI over
+   replications, and the chosen a; beside it, each attacker's hashes per query over the
+   legitimate group's (paired by replication), and the attackers the defense does not deter
+   (paying at most :data:`UNDETERRED` times a user's per-query cost).
+3. How many workers: capacity (:func:`~powsim.sweep.capacity.capacity`) at the recommended a.
+
+Every figure is a mean over replications with its Student-t 95 % interval
+(:func:`~powsim.stats.confidence.interval`). The runs are those of ``calibrate`` itself: its
+sweep points are cached in a private folder and read back, so nothing is simulated twice.
+Per-account scenarios only (a load scenario has no a to calibrate: use ``powsim capacity``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from powsim.calibrate.search import A_KEY
+from powsim.errors import InputError
+from powsim.model.overrides import Override
+from powsim.model.read import read_scenario
+from powsim.model.scenario import Scenario
+from powsim.stats.confidence import interval
+from powsim.sweep.calibration import Calibration, calibrate, check_roles
+from powsim.sweep.capacity import Slo, capacity, smallest
+from powsim.sweep.executor import Executor
+from powsim.sweep.grid import Axis
+from powsim.sweep.runner import POINTS, Sweep, run_sweep
+
+UNDETERRED = 1.1  # an attacker paying at most this times a user's hashes per query is not deterred
+DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
+DEFAULT_WORKERS = "1:6"
+DEFAULT_REPLICATIONS = 3
+# What the users' table reports per entry: (figure, unit, what it is).
+USER_FIGURES = (
+    ("overhead_median", "ratio", "members' median time with PoW over time without"),
+    ("overhead_p95", "ratio", "members' 95th percentile overhead"),
+    ("share_over_2x", "share", "members paying over 2x"),
+    ("added_s_per_member", "s", "seconds of PoW added per member"),
+    ("added_s_per_1000q", "s", "seconds of PoW added per 1,000 queries"),
+    ("hashes_per_query", "hashes", "hashes paid per query"),
+    ("dollars_per_member", "USD", "US$ per member (hashing and fees)"),
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A report of ``scenario`` (``fixed`` overrides applied): ``legit`` the legitimate entry,
+    ``grid`` the values of a (:func:`~powsim.sweep.calibration.a_axis`), ``max_p95`` the
+    users' target, ``slo`` and ``workers`` for capacity, ``replications`` runs per point from
+    ``seed`` (the held-out check on ``seed + 1``)."""
+
+    scenario: Path
+    legit: str
+    grid: Axis
+    max_p95: float
+    slo: Slo
+    workers: list[int]
+    replications: int
+    seed: int = 0
+    fixed: tuple[Override, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The report's tables (see the module docstring) and its two answers."""
+
+    assumptions: pd.DataFrame
+    users: pd.DataFrame
+    frontier: pd.DataFrame
+    deterrence: pd.DataFrame
+    capacity: pd.DataFrame
+    chosen_a: float
+    workers_needed: int | None
+
+    def undeterred(self) -> list[str]:
+        """Attackers paying at most :data:`UNDETERRED` x a user's per-query cost at the chosen a."""
+        rows = self.deterrence[(self.deterrence["a"] == self.chosen_a) & self.deterrence["undeterred"]]
+        return list(dict.fromkeys(rows["agent"]))
+
+
+def per_account(scenario: object, source: object) -> Scenario:
+    """``scenario`` if it runs on the per-account kernel, else one line saying why not."""
+    if not isinstance(scenario, Scenario):
+        raise InputError(f"{source}: a load scenario, expected a per-account scenario (with a "
+                         "defense.a to calibrate); use 'powsim capacity' for a load scenario")
+    return scenario
+
+
+def legit_name(scenario: Scenario) -> str:
+    """The first kind = "legit" entry of ``scenario`` (the default ``--legit``)."""
+    names = [agent.name for agent in scenario.agents if agent.kind == "legit"]
+    if not names:
+        raise InputError(f"{scenario.source}: [[agents]]: no kind = \"legit\" entry, expected "
+                         "one (the users whose cost the report answers for)")
+    return names[0]
+
+
+def assumptions(scenario: Scenario, legit: str) -> pd.DataFrame:
+    """The population's laws and the defense's settings the answers rest on: rows of
+    (assumption, value), all as written in the scenario (none fitted by this report)."""
+    agent = next(a for a in scenario.agents if a.name == legit)
+    queries = (agent.queries.describe() if agent.queries is not None
+               else f"replays trace {Path(agent.trace.source).name} ({len(agent.trace.data):,} queries)")
+    rows = [("members of the legitimate entry", f"{agent.count:,}"),
+            ("query-volume law (queries per member)", queries),
+            ("device mix", agent.mix.describe() if agent.mix is not None else agent.hardware.name),
+            ("arrival rate (members/s)", f"{agent.arrival_rate_hz:g}" if agent.arrival_rate_hz
+             else "all at start"),
+            ("think time between batches (s)", f"{agent.think_s:g}"),
+            ("reference hash rate (hashes/s)", f"{scenario.defense.reference_hash_rate_hz:g}"),
+            ("policy", scenario.defense.policy),
+            ("a in the scenario", f"{scenario.defense.parameters.a:g}"),
+            ("server workers in the scenario", f"{scenario.server.workers}")]
+    rows += [(f"attacker {a.name}", f"{a.kind} on {a.hardware.name}, {a.accounts:,} account(s)")
+             for a in scenario.agents if a.name != legit]
+    return pd.DataFrame(rows, columns=["assumption", "value"])
+
+
+def with_derived(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per-replication summaries plus the seconds PoW adds (per member, per 1,000 queries)
+    and hashes per query."""
+    added = runs["time_pow_s"] - runs["time_s"]
+    queries = runs["queries"].where(runs["queries"] > 0)
+    return runs.assign(added_s_per_member=added / runs["members"],
+                       added_s_per_1000q=1000 * added / queries,
+                       hashes_per_query=runs["hashes"] / queries)
+
+
+def intervals(runs: pd.DataFrame, by: list[str], figures: list[str]) -> pd.DataFrame:
+    """One row per group of ``by`` x figure: ``mean``, ``ci_low``, ``ci_high`` over its rows
+    (one per replication)."""
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        for figure in figures:
+            mean, low, high = interval(group[figure].to_numpy())
+            rows.append({**dict(zip(by, key)), "figure": figure, "mean": mean, "ci_low": low,
+                         "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def users_table(held: pd.DataFrame) -> pd.DataFrame:
+    """What every entry pays at the chosen a on held-out seeds (long: agent x figure)."""
+    units = {name: unit for name, unit, _ in USER_FIGURES}
+    table = intervals(with_derived(held), ["agent", "kind"], list(units))
+    table.insert(3, "unit", table["figure"].map(units))
+    return table
+
+
+def frontier_table(runs: pd.DataFrame, calibration: Calibration, legit: str) -> pd.DataFrame:
+    """Per a: the legitimate p95 overhead and share over 2x, the attackers' summed US$, each
+    with its CI over replications, and calibrate's ``feasible`` and ``chosen`` flags."""
+    mine = runs[runs["agent"] == legit].set_index([A_KEY, "replication"])
+    attackers = runs[runs["agent"] != legit].groupby([A_KEY, "replication"])["dollars"].sum()
+    paired = pd.DataFrame({"legit_p95": mine["overhead_p95"],
+                           "legit_share_over_2x": mine["share_over_2x"],
+                           "attacker_dollars": attackers}).reset_index()
+    rows = []
+    for a, group in paired.groupby(A_KEY):
+        row = {"a": float(a)}
+        for figure in ("legit_p95", "legit_share_over_2x", "attacker_dollars"):
+            row[figure], row[f"{figure}_ci_low"], row[f"{figure}_ci_high"] = interval(
+                group[figure].to_numpy())
+        rows.append(row)
+    tuning = calibration.table[calibration.table["seeds"] == "tuning"]
+    flags = tuning[["a", "feasible", "chosen"]].astype({"feasible": bool, "chosen": bool})
+    return pd.DataFrame(rows).merge(flags, on="a", how="left")
+
+
+def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
+    """Per a x attacker: its hashes per query over the legitimate group's in the same
+    replication (paired), mean and CI, and ``undeterred`` (mean at most :data:`UNDETERRED`)."""
+    derived = with_derived(runs).set_index([A_KEY, "replication"])
+    users = derived[derived["agent"] == legit]["hashes_per_query"]
+    others = derived[derived["agent"] != legit]
+    ratios = others.assign(cost_ratio=others["hashes_per_query"] / users).reset_index()
+    table = intervals(ratios.rename(columns={A_KEY: "a"}), ["a", "agent"], ["cost_ratio"])
+    table["undeterred"] = table["mean"] <= UNDETERRED
+    return table.drop(columns="figure")
+
+
+def build(plan: Plan, executor: Executor, progress: bool = False) -> Answers:
+    """Calibrate a on ``plan``'s grid, check it on held-out seeds, find the workers needed at
+    that a, and gather the tables (:class:`Answers`)."""
+    scenario = per_account(read_scenario(plan.scenario, plan.fixed), plan.scenario)
+    check_roles(scenario, plan.legit)
+    sweep = Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=plan.fixed)
+    with tempfile.TemporaryDirectory(prefix="powsim-report-") as cache:
+        (Path(cache) / POINTS).mkdir()
+        result = calibrate(sweep, plan.legit, plan.max_p95, 0.95, plan.seed + 1, executor,
+                           Path(cache), progress)
+        chosen = float(result.row("tuning")["a"])
+        runs, _ = run_sweep(sweep, executor, Path(cache), progress=False)
+        check = replace(sweep, axes=(Axis(A_KEY, (chosen,)),), seed=plan.seed + 1)
+        held, _ = run_sweep(check, executor, Path(cache), progress=False)
+    at_chosen = per_account(read_scenario(plan.scenario, (*plan.fixed, Override(A_KEY, chosen))),
+                            plan.scenario)
+    workers = capacity(at_chosen, plan.slo, plan.workers, plan.replications, plan.seed, executor,
+                       progress)
+    return Answers(assumptions(scenario, plan.legit), users_table(held),
+                   frontier_table(runs, result, plan.legit), deterrence_table(runs, plan.legit),
+                   workers, chosen, smallest(workers))
