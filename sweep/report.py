@@ -41,6 +41,7 @@ UNDETERRED = 1.1  # an attacker paying at most this times a user's hashes per qu
 DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
 DEFAULT_WORKERS = "1:6"
 DEFAULT_REPLICATIONS = 3
+DEFAULT_SLO = "queue_p95<=2"  # after the legitimate entry's name: its batches' p95 wait (s)
 # What the users' table reports per entry: (figure, unit, what it is).
 USER_FIGURES = (
     ("overhead_median", "ratio", "members' median time with PoW over time without"),

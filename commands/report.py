@@ -1,0 +1,107 @@
+"""``powsim report``: one offline HTML page answering what users pay, which a and how many
+workers, with the tables it shows written beside it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from powsim import budget, options
+from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
+                                     add_set_option, check_dask_options, command)
+from powsim.outputs import check_destination, staged
+from powsim.provenance import provenance
+from powsim.sweep.report import DEFAULT_GRID, DEFAULT_REPLICATIONS, DEFAULT_SLO, DEFAULT_WORKERS
+
+TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "capacity.csv")
+PAGE = "report.html"
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Build the answers, then write DIR/report.html and its tables all together."""
+    from powsim.commands.sweep import check_work
+    from powsim.model.overrides import parse_override
+    from powsim.model.read import read_scenario
+    from powsim.sim.output import stage_tables, table_names
+    from powsim.sweep.calibration import a_axis
+    from powsim.sweep.capacity import parse_slo, parse_workers
+    from powsim.sweep.capacity_chart import capacity_chart
+    from powsim.sweep.executor import open_executor
+    from powsim.sweep.grid import parse_axis
+    from powsim.sweep.report import Plan, build, legit_name, per_account
+    from powsim.sweep.report_charts import deterrence_chart, frontier_chart
+    from powsim.sweep.report_page import page
+    from powsim.sweep.runner import Sweep
+
+    out = check_destination(args.out, "folder", names=(*table_names(*TABLES), PAGE),
+                            inputs=[args.scenario])
+    fixed = tuple(parse_override(text) for text in args.overrides)
+    scenario = per_account(read_scenario(args.scenario, fixed), args.scenario)
+    legit = args.legit or legit_name(scenario)
+    slo = parse_slo(args.slo or f"{legit}.{DEFAULT_SLO}", scenario)
+    plan = Plan(Path(args.scenario), legit, a_axis(parse_axis(args.grid)), args.max_p95, slo,
+                parse_workers(args.workers), args.replications, args.seed, fixed)
+    check_work(Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed), args, 2)
+    cores = budget.dask_cores(args.dask_workers, args.scheduler)
+    budget.check(budget.run_work(scenario, len(plan.workers) * plan.replications, cores),
+                 f"{args.scenario} x {len(plan.workers)} worker counts x --replications "
+                 f"{plan.replications}", args.limits)
+    check_dask_options(args)
+    with open_executor(args.scheduler, args.dask_workers) as executor:
+        answers = build(plan, executor, progress=True)
+    origin = provenance(seed=args.seed, scenario=str(args.scenario), legit=legit,
+                        grid=list(plan.grid.values), max_p95=args.max_p95, slo=slo.text,
+                        workers=args.workers, replications=args.replications,
+                        overrides=dict(fixed))
+    charts = {"frontier": frontier_chart(answers.frontier, plan.max_p95, plan.replications),
+              "deterrence": deterrence_chart(answers.deterrence, answers.chosen_a),
+              "capacity": capacity_chart(answers.capacity, slo, origin, answers.workers_needed)}
+    tables = dict(zip(TABLES, (answers.assumptions, answers.users, answers.frontier,
+                               answers.deterrence, answers.capacity)))
+    with staged(out, "folder") as staging:
+        stage_tables(staging, tables, origin)
+        staging.path(PAGE).write_text(page(answers, plan, charts, origin), encoding="utf-8")
+    workers = ("none in " + args.workers if answers.workers_needed is None
+               else str(answers.workers_needed))
+    print(f"recommended a = {answers.chosen_a:.6g}; workers meeting {slo.text}: {workers}; "
+          f"not deterred at that a: {', '.join(answers.undeterred()) or 'none'}")
+    print(f"wrote {out / PAGE} and " + ", ".join(str(out / name) for name in TABLES))
+    return 0
+
+
+def add_report(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``powsim report``."""
+    parser = command(
+        subparsers, "report",
+        "Write one offline HTML page answering what the legitimate users pay (seconds and "
+        "ratios, with the population's assumptions), which a (the calibration frontier with "
+        "CIs, the attackers not deterred) and how many workers (capacity at that a), every "
+        "number with its 95 % CI. Writes DIR/report.html and the tables it shows "
+        "(assumptions, users, frontier, deterrence, capacity .csv). Per-account scenarios.",
+        "powsim report examples/what-if-a.toml --out results/report", report_command)
+    parser.add_argument("scenario", help="a per-account scenario TOML with a legit entry and an "
+                                         "attacker entry")
+    parser.add_argument("--out", required=True, help="folder for report.html and its tables")
+    parser.add_argument("--legit", help="the legitimate entry (default: the first kind = "
+                                        "\"legit\" entry)")
+    parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
+                        help="target: the users' p95 overhead at most this at its CI's upper "
+                             "end (default 2.0)")
+    parser.add_argument("--grid", default=DEFAULT_GRID,
+                        help="values of a, as in 'powsim calibrate' (default %(default)s, a "
+                             "coarse first look; the paper's 1.0075 is added)")
+    parser.add_argument("--replications", type=options.integer(2, options.MAX_REPLICATIONS),
+                        default=DEFAULT_REPLICATIONS,
+                        help="runs per a, per held-out check and per worker count (default "
+                             "%(default)s)")
+    parser.add_argument("--workers", default=DEFAULT_WORKERS,
+                        help="worker counts for capacity, FIRST:LAST[:STEP] (default %(default)s)")
+    parser.add_argument("--slo", help="capacity's SLO GROUP.METRIC OP VALUE (default "
+                                      f"'LEGIT.{DEFAULT_SLO}': a batch's 95th percentile wait "
+                                      "for a worker at most 2 s, LEGIT the --legit entry)")
+    parser.add_argument("--seed", type=options.seed(), default=0,
+                        help="seed of the runs; the held-out check uses seed + 1 (default 0)")
+    add_set_option(parser)
+    add_dask_options(parser, serial=True)
+    add_limits_option(parser)
+    add_progress_options(parser)

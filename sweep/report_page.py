@@ -1,0 +1,162 @@
+"""The report as one HTML page that opens offline: vega, vega-lite and vega-embed inlined once
+(:func:`~powsim.charts.embed_script`), one chart per question, every table written beside it.
+
+Each table on the page is the CSV file of the same name (``data-source``), row for row; each
+number's cell carries the file's value (``data-value``, full precision) and shows it to four
+significant digits (:func:`shown`). The sentences that answer the questions cite their
+numbers the same way (``data-source``, ``data-row``, ``data-column``), so a reader (or a test)
+can check every number on the page against the files. ``window.powsimCharts`` is the promise
+of every chart drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import altair as alt
+import pandas as pd
+
+from powsim.charts import chart_spec, embed_script
+from powsim.sweep.report import UNDETERRED, USER_FIGURES, Answers, Plan
+
+NOT_REACHED = "not reached"  # an infinite figure: more clients lost than it allows
+STYLE = """body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;
+padding:.2em .5em}td.n{text-align:right}.caveat{background:#fff4e5;border-left:4px solid
+#f0a020;padding:.5em 1em}.chart{margin:1em 0}"""
+
+
+def shown(value: object) -> str:
+    """A cell for people: numbers to 4 significant digits, an infinite one 'not reached',
+    NaN 'n/a', booleans 'yes'/'no', text as is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isnan(number):
+            return "n/a"
+        return NOT_REACHED if math.isinf(number) else f"{number:.4g}"
+    return str(value)
+
+
+def _cell(column: str, value: object) -> str:
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (f'<td class="n" data-column="{html.escape(column)}" data-value="{value!r}">'
+                f"{shown(value)}</td>")
+    return f'<td data-column="{html.escape(column)}">{html.escape(shown(value))}</td>'
+
+
+def table_html(name: str, table: pd.DataFrame) -> str:
+    """``table`` (written as ``name``) as an HTML table, every cell citing its column."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = "".join("<tr>" + "".join(_cell(str(c), v) for c, v in row.items()) + "</tr>"
+                   for _, row in table.iterrows())
+    return f'<table data-source="{name}"><tr>{head}</tr>{rows}</table>'
+
+
+def cite(name: str, table: pd.DataFrame, row: int, column: str) -> str:
+    """The number at (``row``, ``column``) of ``table`` (file ``name``), citing its source."""
+    value = table[column].iloc[row]
+    value = value.item() if hasattr(value, "item") else value
+    return (f'<span data-source="{name}" data-row="{row}" data-column="{column}" '
+            f'data-value="{value!r}">{shown(value)}</span>')
+
+
+def _with_ci(name: str, table: pd.DataFrame, row: int, column: str = "mean") -> str:
+    low, high = ("ci_low", "ci_high") if column == "mean" else (f"{column}_ci_low", f"{column}_ci_high")
+    return (f"{cite(name, table, row, column)} (95 % CI {cite(name, table, row, low)} to "
+            f"{cite(name, table, row, high)})")
+
+
+def _users_answer(answers: Answers, legit: str) -> str:
+    users = answers.users
+    parts = []
+    for figure, unit, what in USER_FIGURES:
+        row = int(users.index[(users["agent"] == legit) & (users["figure"] == figure)][0])
+        parts.append(f"<li>{html.escape(what)}: {_with_ci('users.csv', users, row)} {unit}</li>")
+    return "<ul>" + "".join(parts) + "</ul>"
+
+
+def _a_answer(answers: Answers, max_p95: float) -> str:
+    frontier = answers.frontier
+    row = int(frontier.index[frontier["chosen"]][0])
+    return (f"<p>Recommended a = {cite('frontier.csv', frontier, row, 'a')}: the legitimate p95 "
+            f"overhead is {_with_ci('frontier.csv', frontier, row, 'legit_p95')}x (target "
+            f"{max_p95:g}x at the CI's upper end) and the attackers pay US$ "
+            f"{_with_ci('frontier.csv', frontier, row, 'attacker_dollars')}; of the feasible "
+            "values of a it gives the most attacker cost (the smallest a within 1 % of it). "
+            "Users' figures above are at this a on held-out seeds.</p>")
+
+
+def _workers_answer(answers: Answers, plan: Plan) -> str:
+    if answers.workers_needed is None:
+        return (f"<p>No worker count in {plan.workers[0]} to {plan.workers[-1]} meets "
+                f"<code>{html.escape(plan.slo.text)}</code> over its whole 95 % CI; enlarge "
+                "<code>--workers</code> or relax <code>--slo</code>.</p>")
+    table = answers.capacity
+    row = int(table.index[table["workers"] == answers.workers_needed][0])
+    return (f"<p>{cite('capacity.csv', table, row, 'workers')} workers: the smallest count whose "
+            f"{html.escape(plan.slo.metric)} ({_with_ci('capacity.csv', table, row)}) meets "
+            f"<code>{html.escape(plan.slo.text)}</code> over its whole 95 % CI, at the "
+            "recommended a.</p>")
+
+
+def _caveats(answers: Answers, plan: Plan) -> str:
+    deterrence = answers.deterrence
+    items = []
+    for row in deterrence.index[(deterrence["a"] == answers.chosen_a) & deterrence["undeterred"]]:
+        agent = html.escape(str(deterrence.loc[row, "agent"]))
+        items.append(f"<li><b>{agent} is not deterred</b>: it pays "
+                     f"{_with_ci('deterrence.csv', deterrence, int(row))}x a legitimate user's "
+                     f"hashes per query at the recommended a (at most {UNDETERRED:g}x counts "
+                     "as not deterred).</li>")
+    always = [name for name, rows in deterrence.groupby("agent", sort=False) if rows["undeterred"].all()]
+    if always:
+        items.append(f"<li>Not deterred at any a in the grid: {html.escape(', '.join(always))}; no "
+                     "choice of a changes what they pay per query.</li>")
+    if not items:
+        items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's hashes per query "
+                     "at the recommended a.</li>")
+    items += ["<li>The population's laws above are the scenario's assumptions, not fitted to "
+              "data by this report (<code>powsim population import</code> fits them to a "
+              "request log); the answers hold for those laws only.</li>",
+              f"<li>{plan.replications} replications per point and {len(plan.grid.values)} values "
+              "of a: a coarse first look; <code>--replications</code> and <code>--grid</code> "
+              "enlarge it.</li>",
+              "<li>Workers against attack intensity: not computed, a per-account scenario's "
+              "attackers have no rate to vary.</li>"]
+    return '<div class="caveat"><h2>Caveats</h2><ul>' + "".join(items) + "</ul></div>"
+
+
+def page(answers: Answers, plan: Plan, charts: dict[str, alt.TopLevelMixin],
+         provenance: dict[str, object]) -> str:
+    """The whole page: answers, tables (as written beside it), ``charts`` by id, caveats."""
+    specs = json.dumps({f"chart-{name}": chart_spec(chart) for name, chart in charts.items()},
+                       allow_nan=False).replace("</", "<\\/")
+    div = {name: f'<div class="chart" id="chart-{name}"></div>' for name in charts}
+    title = f"powsim report: {html.escape(plan.scenario.name)}"
+    body = [
+        f"<h1>{title}</h1>",
+        f"<p>{html.escape(str(provenance.get('command')))} (seed {plan.seed}, held-out seed "
+        f"{plan.seed + 1}, {html.escape(str(provenance.get('created')))}). Every figure is a mean "
+        f"over {plan.replications} replications with its Student-t 95 % CI.</p>",
+        f"<h2>1. What my users ({html.escape(plan.legit)}) pay</h2>", _users_answer(answers, plan.legit),
+        "<h3>The population's assumptions</h3>", table_html("assumptions.csv", answers.assumptions),
+        "<h3>Every entry at the recommended a, held-out seeds</h3>",
+        table_html("users.csv", answers.users),
+        "<h2>2. Which a</h2>", _a_answer(answers, plan.max_p95), div["frontier"],
+        table_html("frontier.csv", answers.frontier), div["deterrence"],
+        table_html("deterrence.csv", answers.deterrence),
+        "<h2>3. How many workers</h2>", _workers_answer(answers, plan), div["capacity"],
+        table_html("capacity.csv", answers.capacity),
+        _caveats(answers, plan)]
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="UTF-8"><title>{title}</title>'
+            f"<style>{STYLE}</style>\n<script>{embed_script()}</script></head><body>\n"
+            + "\n".join(body) +
+            f"\n<script>const specs = {specs};\nwindow.powsimCharts = Promise.all("
+            "Object.entries(specs).map(([id, spec]) => vegaEmbed('#' + id, spec, "
+            "{actions: false})));\nwindow.powsimCharts.catch(console.error);</script>"
+            "</body></html>\n")
