@@ -1,14 +1,15 @@
 """``powsim report``: the three answers a user brings, as tables with confidence intervals.
 
 1. What my users pay: at the recommended a, on held-out seeds, each entry's overhead
-   quantiles (ratios), the seconds the PoW adds per member and per 1,000 queries and the
-   hashes per query, beside the population's assumptions (query-volume law, device mix,
-   arrival rate, the reference hash rate the defense is tuned for).
+   quantiles (ratios), the seconds the PoW adds per member and per 1,000 queries, the hashes
+   per query and US$ per member, beside the population's assumptions (query-volume law,
+   device mix, arrival rate, the reference hash rate the defense is tuned for).
 2. Which a: the calibration frontier (:func:`~powsim.sweep.calibration.calibrate`): per a,
    the legitimate p95 overhead and the attackers' cost in US$, each with its CI over
-   replications, and the chosen a; beside it, each attacker's hashes per query over the
-   legitimate group's (paired by replication), and the attackers the defense does not deter
-   (paying at most :data:`UNDETERRED` times a user's per-query cost).
+   replications, and the chosen a; beside it, each attacker's US$ per query over the
+   legitimate group's (each at its own hardware, paired by replication), and the attackers
+   the defense does not deter (paying at most :data:`UNDETERRED` times a user's per-query
+   cost).
 3. How many workers: capacity (:func:`~powsim.sweep.capacity.capacity`) at the recommended a.
 
 Every figure is a mean over replications with its Student-t 95 % interval
@@ -37,7 +38,7 @@ from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
 
-UNDETERRED = 1.1  # an attacker paying at most this times a user's hashes per query is not deterred
+UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
 DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
 DEFAULT_WORKERS = "1:6"
 DEFAULT_REPLICATIONS = 3
@@ -129,13 +130,14 @@ def assumptions(scenario: Scenario, legit: str) -> pd.DataFrame:
 
 
 def with_derived(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication summaries plus the seconds PoW adds (per member, per 1,000 queries)
-    and hashes per query."""
+    """Per-replication summaries plus the seconds PoW adds (per member, per 1,000 queries),
+    hashes and US$ per query."""
     added = runs["time_pow_s"] - runs["time_s"]
     queries = runs["queries"].where(runs["queries"] > 0)
     return runs.assign(added_s_per_member=added / runs["members"],
                        added_s_per_1000q=1000 * added / queries,
-                       hashes_per_query=runs["hashes"] / queries)
+                       hashes_per_query=runs["hashes"] / queries,
+                       dollars_per_query=runs["dollars"] / queries)
 
 
 def intervals(runs: pd.DataFrame, by: list[str], figures: list[str]) -> pd.DataFrame:
@@ -179,12 +181,13 @@ def frontier_table(runs: pd.DataFrame, calibration: Calibration, legit: str) -> 
 
 
 def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
-    """Per a x attacker: its hashes per query over the legitimate group's in the same
-    replication (paired), mean and CI, and ``undeterred`` (mean at most :data:`UNDETERRED`)."""
+    """Per a x attacker: its US$ per query over the legitimate group's in the same replication
+    (paired; each at its own hardware), mean and CI, and ``undeterred`` (mean at most
+    :data:`UNDETERRED`)."""
     derived = with_derived(runs).set_index([A_KEY, "replication"])
-    users = derived[derived["agent"] == legit]["hashes_per_query"]
+    users = derived[derived["agent"] == legit]["dollars_per_query"]
     others = derived[derived["agent"] != legit]
-    ratios = others.assign(cost_ratio=others["hashes_per_query"] / users).reset_index()
+    ratios = others.assign(cost_ratio=others["dollars_per_query"] / users).reset_index()
     table = intervals(ratios.rename(columns={A_KEY: "a"}), ["a", "agent"], ["cost_ratio"])
     table["undeterred"] = table["mean"] <= UNDETERRED
     return table.drop(columns="figure")

@@ -3,7 +3,8 @@
 The frontier puts the legitimate p95 overhead (x) against the attackers' cost (US$, y, log
 scale when it spans more than a decade), each with its 95 % CI as a bar, one point per a, the
 users' target as a dashed rule and the chosen a labelled. The deterrence chart puts each
-attacker's hashes per query over a user's (paired by replication) against a, with its CI and
+attacker's US$ per query over a user's (paired by replication, each at its own hardware)
+against a, with its CI and
 the :data:`~powsim.sweep.report.UNDETERRED` line: an attacker on or under it is not deterred.
 """
 
@@ -56,10 +57,12 @@ def deterrence_chart(deterrence: pd.DataFrame, chosen_a: float) -> alt.LayerChar
     """Each attacker's per-query cost over a user's against a, CI band, the 1.1x line and the
     chosen a as a rule."""
     x = alt.X("a:Q", title="charge base a (log scale)", scale=alt.Scale(type="log", nice=False))
-    y = alt.Y("mean:Q", title="hashes per query over a user's (x)",
+    y = alt.Y("mean:Q", title="US$ per query over a user's (x)",
               scale=log_when_wide(pd.concat([deterrence["mean"], pd.Series([UNDETERRED])])))
     color = alt.Color("agent:N", title="attacker")
-    base = alt.Chart(deterrence)
+    # a ratio is never below 0: a CI reaching past it is cut at a tenth of the least ratio
+    floor = deterrence["mean"][deterrence["mean"] > 0].min() / 10
+    base = alt.Chart(deterrence.assign(ci_low=deterrence["ci_low"].clip(lower=floor)))
     layers = [
         base.mark_area(opacity=0.2).encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=color),
         base.mark_line(point=True).encode(
@@ -73,6 +76,6 @@ def deterrence_chart(deterrence: pd.DataFrame, chosen_a: float) -> alt.LayerChar
         alt.Chart(pd.DataFrame({"a": [chosen_a]})).mark_rule(color="red").encode(x=x)]
     return alt.layer(*layers).properties(
         width=520, height=260,
-        title=alt.Title("Who is deterred: each attacker's hashes per query over a user's",
+        title=alt.Title("Who is deterred: each attacker's US$ per query over a user's",
                         subtitle=[f"dashed: {UNDETERRED:g}x (at or under it, not deterred); "
                                   "red: the chosen a; band: 95 % CI, paired replications"]))

@@ -111,14 +111,14 @@ def _caveats(answers: Answers, plan: Plan) -> str:
         agent = html.escape(str(deterrence.loc[row, "agent"]))
         items.append(f"<li><b>{agent} is not deterred</b>: it pays "
                      f"{_with_ci('deterrence.csv', deterrence, int(row))}x a legitimate user's "
-                     f"hashes per query at the recommended a (at most {UNDETERRED:g}x counts "
+                     f"US$ per query at the recommended a (at most {UNDETERRED:g}x counts "
                      "as not deterred).</li>")
     always = [name for name, rows in deterrence.groupby("agent", sort=False) if rows["undeterred"].all()]
     if always:
         items.append(f"<li>Not deterred at any a in the grid: {html.escape(', '.join(always))}; no "
                      "choice of a changes what they pay per query.</li>")
     if not items:
-        items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's hashes per query "
+        items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's US$ per query "
                      "at the recommended a.</li>")
     items += ["<li>The population's laws above are the scenario's assumptions, not fitted to "
               "data by this report (<code>powsim population import</code> fits them to a "
