@@ -1,0 +1,142 @@
+"""``powsim report`` on a shrunk what-if-a (40 users): the page opens in Debian's headless
+Chromium (Playwright's Python API, the system browser by ``executable_path``) from a file://
+URL with no network, every chart draws an svg or canvas of non-zero size, the console stays
+free of errors, and every number on the page is the value of the table written beside it.
+Without Chromium the browser test fails in CI (``CI`` set) and skips elsewhere, saying why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gatewaykit import require
+from powsim.cli import main
+from powsim.commands.report import PAGE, TABLES
+from powsim.sweep.report import UNDETERRED
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "examples" / "what-if-a.toml"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHARTS = ("chart-frontier", "chart-deterrence", "chart-capacity")
+# Every cited number on the page: its file, row, column, full value and shown text.
+CELLS = """() => {
+  const cells = [];
+  for (const table of document.querySelectorAll('table[data-source]')) {
+    const rows = [...table.querySelectorAll('tr')].slice(1);
+    rows.forEach((tr, row) => { for (const td of tr.querySelectorAll('td')) cells.push(
+      {kind: 'table', source: table.dataset.source, row, column: td.dataset.column,
+       value: td.dataset.value ?? null, text: td.textContent}); });
+  }
+  for (const span of document.querySelectorAll('span[data-source]')) cells.push(
+    {kind: 'span', source: span.dataset.source, row: Number(span.dataset.row),
+     column: span.dataset.column,
+     value: span.dataset.value, text: span.textContent});
+  return cells;
+}"""
+SIZES = """(ids) => ids.map(id => {
+  const drawn = document.querySelector('#' + id + ' svg, #' + id + ' canvas');
+  if (!drawn) return [0, 0];
+  const box = drawn.getBoundingClientRect();
+  return [box.width, box.height];
+})"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "out"
+    assert main(["report", str(SCENARIO), "--set", "agents.0.count=40", "--out", str(out),
+                 "--quiet"]) == 0
+    return out
+
+
+def tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_csv(out / name) for name in TABLES}
+
+
+def shown(value: object) -> str:
+    """What the page must show for a table's value (four significant digits)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if isinstance(value, float) and math.isinf(value):
+        return "not reached"
+    return f"{value:.4g}" if isinstance(value, (int, float)) else str(value)
+
+
+def test_the_answers_follow_the_tables_laws(report):
+    found = tables(report)
+    frontier = found["frontier.csv"]
+    chosen = frontier[frontier["chosen"]]
+    assert len(chosen) == 1 and bool(chosen["feasible"].iloc[0])
+    assert chosen["legit_p95_ci_high"].iloc[0] <= 2.0  # the target, at the CI's upper end
+    # the chosen a gives the most attacker cost among feasible a, within calibrate's 1 %
+    feasible = frontier[frontier["feasible"]]
+    assert chosen["attacker_dollars"].iloc[0] >= 0.99 * feasible["attacker_dollars"].max()
+    users = found["users.csv"].set_index(["agent", "figure"])
+    assert users.loc[("users", "overhead_p95"), "mean"] >= users.loc[("users", "overhead_median"), "mean"]
+    # the GPU ring's US$ per query stays far under a user's at every a: not deterred
+    deterrence = found["deterrence.csv"]
+    ring = deterrence[deterrence["agent"] == "ring"]
+    assert ring["undeterred"].all() and (ring["mean"] <= UNDETERRED).all()
+    assert not deterrence[deterrence["agent"] == "knockoff"]["undeterred"].all()
+    capacity = found["capacity.csv"]
+    assert (capacity["meets"] == (capacity["ci_high"] <= 2)).all()
+    html = (report / PAGE).read_text()
+    markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)  # the page, not its code
+    assert markup.count("<div class=\"chart\"") == 3
+    assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", markup)  # nothing fetched
+
+
+def test_the_page_renders_offline_and_shows_the_tables_numbers(report):
+    require(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            # the page must need no network: every request but the file itself is refused
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+                "file://") else route.abort())
+            page.goto((report / PAGE).as_uri())
+            assert page.evaluate("() => window.powsimCharts.then(() => true)")
+            sizes = page.evaluate(SIZES, list(CHARTS))
+            cells = page.evaluate(CELLS)
+        finally:
+            browser.close()
+    assert errors == []
+    assert all(width > 0 and height > 0 for width, height in sizes), sizes
+    found = tables(report)
+    for name, table in found.items():  # each table whole: every row, every column
+        shown_cells = [(c["row"], c["column"]) for c in cells if c["kind"] == "table" and c["source"] == name]
+        assert sorted(shown_cells) == sorted((r, c) for r in range(len(table)) for c in table), name
+    assert sum(c["kind"] == "span" for c in cells) >= 10  # the answers cite their numbers
+    for cell in cells:
+        expected = found[cell["source"]][cell["column"]].iloc[cell["row"]]
+        expected = expected.item() if hasattr(expected, "item") else expected
+        if cell["value"] is not None:
+            value = float(cell["value"])
+            assert value == expected or (math.isnan(value) and math.isnan(expected)), cell
+        assert cell["text"] == shown(expected), cell
+
+
+def test_a_load_scenario_and_an_unwritable_out_are_refused_before_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["report", str(SCENARIO), "--out", str(blocker)]) == 2
+    assert main(["report", str(REPO / "examples" / "tor-small-botnet.toml"),
+                 "--out", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2 and "is a file" in lines[0] and "load scenario" in lines[1]
+    assert not (tmp_path / "out").exists()
