@@ -22,22 +22,23 @@ from powsim.charts import chart_spec, embed_script
 from powsim.sweep.report import UNDETERRED, USER_FIGURES, Answers, Plan
 
 NOT_REACHED = "not reached"  # an infinite figure: more clients lost than it allows
+DIGITS = {"a": 6}  # significant digits shown where 4 would merge neighbours (a = 1.0075, 1.008)
 STYLE = """body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;
 padding:.2em .5em}td.n{text-align:right}.caveat{background:#fff4e5;border-left:4px solid
 #f0a020;padding:.5em 1em}.chart{margin:1em 0}"""
 
 
-def shown(value: object) -> str:
-    """A cell for people: numbers to 4 significant digits, an infinite one 'not reached',
-    NaN 'n/a', booleans 'yes'/'no', text as is."""
+def shown(value: object, column: str = "") -> str:
+    """A cell of ``column`` for people: numbers to 4 significant digits (:data:`DIGITS` for
+    some columns), an infinite one 'not reached', NaN 'n/a', booleans 'yes'/'no', text as is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         number = float(value)
         if math.isnan(number):
             return "n/a"
-        return NOT_REACHED if math.isinf(number) else f"{number:.4g}"
+        return NOT_REACHED if math.isinf(number) else f"{number:.{DIGITS.get(column, 4)}g}"
     return str(value)
 
 
@@ -45,7 +46,7 @@ def _cell(column: str, value: object) -> str:
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (f'<td class="n" data-column="{html.escape(column)}" data-value="{value!r}">'
-                f"{shown(value)}</td>")
+                f"{shown(value, column)}</td>")
     return f'<td data-column="{html.escape(column)}">{html.escape(shown(value))}</td>'
 
 
@@ -62,7 +63,7 @@ def cite(name: str, table: pd.DataFrame, row: int, column: str) -> str:
     value = table[column].iloc[row]
     value = value.item() if hasattr(value, "item") else value
     return (f'<span data-source="{name}" data-row="{row}" data-column="{column}" '
-            f'data-value="{value!r}">{shown(value)}</span>')
+            f'data-value="{value!r}">{shown(value, column)}</span>')
 
 
 def _with_ci(name: str, table: pd.DataFrame, row: int, column: str = "mean") -> str:
@@ -98,7 +99,7 @@ def _workers_answer(answers: Answers, plan: Plan) -> str:
                 "<code>--workers</code> or relax <code>--slo</code>.</p>")
     table = answers.capacity
     row = int(table.index[table["workers"] == answers.workers_needed][0])
-    return (f"<p>{cite('capacity.csv', table, row, 'workers')} workers: the smallest count whose "
+    return (f"<p>Workers needed: {cite('capacity.csv', table, row, 'workers')}, the smallest count whose "
             f"{html.escape(plan.slo.metric)} ({_with_ci('capacity.csv', table, row)}) meets "
             f"<code>{html.escape(plan.slo.text)}</code> over its whole 95 % CI, at the "
             "recommended a.</p>")
