@@ -13,37 +13,42 @@ from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 from powsim.sweep.report import DEFAULT_GRID, DEFAULT_REPLICATIONS, DEFAULT_SLO, DEFAULT_WORKERS
 
-TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "capacity.csv")
+TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "capacity.csv",
+          "intensity.csv")  # a load scenario writes no frontier or deterrence, some no intensity
 PAGE = "report.html"
 
 
 def report_command(args: argparse.Namespace) -> int:
     """Build the answers, then write DIR/report.html and its tables all together."""
     from powsim.commands.sweep import check_work
+    from powsim.model.load import LoadScenario
     from powsim.model.overrides import parse_override
     from powsim.model.read import read_scenario
     from powsim.sim.output import stage_tables, table_names
     from powsim.sweep.calibration import a_axis
     from powsim.sweep.capacity import parse_slo, parse_workers
-    from powsim.sweep.capacity_chart import capacity_chart
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
-    from powsim.sweep.report import Plan, build, legit_name, per_account
-    from powsim.sweep.report_charts import deterrence_chart, frontier_chart
+    from powsim.sweep.report import Plan, build, legit_name
+    from powsim.sweep.report_load import DEFAULT_SLO as LOAD_SLO, INTENSITIES
     from powsim.sweep.report_page import page
     from powsim.sweep.runner import Sweep
 
     out = check_destination(args.out, "folder", names=(*table_names(*TABLES), PAGE),
                             inputs=[args.scenario])
     fixed = tuple(parse_override(text) for text in args.overrides)
-    scenario = per_account(read_scenario(args.scenario, fixed), args.scenario)
+    scenario = read_scenario(args.scenario, fixed)
+    load = isinstance(scenario, LoadScenario)
     legit = args.legit or legit_name(scenario)
-    slo = parse_slo(args.slo or f"{legit}.{DEFAULT_SLO}", scenario)
+    slo = parse_slo(args.slo or f"{legit}.{LOAD_SLO if load else DEFAULT_SLO}", scenario)
     plan = Plan(Path(args.scenario), legit, a_axis(parse_axis(args.grid)), args.max_p95, slo,
                 parse_workers(args.workers), args.replications, args.seed, fixed)
-    check_work(Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed), args, 2)
+    if not load:
+        check_work(Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed),
+                   args, 2)
     cores = budget.dask_cores(args.dask_workers, args.scheduler)
-    budget.check(budget.run_work(scenario, len(plan.workers) * plan.replications, cores),
+    searches = 1 + len(INTENSITIES) * load  # a load scenario's capacity at each intensity
+    budget.check(budget.run_work(scenario, searches * len(plan.workers) * plan.replications, cores),
                  f"{args.scenario} x {len(plan.workers)} worker counts x --replications "
                  f"{plan.replications}", args.limits)
     check_dask_options(args)
@@ -53,20 +58,37 @@ def report_command(args: argparse.Namespace) -> int:
                         grid=list(plan.grid.values), max_p95=args.max_p95, slo=slo.text,
                         workers=args.workers, replications=args.replications,
                         overrides=dict(fixed))
-    charts = {"frontier": frontier_chart(answers.frontier, plan.max_p95, plan.replications),
-              "deterrence": deterrence_chart(answers.deterrence, answers.chosen_a),
-              "capacity": capacity_chart(answers.capacity, slo, origin, answers.workers_needed)}
-    tables = dict(zip(TABLES, (answers.assumptions, answers.users, answers.frontier,
-                               answers.deterrence, answers.capacity)))
+    tables = answers.tables()
     with staged(out, "folder") as staging:
         stage_tables(staging, tables, origin)
-        staging.path(PAGE).write_text(page(answers, plan, charts, origin), encoding="utf-8")
+        staging.path(PAGE).write_text(page(answers, plan, charts(answers, plan, origin), origin),
+                                      encoding="utf-8")
+        staging.retire(*table_names(*TABLES))  # a former report's tables this one has not
     workers = ("none in " + args.workers if answers.workers_needed is None
                else str(answers.workers_needed))
-    print(f"recommended a = {answers.chosen_a:.6g}; workers meeting {slo.text}: {workers}; "
-          f"not deterred at that a: {', '.join(answers.undeterred()) or 'none'}")
-    print(f"wrote {out / PAGE} and " + ", ".join(str(out / name) for name in TABLES))
+    if load:
+        print(f"workers meeting {slo.text}: {workers}")
+    else:
+        print(f"recommended a = {answers.chosen_a:.6g}; workers meeting {slo.text}: {workers}; "
+              f"not deterred at that a: {', '.join(answers.undeterred()) or 'none'}")
+    print(f"wrote {out / PAGE} and " + ", ".join(str(out / name) for name in tables))
     return 0
+
+
+def charts(answers, plan, origin: dict[str, object]) -> dict:
+    """The page's charts by id: the frontier and deterrence (an a to choose), capacity, and
+    the workers against the attack's intensity (when it has one)."""
+    from powsim.sweep.capacity_chart import capacity_chart
+    from powsim.sweep.report_charts import deterrence_chart, frontier_chart, intensity_chart
+
+    found = {}
+    if answers.frontier is not None:
+        found["frontier"] = frontier_chart(answers.frontier, plan.max_p95, plan.replications)
+        found["deterrence"] = deterrence_chart(answers.deterrence, answers.chosen_a)
+    found["capacity"] = capacity_chart(answers.capacity, plan.slo, origin, answers.workers_needed)
+    if answers.intensity is not None:
+        found["intensity"] = intensity_chart(answers.intensity, plan.slo.text)
+    return found
 
 
 def add_report(subparsers: argparse._SubParsersAction) -> None:

@@ -15,7 +15,7 @@
 Every figure is a mean over replications with its Student-t 95 % interval
 (:func:`~powsim.stats.confidence.interval`). The runs are those of ``calibrate`` itself: its
 sweep points are cached in a private folder and read back, so nothing is simulated twice.
-Per-account scenarios only (a load scenario has no a to calibrate: use ``powsim capacity``).
+A load scenario has no a to calibrate: its report is :mod:`powsim.sweep.report_load`'s.
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ from powsim.calibrate.search import A_KEY
 from powsim.errors import InputError
 from powsim.model.overrides import Override
 from powsim.model.read import read_scenario
+from powsim.model.load import LoadScenario
 from powsim.model.scenario import Scenario
 from powsim.stats.confidence import interval
+from powsim.sweep.table import intervals
 from powsim.sweep.calibration import Calibration, calibrate, check_roles
 from powsim.sweep.capacity import Slo, capacity, smallest
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
+from powsim.sweep.report_load import (client_table, has_intensity, intensity_table,
+                                      legit_group, load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
@@ -75,32 +79,39 @@ class Plan:
 
 @dataclass(frozen=True)
 class Answers:
-    """The report's tables (see the module docstring) and its two answers."""
+    """The report's tables (see the module docstring), the chosen a and the workers needed; a
+    load scenario has no a (``frontier``, ``deterrence``, ``chosen_a`` None) and may have an
+    ``intensity`` table (:func:`~powsim.sweep.report_load.intensity_table`)."""
 
     assumptions: pd.DataFrame
     users: pd.DataFrame
-    frontier: pd.DataFrame
-    deterrence: pd.DataFrame
     capacity: pd.DataFrame
-    chosen_a: float
     workers_needed: int | None
+    frontier: pd.DataFrame | None = None
+    deterrence: pd.DataFrame | None = None
+    chosen_a: float | None = None
+    intensity: pd.DataFrame | None = None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables the report writes, by file name, in the page's order."""
+        tables = {"assumptions.csv": self.assumptions, "users.csv": self.users,
+                  "frontier.csv": self.frontier, "deterrence.csv": self.deterrence,
+                  "capacity.csv": self.capacity, "intensity.csv": self.intensity}
+        return {name: table for name, table in tables.items() if table is not None}
 
     def undeterred(self) -> list[str]:
         """Attackers paying at most :data:`UNDETERRED` x a user's per-query cost at the chosen a."""
+        if self.deterrence is None:
+            return []
         rows = self.deterrence[(self.deterrence["a"] == self.chosen_a) & self.deterrence["undeterred"]]
         return list(dict.fromkeys(rows["agent"]))
 
 
-def per_account(scenario: object, source: object) -> Scenario:
-    """``scenario`` if it runs on the per-account kernel, else one line saying why not."""
-    if not isinstance(scenario, Scenario):
-        raise InputError(f"{source}: a load scenario, expected a per-account scenario (with a "
-                         "defense.a to calibrate); use 'powsim capacity' for a load scenario")
-    return scenario
-
-
-def legit_name(scenario: Scenario) -> str:
-    """The first kind = "legit" entry of ``scenario`` (the default ``--legit``)."""
+def legit_name(scenario: Scenario | LoadScenario) -> str:
+    """The first legitimate entry of ``scenario`` (the default ``--legit``): a kind = "legit"
+    entry, or a load scenario's first followed legitimate group."""
+    if isinstance(scenario, LoadScenario):
+        return legit_group(scenario)
     names = [agent.name for agent in scenario.agents if agent.kind == "legit"]
     if not names:
         raise InputError(f"{scenario.source}: [[agents]]: no kind = \"legit\" entry, expected "
@@ -138,18 +149,6 @@ def with_derived(runs: pd.DataFrame) -> pd.DataFrame:
                        added_s_per_1000q=1000 * added / queries,
                        hashes_per_query=runs["hashes"] / queries,
                        dollars_per_query=runs["dollars"] / queries)
-
-
-def intervals(runs: pd.DataFrame, by: list[str], figures: list[str]) -> pd.DataFrame:
-    """One row per group of ``by`` x figure: ``mean``, ``ci_low``, ``ci_high`` over its rows
-    (one per replication)."""
-    rows = []
-    for key, group in runs.groupby(by, sort=False):
-        for figure in figures:
-            mean, low, high = interval(group[figure].to_numpy())
-            rows.append({**dict(zip(by, key)), "figure": figure, "mean": mean, "ci_low": low,
-                         "ci_high": high})
-    return pd.DataFrame(rows)
 
 
 def users_table(held: pd.DataFrame) -> pd.DataFrame:
@@ -195,8 +194,11 @@ def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
 
 def build(plan: Plan, executor: Executor, progress: bool = False) -> Answers:
     """Calibrate a on ``plan``'s grid, check it on held-out seeds, find the workers needed at
-    that a, and gather the tables (:class:`Answers`)."""
-    scenario = per_account(read_scenario(plan.scenario, plan.fixed), plan.scenario)
+    that a, and gather the tables (:class:`Answers`); a load scenario's answers are
+    :func:`build_load`'s."""
+    scenario = read_scenario(plan.scenario, plan.fixed)
+    if isinstance(scenario, LoadScenario):
+        return build_load(scenario, plan, executor, progress)
     check_roles(scenario, plan.legit)
     sweep = Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=plan.fixed)
     with tempfile.TemporaryDirectory(prefix="powsim-report-") as cache:
@@ -207,10 +209,22 @@ def build(plan: Plan, executor: Executor, progress: bool = False) -> Answers:
         runs, _ = run_sweep(sweep, executor, Path(cache), progress=False)
         check = replace(sweep, axes=(Axis(A_KEY, (chosen,)),), seed=plan.seed + 1)
         held, _ = run_sweep(check, executor, Path(cache), progress=False)
-    at_chosen = per_account(read_scenario(plan.scenario, (*plan.fixed, Override(A_KEY, chosen))),
-                            plan.scenario)
+    at_chosen = read_scenario(plan.scenario, (*plan.fixed, Override(A_KEY, chosen)))
     workers = capacity(at_chosen, plan.slo, plan.workers, plan.replications, plan.seed, executor,
                        progress)
-    return Answers(assumptions(scenario, plan.legit), users_table(held),
-                   frontier_table(runs, result, plan.legit), deterrence_table(runs, plan.legit),
-                   workers, chosen, smallest(workers))
+    return Answers(assumptions(scenario, plan.legit), users_table(held), workers,
+                   smallest(workers), frontier_table(runs, result, plan.legit),
+                   deterrence_table(runs, plan.legit), chosen)
+
+
+def build_load(scenario: LoadScenario, plan: Plan, executor: Executor, progress: bool = False
+               ) -> Answers:
+    """A load scenario's answers: what its legitimate clients pay at its worker count, the
+    workers its SLO needs, and (when a botnet has a rate) the workers against intensity."""
+    workers = capacity(scenario, plan.slo, plan.workers, plan.replications, plan.seed, executor,
+                       progress)
+    intensity = (intensity_table(scenario, plan.slo, plan.workers, plan.replications, plan.seed,
+                                 executor, progress) if has_intensity(scenario) else None)
+    return Answers(load_assumptions(scenario), client_table(scenario, plan.replications,
+                                                            plan.seed, executor),
+                   workers, smallest(workers), intensity=intensity)

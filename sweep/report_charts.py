@@ -79,3 +79,19 @@ def deterrence_chart(deterrence: pd.DataFrame, chosen_a: float) -> alt.LayerChar
         title=alt.Title("Who is deterred: each attacker's US$ per query over a user's",
                         subtitle=[f"dashed: {UNDETERRED:g}x (at or under it, not deterred); "
                                   "red: the chosen a; band: 95 % CI, paired replications"]))
+
+
+def intensity_chart(intensity: pd.DataFrame, slo_text: str) -> alt.LayerChart:
+    """The workers ``slo_text`` needs against the botnets' summed request rate (a multiple in
+    the tooltip); an intensity no worker count of the search meets has no point."""
+    x = alt.X("attack_rate_hz:Q", title="attack: botnets' request rate (requests/s)",
+              scale=log_when_wide(intensity["attack_rate_hz"]))
+    y = alt.Y("workers_needed:Q", title="workers needed", axis=alt.Axis(tickMinStep=1),
+              scale=alt.Scale(zero=True))
+    return alt.Chart(intensity.dropna(subset=["workers_needed"])).mark_line(point=True).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("intensity:Q", title="multiple of the scenario's rate"),
+                           alt.Tooltip("attack_rate_hz:Q", format=".4g"),
+                           alt.Tooltip("workers_needed:Q")]).properties(
+        width=520, height=260,
+        title=alt.Title("How many workers against the attack's intensity",
+                        subtitle=[f"smallest worker count whose 95 % CI meets {slo_text}"]))

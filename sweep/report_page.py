@@ -20,6 +20,7 @@ import pandas as pd
 
 from powsim.charts import chart_spec, embed_script
 from powsim.sweep.report import UNDETERRED, USER_FIGURES, Answers, Plan
+from powsim.sweep.report_load import CLIENT_FIGURES
 
 NOT_REACHED = "not reached"  # an infinite figure: more clients lost than it allows
 DIGITS = {"a": 6}  # significant digits shown where 4 would merge neighbours (a = 1.0075, 1.008)
@@ -75,7 +76,7 @@ def _with_ci(name: str, table: pd.DataFrame, row: int, column: str = "mean") -> 
 def _users_answer(answers: Answers, legit: str) -> str:
     users = answers.users
     parts = []
-    for figure, unit, what in USER_FIGURES:
+    for figure, unit, what in USER_FIGURES if answers.frontier is not None else CLIENT_FIGURES:
         row = int(users.index[(users["agent"] == legit) & (users["figure"] == figure)][0])
         parts.append(f"<li>{html.escape(what)}: {_with_ci('users.csv', users, row)} {unit}</li>")
     return "<ul>" + "".join(parts) + "</ul>"
@@ -83,6 +84,9 @@ def _users_answer(answers: Answers, legit: str) -> str:
 
 def _a_answer(answers: Answers, max_p95: float) -> str:
     frontier = answers.frontier
+    if frontier is None:
+        return ("<p>A load scenario has no per-account a to choose: its difficulty follows the "
+                "load rule listed in the assumptions.</p>")
     row = int(frontier.index[frontier["chosen"]][0])
     return (f"<p>Recommended a = {cite('frontier.csv', frontier, row, 'a')}: the legitimate p95 "
             f"overhead is {_with_ci('frontier.csv', frontier, row, 'legit_p95')}x (target "
@@ -105,8 +109,20 @@ def _workers_answer(answers: Answers, plan: Plan) -> str:
             "recommended a.</p>")
 
 
-def _caveats(answers: Answers, plan: Plan) -> str:
+def _intensity_answer(answers: Answers, plan: Plan, chart: str) -> str:
+    if answers.intensity is None:
+        return ("<p>Workers against attack intensity: not computed, no attacker of this "
+                "scenario has a request rate to vary.</p>")
+    return (f"<h3>Against the attack's intensity</h3>{chart}"
+            f"{table_html('intensity.csv', answers.intensity)}")
+
+
+def _deterrence_caveats(answers: Answers) -> list[str]:
     deterrence = answers.deterrence
+    if deterrence is None:
+        return ["<li>Attackers' per-query cost is not compared on a load scenario; a botnet "
+                "on GPUs pays any effort a browser can afford many times over "
+                "(<code>docs/capacity.md</code>).</li>"]
     items = []
     for row in deterrence.index[(deterrence["a"] == answers.chosen_a) & deterrence["undeterred"]]:
         agent = html.escape(str(deterrence.loc[row, "agent"]))
@@ -121,14 +137,18 @@ def _caveats(answers: Answers, plan: Plan) -> str:
     if not items:
         items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's US$ per query "
                      "at the recommended a.</li>")
-    items += ["<li>The population's laws above are the scenario's assumptions, not fitted to "
+    return items
+
+
+def _caveats(answers: Answers, plan: Plan) -> str:
+    grid = (f" and {len(plan.grid.values)} values of a" if answers.frontier is not None else "")
+    items = [*_deterrence_caveats(answers),
+             "<li>The population's laws above are the scenario's assumptions, not fitted to "
               "data by this report (<code>powsim population import</code> fits them to a "
               "request log); the answers hold for those laws only.</li>",
-              f"<li>{plan.replications} replications per point and {len(plan.grid.values)} values "
-              "of a: a coarse first look; <code>--replications</code> and <code>--grid</code> "
-              "enlarge it.</li>",
-              "<li>Workers against attack intensity: not computed, a per-account scenario's "
-              "attackers have no rate to vary.</li>"]
+             f"<li>{plan.replications} replications per point{grid}: a coarse first look; "
+             "<code>--replications</code>, <code>--grid</code> and <code>--workers</code> "
+             "enlarge it.</li>"]
     return '<div class="caveat"><h2>Caveats</h2><ul>' + "".join(items) + "</ul></div>"
 
 
@@ -139,20 +159,23 @@ def page(answers: Answers, plan: Plan, charts: dict[str, alt.TopLevelMixin],
                        allow_nan=False).replace("</", "<\\/")
     div = {name: f'<div class="chart" id="chart-{name}"></div>' for name in charts}
     title = f"powsim report: {html.escape(plan.scenario.name)}"
+    where = ("Every entry at the recommended a, held-out seeds" if answers.frontier is not None
+             else "Each legitimate group at the scenario's worker count, steady-state window")
+    held = f", held-out seed {plan.seed + 1}" if answers.frontier is not None else ""
     body = [
         f"<h1>{title}</h1>",
-        f"<p>{html.escape(str(provenance.get('command')))} (seed {plan.seed}, held-out seed "
-        f"{plan.seed + 1}, {html.escape(str(provenance.get('created')))}). Every figure is a mean "
+        f"<p>{html.escape(str(provenance.get('command')))} (seed {plan.seed}{held}, "
+        f"{html.escape(str(provenance.get('created')))}). Every figure is a mean "
         f"over {plan.replications} replications with its Student-t 95 % CI.</p>",
         f"<h2>1. What my users ({html.escape(plan.legit)}) pay</h2>", _users_answer(answers, plan.legit),
         "<h3>The population's assumptions</h3>", table_html("assumptions.csv", answers.assumptions),
-        "<h3>Every entry at the recommended a, held-out seeds</h3>",
-        table_html("users.csv", answers.users),
-        "<h2>2. Which a</h2>", _a_answer(answers, plan.max_p95), div["frontier"],
-        table_html("frontier.csv", answers.frontier), div["deterrence"],
-        table_html("deterrence.csv", answers.deterrence),
+        f"<h3>{where}</h3>", table_html("users.csv", answers.users),
+        "<h2>2. Which a</h2>", _a_answer(answers, plan.max_p95),
+        *([div["frontier"], table_html("frontier.csv", answers.frontier), div["deterrence"],
+           table_html("deterrence.csv", answers.deterrence)] if answers.frontier is not None else []),
         "<h2>3. How many workers</h2>", _workers_answer(answers, plan), div["capacity"],
         table_html("capacity.csv", answers.capacity),
+        _intensity_answer(answers, plan, div.get("intensity", "")),
         _caveats(answers, plan)]
     return (f'<!DOCTYPE html>\n<html><head><meta charset="UTF-8"><title>{title}</title>'
             f"<style>{STYLE}</style>\n<script>{embed_script()}</script></head><body>\n"

@@ -1,4 +1,5 @@
-"""``powsim report`` on a shrunk what-if-a (40 users): the page opens in Debian's headless
+"""``powsim report`` on a shrunk what-if-a (40 users) and a shortened capacity-under-attack
+(a load scenario: no a, workers against the botnet's rate): the page opens in Debian's headless
 Chromium (Playwright's Python API, the system browser by ``executable_path``) from a file://
 URL with no network, every chart draws an svg or canvas of non-zero size, the console stays
 free of errors, and every number on the page is the value of the table written beside it.
@@ -21,10 +22,12 @@ from powsim.sweep.report import UNDETERRED
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "examples" / "what-if-a.toml"
+LOAD_SCENARIO = REPO / "examples" / "capacity-under-attack.toml"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-CHARTS = ("chart-frontier", "chart-deterrence", "chart-capacity")
+CHARTS = {"account": ("chart-frontier", "chart-deterrence", "chart-capacity"),
+          "load": ("chart-capacity", "chart-intensity")}
 # Every cited number on the page: its file, row, column, full value and shown text.
 CELLS = """() => {
   const cells = [];
@@ -49,15 +52,22 @@ SIZES = """(ids) => ids.map(id => {
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report") / "out"
-    assert main(["report", str(SCENARIO), "--set", "agents.0.count=40", "--out", str(out),
-                 "--quiet"]) == 0
-    return out
+def reports(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("report")
+    assert main(["report", str(SCENARIO), "--set", "agents.0.count=40", "--out",
+                 str(folder / "account"), "--quiet"]) == 0
+    assert main(["report", str(LOAD_SCENARIO), "--set", "load.duration_s=420", "--workers", "1:5",
+                 "--out", str(folder / "load"), "--quiet"]) == 0
+    return {"account": folder / "account", "load": folder / "load"}
+
+
+@pytest.fixture
+def report(reports) -> Path:
+    return reports["account"]
 
 
 def tables(out: Path) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_csv(out / name) for name in TABLES}
+    return {name: pd.read_csv(out / name) for name in TABLES if (out / name).exists()}
 
 
 def shown(value: object, column: str) -> str:
@@ -96,7 +106,25 @@ def test_the_answers_follow_the_tables_laws(report):
     assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", markup)  # nothing fetched
 
 
-def test_the_page_renders_offline_and_shows_the_tables_numbers(report):
+def test_a_load_report_answers_workers_against_the_attack_rate(reports):
+    found = tables(reports["load"])
+    assert set(found) == {"assumptions.csv", "users.csv", "capacity.csv", "intensity.csv"}
+    intensity = found["intensity.csv"]
+    # the botnet's 6 requests/s (one machine) times each multiple
+    assert intensity["attack_rate_hz"].tolist() == [3.0, 6.0, 12.0, 24.0]
+    needed = intensity["workers_needed"].dropna().to_numpy()
+    assert len(needed) >= 2 and (needed[1:] >= needed[:-1]).all()  # more attack, never fewer
+    capacity = found["capacity.csv"]
+    answer = capacity.loc[capacity["meets"], "workers"].min()
+    assert intensity.loc[intensity["intensity"] == 1.0, "workers_needed"].iloc[0] == answer
+    users = found["users.csv"].set_index("figure")
+    assert 0 <= users.loc["connect_rate", "mean"] <= 1
+    assert users.loc["ttc_p95_s", "mean"] >= users.loc["ttc_p50_s", "mean"]
+
+
+@pytest.mark.parametrize("kind", ["account", "load"])
+def test_the_page_renders_offline_and_shows_the_tables_numbers(reports, kind):
+    report = reports[kind]
     require(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
@@ -112,7 +140,7 @@ def test_the_page_renders_offline_and_shows_the_tables_numbers(report):
                 "file://") else route.abort())
             page.goto((report / PAGE).as_uri())
             assert page.evaluate("() => window.powsimCharts.then(() => true)")
-            sizes = page.evaluate(SIZES, list(CHARTS))
+            sizes = page.evaluate(SIZES, list(CHARTS[kind]))
             cells = page.evaluate(CELLS)
         finally:
             browser.close()
@@ -132,12 +160,11 @@ def test_the_page_renders_offline_and_shows_the_tables_numbers(report):
         assert cell["text"] == shown(expected, cell["column"]), cell
 
 
-def test_a_load_scenario_and_an_unwritable_out_are_refused_before_work(tmp_path, capsys):
+def test_bad_options_are_refused_before_work(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["report", str(SCENARIO), "--out", str(blocker)]) == 2
-    assert main(["report", str(REPO / "examples" / "tor-small-botnet.toml"),
-                 "--out", str(tmp_path / "out")]) == 2
+    assert main(["report", str(SCENARIO), "--slo", "users.nope<=1", "--out", str(tmp_path / "out")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 2 and "is a file" in lines[0] and "load scenario" in lines[1]
+    assert len(lines) == 2 and "is a file" in lines[0] and "nope" in lines[1]
     assert not (tmp_path / "out").exists()
