@@ -11,11 +11,17 @@ from powsim.commands.parsing import (add_dask_options, add_limits_option, add_pr
                                      add_set_option, check_dask_options, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
-from powsim.sweep.report import DEFAULT_GRID, DEFAULT_REPLICATIONS, DEFAULT_SLO, DEFAULT_WORKERS
 
 TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "capacity.csv",
           "intensity.csv")  # a load scenario writes no frontier or deterrence, some no intensity
 PAGE = "report.html"
+# A coarse first look by default, enlarged by the options.
+DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
+DEFAULT_WORKERS = "1:6"
+DEFAULT_REPLICATIONS = 3
+# The SLO after the legitimate entry's name, per kernel: a batch's p95 wait for a worker (s),
+# a client's p95 time-to-connect (s).
+DEFAULT_SLO = {"account": "queue_p95<=2", "load": "ttc_p95<=5"}
 
 
 def report_command(args: argparse.Namespace) -> int:
@@ -30,7 +36,7 @@ def report_command(args: argparse.Namespace) -> int:
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
     from powsim.sweep.report import Plan, build, legit_name
-    from powsim.sweep.report_load import DEFAULT_SLO as LOAD_SLO, INTENSITIES
+    from powsim.sweep.report_load import INTENSITIES
     from powsim.sweep.report_page import page
     from powsim.sweep.runner import Sweep
 
@@ -40,7 +46,7 @@ def report_command(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.scenario, fixed)
     load = isinstance(scenario, LoadScenario)
     legit = args.legit or legit_name(scenario)
-    slo = parse_slo(args.slo or f"{legit}.{LOAD_SLO if load else DEFAULT_SLO}", scenario)
+    slo = parse_slo(args.slo or f"{legit}.{DEFAULT_SLO['load' if load else 'account']}", scenario)
     plan = Plan(Path(args.scenario), legit, a_axis(parse_axis(args.grid)), args.max_p95, slo,
                 parse_workers(args.workers), args.replications, args.seed, fixed)
     if not load:
@@ -99,13 +105,15 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
         "ratios, with the population's assumptions), which a (the calibration frontier with "
         "CIs, the attackers not deterred) and how many workers (capacity at that a), every "
         "number with its 95 % CI. Writes DIR/report.html and the tables it shows "
-        "(assumptions, users, frontier, deterrence, capacity .csv). Per-account scenarios.",
+        "(assumptions, users, frontier, deterrence, capacity .csv). On a load scenario: what "
+        "its clients pay, the workers needed and the workers against the botnets' rate "
+        "(intensity.csv); it has no a to choose.",
         "powsim report examples/what-if-a.toml --out results/report", report_command)
-    parser.add_argument("scenario", help="a per-account scenario TOML with a legit entry and an "
-                                         "attacker entry")
+    parser.add_argument("scenario", help="a scenario TOML: per-account (a legit entry and an "
+                                         "attacker entry) or load")
     parser.add_argument("--out", required=True, help="folder for report.html and its tables")
     parser.add_argument("--legit", help="the legitimate entry (default: the first kind = "
-                                        "\"legit\" entry)")
+                                        "\"legit\" entry, or a load scenario's first stream)")
     parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
                         help="target: the users' p95 overhead at most this at its CI's upper "
                              "end (default 2.0)")
@@ -119,8 +127,10 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", default=DEFAULT_WORKERS,
                         help="worker counts for capacity, FIRST:LAST[:STEP] (default %(default)s)")
     parser.add_argument("--slo", help="capacity's SLO GROUP.METRIC OP VALUE (default "
-                                      f"'LEGIT.{DEFAULT_SLO}': a batch's 95th percentile wait "
-                                      "for a worker at most 2 s, LEGIT the --legit entry)")
+                                      f"'LEGIT.{DEFAULT_SLO['account']}': a batch's 95th "
+                                      "percentile wait for a worker at most 2 s; on a load "
+                                      f"scenario 'LEGIT.{DEFAULT_SLO['load']}'; LEGIT the "
+                                      "--legit entry)")
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of the runs; the held-out check uses seed + 1 (default 0)")
     add_set_option(parser)

@@ -38,15 +38,11 @@ from powsim.sweep.calibration import Calibration, calibrate, check_roles
 from powsim.sweep.capacity import Slo, capacity, smallest
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
-from powsim.sweep.report_load import (client_table, has_intensity, intensity_table,
-                                      legit_group, load_assumptions)
+from powsim.sweep.report_load import (check_legit, client_table, has_intensity,
+                                      intensity_table, legit_group, load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
-DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
-DEFAULT_WORKERS = "1:6"
-DEFAULT_REPLICATIONS = 3
-DEFAULT_SLO = "queue_p95<=2"  # after the legitimate entry's name: its batches' p95 wait (s)
 # What the users' table reports per entry: (figure, unit, what it is).
 USER_FIGURES = (
     ("overhead_median", "ratio", "members' median time with PoW over time without"),
@@ -221,6 +217,7 @@ def build_load(scenario: LoadScenario, plan: Plan, executor: Executor, progress:
                ) -> Answers:
     """A load scenario's answers: what its legitimate clients pay at its worker count, the
     workers its SLO needs, and (when a botnet has a rate) the workers against intensity."""
+    check_legit(scenario, plan.legit)
     workers = capacity(scenario, plan.slo, plan.workers, plan.replications, plan.seed, executor,
                        progress)
     intensity = (intensity_table(scenario, plan.slo, plan.workers, plan.replications, plan.seed,

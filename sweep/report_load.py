@@ -18,14 +18,13 @@ import math
 
 import pandas as pd
 
-from powsim.errors import InputError
+from powsim.errors import InputError, ParameterError
 from powsim.model.load import LoadScenario
 from powsim.sweep.capacity import Slo, capacity, replication_summary, smallest
 from powsim.sweep.executor import Executor
 from powsim.sweep.table import intervals
 
 INTENSITIES = (0.5, 1.0, 2.0, 4.0)  # multiples of the botnets' rates the workers are found for
-DEFAULT_SLO = "ttc_p95<=5"  # after the legitimate group's name: its p95 time-to-connect (s)
 # What the clients' table reports per legitimate group: (figure, unit, what it is).
 CLIENT_FIGURES = (
     ("connect_rate", "share", "clients connected before giving up"),
@@ -45,6 +44,15 @@ def legit_group(scenario: LoadScenario) -> str:
         raise InputError(f"{scenario.source}: [[agents]]: no stream or legitimate sessions entry, "
                          "expected one (the clients whose cost the report answers for)")
     return names[0]
+
+
+def check_legit(scenario: LoadScenario, legit: str) -> None:
+    """Before any run: ``legit`` names a followed legitimate group of ``scenario``."""
+    roles = dict(zip(scenario.groups, scenario.roles))
+    names = [agent.name for agent in scenario.clients if roles[agent.name] == "legit"]
+    if legit not in names:
+        raise ParameterError(f"{{legit}}: {legit!r}, expected a stream or legitimate sessions "
+                             f"entry of {scenario.source}: {', '.join(names) or 'none'}")
 
 
 def attack_rate_hz(scenario: LoadScenario) -> float:

@@ -120,9 +120,9 @@ def _intensity_answer(answers: Answers, plan: Plan, chart: str) -> str:
 def _deterrence_caveats(answers: Answers) -> list[str]:
     deterrence = answers.deterrence
     if deterrence is None:
-        return ["<li>Attackers' per-query cost is not compared on a load scenario; a botnet "
-                "on GPUs pays any effort a browser can afford many times over "
-                "(<code>docs/capacity.md</code>).</li>"]
+        return ["<li>Which attackers the defense does not deter is not measured on a load "
+                "scenario (its summaries have no per-query cost); a botnet on GPUs pays any "
+                "effort a browser can afford many times over (<code>docs/capacity.md</code>).</li>"]
     items = []
     for row in deterrence.index[(deterrence["a"] == answers.chosen_a) & deterrence["undeterred"]]:
         agent = html.escape(str(deterrence.loc[row, "agent"]))
@@ -141,14 +141,15 @@ def _deterrence_caveats(answers: Answers) -> list[str]:
 
 
 def _caveats(answers: Answers, plan: Plan) -> str:
-    grid = (f" and {len(plan.grid.values)} values of a" if answers.frontier is not None else "")
+    account = answers.frontier is not None
+    grid = f" and {len(plan.grid.values)} values of a" if account else ""
+    options = ", <code>--grid</code>" if account else ""
     items = [*_deterrence_caveats(answers),
              "<li>The population's laws above are the scenario's assumptions, not fitted to "
               "data by this report (<code>powsim population import</code> fits them to a "
               "request log); the answers hold for those laws only.</li>",
              f"<li>{plan.replications} replications per point{grid}: a coarse first look; "
-             "<code>--replications</code>, <code>--grid</code> and <code>--workers</code> "
-             "enlarge it.</li>"]
+             f"<code>--replications</code>{options} and <code>--workers</code> enlarge it.</li>"]
     return '<div class="caveat"><h2>Caveats</h2><ul>' + "".join(items) + "</ul></div>"
 
 
