@@ -106,6 +106,34 @@ def test_the_answers_follow_the_tables_laws(report):
     assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", markup)  # nothing fetched
 
 
+def test_users_and_deterrence_are_the_runs_at_the_chosen_a(report):
+    """users.csv is the chosen a on the held-out seed (seed + 1), deterrence.csv the tuning
+    seed's runs: simulated again here by the sweep's own task, the figures come out equal."""
+    from powsim.model.overrides import Override
+    from powsim.stats.confidence import interval
+    from powsim.sweep.tasks import run_task
+
+    found = tables(report)
+    frontier = found["frontier.csv"]
+    chosen = float(frontier.loc[frontier["chosen"], "a"].iloc[0])
+    point = (Override("agents.0.count", 40), Override("defense.a", chosen))
+    held = pd.concat([run_task(str(SCENARIO), point, "sampled", 1, r) for r in range(3)])
+    users = found["users.csv"].set_index(["agent", "figure"])
+    p95 = held.loc[held["agent"] == "users", "overhead_p95"].to_numpy()
+    assert users.loc[("users", "overhead_p95"), ["mean", "ci_low", "ci_high"]].tolist() == \
+        pytest.approx(interval(p95), rel=1e-12)
+    added = held.assign(added=1000 * (held["time_pow_s"] - held["time_s"]) / held["queries"])
+    assert users.loc[("users", "added_s_per_1000q"), "mean"] == pytest.approx(
+        added.loc[added["agent"] == "users", "added"].mean(), rel=1e-12)
+    tuning = pd.concat([run_task(str(SCENARIO), point, "sampled", 0, r) for r in range(3)])
+    per_query = (tuning["dollars"] / tuning["queries"]).to_numpy().reshape(3, -1)  # rep x entry
+    agents = tuning["agent"].iloc[:per_query.shape[1]].tolist()
+    ratio = per_query[:, agents.index("ring")] / per_query[:, agents.index("users")]
+    deterrence = found["deterrence.csv"]
+    row = deterrence[(deterrence["a"] == chosen) & (deterrence["agent"] == "ring")].iloc[0]
+    assert [row["mean"], row["ci_low"], row["ci_high"]] == pytest.approx(interval(ratio), rel=1e-12)
+
+
 def test_a_load_report_answers_workers_against_the_attack_rate(reports):
     found = tables(reports["load"])
     assert set(found) == {"assumptions.csv", "users.csv", "capacity.csv", "intensity.csv"}
