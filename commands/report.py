@@ -35,7 +35,7 @@ def report_command(args: argparse.Namespace) -> int:
     from powsim.sweep.capacity import parse_slo, parse_workers
     from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
-    from powsim.sweep.report import Plan, build, legit_name
+    from powsim.sweep.report import UNDETERRED, Plan, build, legit_name
     from powsim.sweep.report_load import INTENSITIES
     from powsim.sweep.report_page import page
     from powsim.sweep.runner import Sweep
@@ -72,11 +72,9 @@ def report_command(args: argparse.Namespace) -> int:
         staging.retire(*table_names(*TABLES))  # a former report's tables this one has not
     workers = ("none in " + args.workers if answers.workers_needed is None
                else str(answers.workers_needed))
-    if load:
-        print(f"workers meeting {slo.text}: {workers}")
-    else:
-        print(f"recommended a = {answers.chosen_a:.6g}; workers meeting {slo.text}: {workers}; "
-              f"not deterred at that a: {', '.join(answers.undeterred()) or 'none'}")
+    chosen = "" if load else f"recommended a = {answers.chosen_a:.6g}; "
+    print(f"{chosen}workers meeting {slo.text}: {workers}; not deterred (paying at most "
+          f"{UNDETERRED:g}x a user's US$ per query): {', '.join(answers.undeterred()) or 'none'}")
     print(f"wrote {out / PAGE} and " + ", ".join(str(out / name) for name in tables))
     return 0
 

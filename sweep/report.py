@@ -38,8 +38,9 @@ from powsim.sweep.calibration import Calibration, calibrate, check_roles
 from powsim.sweep.capacity import Slo, capacity, smallest
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
-from powsim.sweep.report_load import (check_legit, client_table, has_intensity,
-                                      intensity_table, legit_group, load_assumptions)
+from powsim.sweep.report_load import (check_legit, client_runs, client_table, cost_ratios,
+                                      has_intensity, intensity_table, legit_group,
+                                      load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
@@ -76,7 +77,8 @@ class Plan:
 @dataclass(frozen=True)
 class Answers:
     """The report's tables (see the module docstring), the chosen a and the workers needed; a
-    load scenario has no a (``frontier``, ``deterrence``, ``chosen_a`` None) and may have an
+    load scenario has no a (``frontier`` and ``chosen_a`` None; ``deterrence`` one row per
+    attacker group, :func:`~powsim.sweep.report_load.cost_ratios`) and may have an
     ``intensity`` table (:func:`~powsim.sweep.report_load.intensity_table`)."""
 
     assumptions: pd.DataFrame
@@ -99,7 +101,9 @@ class Answers:
         """Attackers paying at most :data:`UNDETERRED` x a user's per-query cost at the chosen a."""
         if self.deterrence is None:
             return []
-        rows = self.deterrence[(self.deterrence["a"] == self.chosen_a) & self.deterrence["undeterred"]]
+        rows = self.deterrence[self.deterrence["undeterred"]]
+        if self.chosen_a is not None:
+            rows = rows[rows["a"] == self.chosen_a]
         return list(dict.fromkeys(rows["agent"]))
 
 
@@ -222,6 +226,8 @@ def build_load(scenario: LoadScenario, plan: Plan, executor: Executor, progress:
                        progress)
     intensity = (intensity_table(scenario, plan.slo, plan.workers, plan.replications, plan.seed,
                                  executor, progress) if has_intensity(scenario) else None)
-    return Answers(load_assumptions(scenario), client_table(scenario, plan.replications,
-                                                            plan.seed, executor),
-                   workers, smallest(workers), intensity=intensity)
+    runs = client_runs(scenario, plan.replications, plan.seed, executor)
+    deterrence = cost_ratios(runs, scenario, plan.legit)
+    deterrence["undeterred"] = deterrence["mean"] <= UNDETERRED
+    return Answers(load_assumptions(scenario), client_table(runs, scenario), workers,
+                   smallest(workers), deterrence=deterrence, intensity=intensity)

@@ -5,7 +5,8 @@ A load scenario has no per-account a to choose (its difficulty follows the load 
 report answers two questions. What the clients pay: at the scenario's own worker count, each
 legitimate group's connect rate, time-to-connect quantiles (the lost never connecting) and the
 seconds added per request and per 1,000 queries, means over replications with their 95 % CI
-over each run's steady-state window (:func:`~powsim.sweep.capacity.replication_summary`). How
+over each run's steady-state window (:func:`~powsim.sweep.capacity.replication_summary`);
+beside them, each attacker group's US$ per served request over the clients'. How
 many workers: :func:`~powsim.sweep.capacity.capacity`, then again with every botnet's request
 rate (``max_rate_hz``) multiplied by each of :data:`INTENSITIES` (botnets without a finite rate
 are left as they are; without any, the attack has no intensity to vary).
@@ -19,7 +20,7 @@ import math
 import pandas as pd
 
 from powsim.errors import InputError, ParameterError
-from powsim.model.load import LoadScenario
+from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.sweep.capacity import Slo, capacity, replication_summary, smallest
 from powsim.sweep.executor import Executor
 from powsim.sweep.table import intervals
@@ -81,18 +82,44 @@ def load_assumptions(scenario: LoadScenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["assumption", "value"])
 
 
-def client_table(scenario: LoadScenario, replications: int, seed: int, executor: Executor
-                 ) -> pd.DataFrame:
-    """What each legitimate group pays at the scenario's worker count (long: agent x figure)."""
+def client_runs(scenario: LoadScenario, replications: int, seed: int, executor: Executor
+                ) -> pd.DataFrame:
+    """Per-replication summaries of ``scenario`` at its own worker count."""
     calls = [(replication_summary, scenario, scenario.server.workers, seed, r)
              for r in range(replications)]
-    runs = pd.concat([result for _, result in executor.run(calls)], ignore_index=True)
+    return pd.concat([result for _, result in executor.run(calls)], ignore_index=True)
+
+
+def client_table(runs: pd.DataFrame, scenario: LoadScenario) -> pd.DataFrame:
+    """What each legitimate group of ``runs`` (:func:`client_runs`) pays (long: agent x
+    figure)."""
     followed = [agent.name for agent in scenario.clients]
     runs = runs[runs["agent"].isin(followed) & (runs["kind"] == "legit")]
     units = {name: unit for name, unit, _ in CLIENT_FIGURES}
     table = intervals(runs, ["agent", "kind"], list(units))
     table.insert(3, "unit", table["figure"].map(units))
     return table
+
+
+def dollars_per_hash(agent: Stream | Sessions | Botnet) -> float:
+    """US$ per hash on a group's hardware (a stream's mix weighted by its shares of clients,
+    who each pay the same published effort)."""
+    devices = getattr(agent, "mix", ()) or ((agent.hardware, 1.0),)
+    return sum(share * h.price_per_hour_usd / 3600 / h.hash_rate_hz for h, share in devices)
+
+
+def cost_ratios(runs: pd.DataFrame, scenario: LoadScenario, legit: str) -> pd.DataFrame:
+    """Per attacker group of ``runs`` (:func:`client_runs`): its US$ per served request over
+    ``legit``'s in the same replication (each at its own hardware), mean and CI."""
+    agents = {agent.name: agent for agent in (*scenario.clients, *scenario.botnets)}
+    roles = dict(zip(scenario.groups, scenario.roles))
+    cost = (runs["hashes"] / runs["handled"].where(runs["handled"] > 0)
+            * runs["agent"].map(lambda name: dollars_per_hash(agents[name])))
+    per = runs.assign(cost=cost)
+    users = per[per["agent"] == legit].set_index("replication")["cost"]
+    attackers = per[per["agent"].map(roles) == "attacker"]
+    ratios = attackers.assign(cost_ratio=attackers["cost"] / attackers["replication"].map(users))
+    return intervals(ratios, ["agent"], ["cost_ratio"]).drop(columns="figure")
 
 
 def scaled(scenario: LoadScenario, factor: float) -> LoadScenario:

@@ -86,7 +86,9 @@ def _a_answer(answers: Answers, max_p95: float) -> str:
     frontier = answers.frontier
     if frontier is None:
         return ("<p>A load scenario has no per-account a to choose: its difficulty follows the "
-                "load rule listed in the assumptions.</p>")
+                "load rule listed in the assumptions. What each attacker group pays per served "
+                f"request over the clients' (US$, each at its own hardware):</p>"
+                f"{table_html('deterrence.csv', answers.deterrence)}")
     row = int(frontier.index[frontier["chosen"]][0])
     return (f"<p>Recommended a = {cite('frontier.csv', frontier, row, 'a')}: the legitimate p95 "
             f"overhead is {_with_ci('frontier.csv', frontier, row, 'legit_p95')}x (target "
@@ -118,25 +120,23 @@ def _intensity_answer(answers: Answers, plan: Plan, chart: str) -> str:
 
 
 def _deterrence_caveats(answers: Answers) -> list[str]:
-    deterrence = answers.deterrence
-    if deterrence is None:
-        return ["<li>Which attackers the defense does not deter is not measured on a load "
-                "scenario (its summaries have no per-query cost); a botnet on GPUs pays any "
-                "effort a browser can afford many times over (<code>docs/capacity.md</code>).</li>"]
+    deterrence, account = answers.deterrence, answers.chosen_a is not None
+    shown_rows = deterrence[deterrence["a"] == answers.chosen_a] if account else deterrence
+    unit, where = (("US$ per query", "at the recommended a") if account else
+                   ("US$ per served request", "at the scenario's worker count"))
     items = []
-    for row in deterrence.index[(deterrence["a"] == answers.chosen_a) & deterrence["undeterred"]]:
+    for row in shown_rows.index[shown_rows["undeterred"]]:
         agent = html.escape(str(deterrence.loc[row, "agent"]))
         items.append(f"<li><b>{agent} is not deterred</b>: it pays "
                      f"{_with_ci('deterrence.csv', deterrence, int(row))}x a legitimate user's "
-                     f"US$ per query at the recommended a (at most {UNDETERRED:g}x counts "
-                     "as not deterred).</li>")
-    always = [name for name, rows in deterrence.groupby("agent", sort=False) if rows["undeterred"].all()]
+                     f"{unit} {where} (at most {UNDETERRED:g}x counts as not deterred).</li>")
+    always = [name for name, rows in deterrence.groupby("agent", sort=False)
+              if account and rows["undeterred"].all()]
     if always:
         items.append(f"<li>Not deterred at any a in the grid: {html.escape(', '.join(always))}; no "
                      "choice of a changes what they pay per query.</li>")
     if not items:
-        items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's US$ per query "
-                     "at the recommended a.</li>")
+        items.append(f"<li>Every attacker pays over {UNDETERRED:g}x a user's {unit} {where}.</li>")
     return items
 
 

@@ -136,7 +136,18 @@ def test_users_and_deterrence_are_the_runs_at_the_chosen_a(report):
 
 def test_a_load_report_answers_workers_against_the_attack_rate(reports):
     found = tables(reports["load"])
-    assert set(found) == {"assumptions.csv", "users.csv", "capacity.csv", "intensity.csv"}
+    assert set(found) == {"assumptions.csv", "users.csv", "deterrence.csv", "capacity.csv",
+                          "intensity.csv"}
+    # The GPU bids the published effort as a browser client does, so per served request both pay
+    # about the same hashes (a client's retries double its effort: within 2x); in US$ the ratio
+    # is then about the hardware's US$ per hash, GPU over browser (4.4e-15 / 9.8e-12).
+    from powsim.hashcash.hardware import PROFILES
+
+    gpu, browser = PROFILES["gpu"], PROFILES["browser"]
+    per_hash = (gpu.price_per_hour_usd / gpu.hash_rate_hz) / (
+        browser.price_per_hour_usd / browser.hash_rate_hz)
+    botnet = found["deterrence.csv"].set_index("agent").loc["gpu-botnet"]
+    assert bool(botnet["undeterred"]) and 0.5 < botnet["mean"] / per_hash < 2
     intensity = found["intensity.csv"]
     # the botnet's 6 requests/s (one machine) times each multiple
     assert intensity["attack_rate_hz"].tolist() == [3.0, 6.0, 12.0, 24.0]
