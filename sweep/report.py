@@ -28,12 +28,11 @@ import pandas as pd
 
 from powsim.calibrate.search import A_KEY
 from powsim.errors import InputError
+from powsim.model.load import LoadScenario
 from powsim.model.overrides import Override
 from powsim.model.read import read_scenario
-from powsim.model.load import LoadScenario
 from powsim.model.scenario import Scenario
 from powsim.stats.confidence import interval
-from powsim.sweep.table import intervals
 from powsim.sweep.calibration import Calibration, calibrate, check_roles
 from powsim.sweep.capacity import Slo, capacity, smallest
 from powsim.sweep.executor import Executor
@@ -42,6 +41,7 @@ from powsim.sweep.report_load import (check_legit, client_runs, client_table, co
                                       has_intensity, intensity_table, legit_group,
                                       load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
+from powsim.sweep.table import intervals
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
 # What the users' table reports per entry: (figure, unit, what it is).

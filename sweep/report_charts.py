@@ -11,6 +11,7 @@ the :data:`~powsim.sweep.report.UNDETERRED` line: an attacker on or under it is 
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from powsim.charts import log_when_wide
@@ -21,6 +22,7 @@ def frontier_chart(frontier: pd.DataFrame, max_p95: float, replications: int) ->
     """Points (a in tooltips), CI bars on both axes, the target and the chosen a's label."""
     # an overhead is never below 1, a cost never below 0: a CI reaching past them (few
     # replications) is cut there, a cost's at a tenth of the least cost drawn (a log axis)
+    frontier = frontier.replace([np.inf, -np.inf], np.nan)  # vega reads no infinity
     floor = frontier["attacker_dollars"][frontier["attacker_dollars"] > 0].min() / 10
     data = frontier.assign(legit_p95_ci_low=frontier["legit_p95_ci_low"].clip(lower=1.0),
                            attacker_dollars_ci_low=frontier["attacker_dollars_ci_low"].clip(
@@ -60,6 +62,7 @@ def deterrence_chart(deterrence: pd.DataFrame, chosen_a: float) -> alt.LayerChar
     y = alt.Y("mean:Q", title="US$ per query over a user's (x)",
               scale=log_when_wide(pd.concat([deterrence["mean"], pd.Series([UNDETERRED])])))
     color = alt.Color("agent:N", title="attacker")
+    deterrence = deterrence.replace([np.inf, -np.inf], np.nan)
     # a ratio is never below 0: a CI reaching past it is cut at a tenth of the least ratio
     floor = deterrence["mean"][deterrence["mean"] > 0].min() / 10
     base = alt.Chart(deterrence.assign(ci_low=deterrence["ci_low"].clip(lower=floor)))
@@ -88,7 +91,8 @@ def intensity_chart(intensity: pd.DataFrame, slo_text: str) -> alt.LayerChart:
               scale=log_when_wide(intensity["attack_rate_hz"]))
     y = alt.Y("workers_needed:Q", title="workers needed", axis=alt.Axis(tickMinStep=1),
               scale=alt.Scale(zero=True))
-    return alt.Chart(intensity.dropna(subset=["workers_needed"])).mark_line(point=True).encode(
+    drawn = intensity.replace([np.inf, -np.inf], np.nan).dropna(subset=["workers_needed"])
+    return alt.Chart(drawn).mark_line(point=True).encode(
         x=x, y=y, tooltip=[alt.Tooltip("intensity:Q", title="multiple of the scenario's rate"),
                            alt.Tooltip("attack_rate_hz:Q", format=".4g"),
                            alt.Tooltip("workers_needed:Q")]).properties(
