@@ -49,15 +49,19 @@ def report_command(args: argparse.Namespace) -> int:
     slo = parse_slo(args.slo or f"{legit}.{DEFAULT_SLO['load' if load else 'account']}", scenario)
     plan = Plan(Path(args.scenario), legit, a_axis(parse_axis(args.grid)), args.max_p95, slo,
                 parse_workers(args.workers), args.replications, args.seed, fixed)
+    sweep = Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed)
     if not load:
-        check_work(Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed),
-                   args, 2)
+        check_work(sweep, args, 2)
     cores = budget.dask_cores(args.dask_workers, args.scheduler)
     searches = 1 + len(INTENSITIES) * load  # a load scenario's capacity at each intensity
     budget.check(budget.run_work(scenario, searches * len(plan.workers) * plan.replications, cores),
                  f"{args.scenario} x {len(plan.workers)} worker counts x --replications "
                  f"{plan.replications}", args.limits)
     check_dask_options(args)
+    searched = (f"{len(plan.workers)} worker counts x {plan.replications} replications"
+                + (f", again at {len(INTENSITIES)} attack intensities" if load else ""))
+    print(f"report: {'' if load else f'calibrate a, {sweep.describe()}, then the held-out check; '}"
+          f"capacity, {searched}")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         answers = build(plan, executor, progress=True)
     origin = provenance(seed=args.seed, scenario=str(args.scenario), legit=legit,
@@ -73,8 +77,9 @@ def report_command(args: argparse.Namespace) -> int:
     workers = ("none in " + args.workers if answers.workers_needed is None
                else str(answers.workers_needed))
     chosen = "" if load else f"recommended a = {answers.chosen_a:.6g}; "
+    unit = "served request" if load else "query"
     print(f"{chosen}workers meeting {slo.text}: {workers}; not deterred (paying at most "
-          f"{UNDETERRED:g}x a user's US$ per query): {', '.join(answers.undeterred()) or 'none'}")
+          f"{UNDETERRED:g}x a user's US$ per {unit}): {', '.join(answers.undeterred()) or 'none'}")
     print(f"wrote {out / PAGE} and " + ", ".join(str(out / name) for name in tables))
     return 0
 
