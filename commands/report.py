@@ -12,8 +12,8 @@ from powsim.commands.parsing import (add_dask_options, add_limits_option, add_pr
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
-TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "capacity.csv",
-          "intensity.csv")  # a load scenario writes no frontier or deterrence, some no intensity
+TABLES = ("assumptions.csv", "users.csv", "frontier.csv", "deterrence.csv", "sensitivity.csv",
+          "capacity.csv", "intensity.csv")  # a load scenario writes no frontier or deterrence, some no intensity
 PAGE = "report.html"
 # A coarse first look by default, enlarged by the options.
 DEFAULT_GRID = "defense.a=log:1.001:1.2:6"
@@ -60,8 +60,9 @@ def report_command(args: argparse.Namespace) -> int:
     check_dask_options(args)
     searched = (f"{len(plan.workers)} worker counts x {plan.replications} replications"
                 + (f", again at {len(INTENSITIES)} attack intensities" if load else ""))
-    print(f"report: {'' if load else f'calibrate a, {sweep.describe()}, then the held-out check; '}"
-          f"capacity, {searched}")
+    calibration = (f"calibrate a, {sweep.describe()}, then the held-out check and the "
+                   "assumptions varied at the chosen a; ")
+    print(f"report: {'' if load else calibration}capacity, {searched}")
     with open_executor(args.scheduler, args.dask_workers) as executor:
         answers = build(plan, executor, progress=True)
     origin = provenance(seed=args.seed, scenario=str(args.scenario), legit=legit,
@@ -88,12 +89,14 @@ def charts(answers, plan, origin: dict[str, object]) -> dict:
     """The page's charts by id: the frontier and deterrence (an a to choose), capacity, and
     the workers against the attack's intensity (when it has one)."""
     from powsim.sweep.capacity_chart import capacity_chart
-    from powsim.sweep.report_charts import deterrence_chart, frontier_chart, intensity_chart
+    from powsim.sweep.report_charts import (deterrence_chart, frontier_chart, intensity_chart,
+                                            sensitivity_chart)
 
     found = {}
     if answers.frontier is not None:
         found["frontier"] = frontier_chart(answers.frontier, plan.max_p95, plan.replications)
         found["deterrence"] = deterrence_chart(answers.deterrence, answers.chosen_a)
+        found["sensitivity"] = sensitivity_chart(answers.sensitivity, plan.max_p95)
     found["capacity"] = capacity_chart(answers.capacity, plan.slo, origin, answers.workers_needed)
     if answers.intensity is not None:
         found["intensity"] = intensity_chart(answers.intensity, plan.slo.text)

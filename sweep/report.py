@@ -9,7 +9,8 @@
    replications, and the chosen a; beside it, each attacker's US$ per query over the
    legitimate group's (each at its own hardware, paired by replication), and the attackers
    the defense does not deter (paying at most :data:`UNDETERRED` times a user's per-query
-   cost).
+   cost); and how the answer moves when the population's assumptions do
+   (:mod:`powsim.sweep.report_sensitivity`).
 3. How many workers: capacity (:func:`~powsim.sweep.capacity.capacity`) at the recommended a.
 
 Every figure is a mean over replications with its Student-t 95 % interval
@@ -32,7 +33,6 @@ from powsim.model.load import LoadScenario
 from powsim.model.overrides import Override
 from powsim.model.read import read_scenario
 from powsim.model.scenario import Scenario
-from powsim.stats.confidence import interval
 from powsim.sweep.calibration import Calibration, calibrate, check_roles
 from powsim.sweep.capacity import Slo, capacity, smallest
 from powsim.sweep.executor import Executor
@@ -41,6 +41,7 @@ from powsim.sweep.report_load import (check_legit, client_runs, client_table, co
                                       has_intensity, intensity_table, legit_group,
                                       load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
+from powsim.sweep.report_sensitivity import paired_figures, sensitivity_table
 from powsim.sweep.table import intervals
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
@@ -89,11 +90,13 @@ class Answers:
     deterrence: pd.DataFrame | None = None
     chosen_a: float | None = None
     intensity: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables the report writes, by file name, in the page's order."""
         tables = {"assumptions.csv": self.assumptions, "users.csv": self.users,
                   "frontier.csv": self.frontier, "deterrence.csv": self.deterrence,
+                  "sensitivity.csv": self.sensitivity,
                   "capacity.csv": self.capacity, "intensity.csv": self.intensity}
         return {name: table for name, table in tables.items() if table is not None}
 
@@ -160,23 +163,14 @@ def users_table(held: pd.DataFrame) -> pd.DataFrame:
 
 
 def frontier_table(runs: pd.DataFrame, calibration: Calibration, legit: str) -> pd.DataFrame:
-    """Per a: the legitimate p95 overhead and share over 2x, the attackers' summed US$, each
-    with its CI over replications, and calibrate's ``feasible`` and ``chosen`` flags."""
-    mine = runs[runs["agent"] == legit].set_index([A_KEY, "replication"])
-    attackers = runs[runs["agent"] != legit].groupby([A_KEY, "replication"])["dollars"].sum()
-    paired = pd.DataFrame({"legit_p95": mine["overhead_p95"],
-                           "legit_share_over_2x": mine["share_over_2x"],
-                           "attacker_dollars": attackers}).reset_index()
-    rows = []
-    for a, group in paired.groupby(A_KEY):
-        row = {"a": float(a)}
-        for figure in ("legit_p95", "legit_share_over_2x", "attacker_dollars"):
-            row[figure], row[f"{figure}_ci_low"], row[f"{figure}_ci_high"] = interval(
-                group[figure].to_numpy())
-        rows.append(row)
+    """Per a (ascending): the legitimate p95 overhead and share over 2x, the attackers' summed
+    US$, each with its CI over replications (:func:`~powsim.sweep.report_sensitivity.
+    paired_figures`), and calibrate's ``feasible`` and ``chosen`` flags."""
+    table = paired_figures(runs, A_KEY, legit).rename(columns={"value": "a"})
+    table["a"] = table["a"].astype(float)
     tuning = calibration.table[calibration.table["seeds"] == "tuning"]
     flags = tuning[["a", "feasible", "chosen"]].astype({"feasible": bool, "chosen": bool})
-    return pd.DataFrame(rows).merge(flags, on="a", how="left")
+    return table.sort_values("a", ignore_index=True).merge(flags, on="a", how="left")
 
 
 def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
@@ -209,12 +203,14 @@ def build(plan: Plan, executor: Executor, progress: bool = False) -> Answers:
         runs, _ = run_sweep(sweep, executor, Path(cache), progress=False)
         check = replace(sweep, axes=(Axis(A_KEY, (chosen,)),), seed=plan.seed + 1)
         held, _ = run_sweep(check, executor, Path(cache), progress=False)
+        sensitivity = sensitivity_table(sweep, scenario, plan.legit, chosen, held, plan.max_p95,
+                                        executor, Path(cache), progress)
     at_chosen = read_scenario(plan.scenario, (*plan.fixed, Override(A_KEY, chosen)))
     workers = capacity(at_chosen, plan.slo, plan.workers, plan.replications, plan.seed, executor,
                        progress)
     return Answers(assumptions(scenario, plan.legit), users_table(held), workers,
                    smallest(workers), frontier_table(runs, result, plan.legit),
-                   deterrence_table(runs, plan.legit), chosen)
+                   deterrence_table(runs, plan.legit), chosen, sensitivity=sensitivity)
 
 
 def build_load(scenario: LoadScenario, plan: Plan, executor: Executor, progress: bool = False

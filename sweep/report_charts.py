@@ -99,3 +99,27 @@ def intensity_chart(intensity: pd.DataFrame, slo_text: str) -> alt.LayerChart:
         width=520, height=260,
         title=alt.Title("How many workers against the attack's intensity",
                         subtitle=[f"smallest worker count whose 95 % CI meets {slo_text}"]))
+
+
+def sensitivity_chart(sensitivity: pd.DataFrame, max_p95: float) -> alt.LayerChart:
+    """The users' p95 overhead at the chosen a, one row per changed assumption, its CI as a
+    bar, the target as a dashed rule; colour: whether the target still holds."""
+    data = sensitivity.replace([np.inf, -np.inf], np.nan).assign(
+        legit_p95_ci_low=lambda t: t["legit_p95_ci_low"].clip(lower=1.0))
+    y = alt.Y("assumption:N", title=None, sort=None)
+    x = alt.X("legit_p95:Q", title="legitimate users' p95 overhead (x)",
+              scale=log_when_wide(pd.concat([data["legit_p95_ci_high"], pd.Series([max_p95])])))
+    base = alt.Chart(data)
+    layers = [
+        base.mark_rule(opacity=0.6).encode(y=y, x="legit_p95_ci_low:Q", x2="legit_p95_ci_high:Q"),
+        base.mark_point(filled=True, size=70).encode(
+            y=y, x=x, color=alt.Color("holds:N", title="target holds"),
+            tooltip=["assumption:N", alt.Tooltip("legit_p95:Q", format=".4g"),
+                     alt.Tooltip("legit_p95_ci_high:Q", title="CI upper end", format=".4g"),
+                     alt.Tooltip("legit_share_over_2x:Q", title="share over 2x", format=".3f")]),
+        alt.Chart(pd.DataFrame({"target": [max_p95]})).mark_rule(
+            color="black", strokeDash=[4, 4]).encode(x="target:Q")]
+    return alt.layer(*layers).properties(
+        width=420, title=alt.Title("Does the recommended a hold when the assumptions move?",
+                                   subtitle=["users' p95 at the chosen a, held-out seeds; bars: "
+                                             f"95 % CI; dashed: the target {max_p95:g}x"]))

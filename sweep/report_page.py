@@ -140,11 +140,20 @@ def _deterrence_caveats(answers: Answers) -> list[str]:
     return items
 
 
+def _sensitivity_caveats(answers: Answers, max_p95: float) -> list[str]:
+    table = answers.sensitivity
+    if table is None:
+        return []
+    return [f"<li><b>The recommended a does not hold with {html.escape(table.loc[row, 'assumption'])}"
+            f"</b>: the users' p95 is {_with_ci('sensitivity.csv', table, int(row), 'legit_p95')}x, "
+            f"over the {max_p95:g}x target.</li>" for row in table.index[~table["holds"]]]
+
+
 def _caveats(answers: Answers, plan: Plan) -> str:
     account = answers.frontier is not None
     grid = f" and {len(plan.grid.values)} values of a" if account else ""
     options = ", <code>--grid</code>" if account else ""
-    items = [*_deterrence_caveats(answers),
+    items = [*_deterrence_caveats(answers), *_sensitivity_caveats(answers, plan.max_p95),
              "<li>The population's laws above are the scenario's assumptions, not fitted to "
               "data by this report (<code>powsim population import</code> fits them to a "
               "request log); the answers hold for those laws only.</li>",
@@ -173,7 +182,10 @@ def page(answers: Answers, plan: Plan, charts: dict[str, alt.TopLevelMixin],
         f"<h3>{where}</h3>", table_html("users.csv", answers.users),
         "<h2>2. Which a</h2>", _a_answer(answers, plan.max_p95),
         *([div["frontier"], table_html("frontier.csv", answers.frontier), div["deterrence"],
-           table_html("deterrence.csv", answers.deterrence)] if answers.frontier is not None else []),
+           table_html("deterrence.csv", answers.deterrence),
+           "<h3>When the assumptions move</h3>", div["sensitivity"],
+           table_html("sensitivity.csv", answers.sensitivity)]
+          if answers.frontier is not None else []),
         "<h2>3. How many workers</h2>", _workers_answer(answers, plan), div["capacity"],
         table_html("capacity.csv", answers.capacity),
         _intensity_answer(answers, plan, div.get("intensity", "")),

@@ -26,7 +26,7 @@ LOAD_SCENARIO = REPO / "examples" / "capacity-under-attack.toml"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-CHARTS = {"account": ("chart-frontier", "chart-deterrence", "chart-capacity"),
+CHARTS = {"account": ("chart-frontier", "chart-deterrence", "chart-sensitivity", "chart-capacity"),
           "load": ("chart-capacity", "chart-intensity")}
 # Every cited number on the page: its file, row, column, full value and shown text.
 CELLS = """() => {
@@ -102,7 +102,7 @@ def test_the_answers_follow_the_tables_laws(report):
     assert (capacity["meets"] == (capacity["ci_high"] <= 2)).all()
     html = (report / PAGE).read_text()
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)  # the page, not its code
-    assert markup.count("<div class=\"chart\"") == 3
+    assert markup.count("<div class=\"chart\"") == len(CHARTS["account"])
     assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=", markup)  # nothing fetched
 
 
@@ -132,6 +132,24 @@ def test_users_and_deterrence_are_the_runs_at_the_chosen_a(report):
     deterrence = found["deterrence.csv"]
     row = deterrence[(deterrence["a"] == chosen) & (deterrence["agent"] == "ring")].iloc[0]
     assert [row["mean"], row["ci_low"], row["ci_high"]] == pytest.approx(interval(ratio), rel=1e-12)
+
+
+def test_the_sensitivity_moves_the_users_p95_the_way_the_assumptions_do(report):
+    """Same seeds in every variant (common random numbers), so the order is the assumptions':
+    longer sessions cost users more (the a^diff charge compounds per 1,000 queries), and a
+    defense tuned for a faster reference client sets harder puzzles for the same users."""
+    table = tables(report)["sensitivity.csv"].set_index("assumption")
+    p95 = table["legit_p95"]
+    assert list(table.index[:1]) == ["as in the scenario"]
+    assert p95["query-volume median x4 (2000 queries)"] > p95["as in the scenario"] > p95[
+        "query-volume median x0.25 (125 queries)"]
+    assert p95["reference hash rate x2 (200000 hashes/s)"] > p95["as in the scenario"] > p95[
+        "reference hash rate x0.5 (50000 hashes/s)"]
+    assert (table["holds"] == (table["legit_p95_ci_high"] <= 2.0)).all()
+    frontier = tables(report)["frontier.csv"]
+    held = tables(report)["users.csv"].set_index(["agent", "figure"])
+    assert p95["as in the scenario"] == held.loc[("users", "overhead_p95"), "mean"]
+    assert frontier["a"].is_monotonic_increasing
 
 
 def test_a_load_report_answers_workers_against_the_attack_rate(reports):
