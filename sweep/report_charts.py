@@ -106,7 +106,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, max_p95: float) -> alt.LayerCha
     bar, the target as a dashed rule; colour: whether the target still holds."""
     data = sensitivity.replace([np.inf, -np.inf], np.nan).assign(
         legit_p95_ci_low=lambda t: t["legit_p95_ci_low"].clip(lower=1.0))
-    y = alt.Y("assumption:N", title=None, sort=None)
+    y = alt.Y("assumption:N", title=None, sort=None, axis=alt.Axis(labelLimit=400))
     x = alt.X("legit_p95:Q", title="legitimate users' p95 overhead (x)",
               scale=log_when_wide(pd.concat([data["legit_p95_ci_high"], pd.Series([max_p95])])))
     base = alt.Chart(data)

@@ -146,7 +146,8 @@ def _sensitivity_caveats(answers: Answers, max_p95: float) -> list[str]:
         return []
     return [f"<li><b>The recommended a does not hold with {html.escape(table.loc[row, 'assumption'])}"
             f"</b>: the users' p95 is {_with_ci('sensitivity.csv', table, int(row), 'legit_p95')}x, "
-            f"over the {max_p95:g}x target.</li>" for row in table.index[~table["holds"]]]
+            f"its CI's upper end over the {max_p95:g}x target.</li>"
+            for row in table.index[~table["holds"]]]
 
 
 def _caveats(answers: Answers, plan: Plan) -> str:
