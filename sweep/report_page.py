@@ -107,11 +107,11 @@ def _workers_answer(answers: Answers, plan: Plan) -> str:
     row = int(table.index[table["workers"] == answers.workers_needed][0])
     return (f"<p>Workers needed: {cite('capacity.csv', table, row, 'workers')}, the smallest count whose "
             f"{html.escape(plan.slo.metric)} ({_with_ci('capacity.csv', table, row)}) meets "
-            f"<code>{html.escape(plan.slo.text)}</code> over its whole 95 % CI, at the "
-            "recommended a.</p>")
+            f"<code>{html.escape(plan.slo.text)}</code> over its whole 95 % CI"
+            f"{', at the recommended a' if answers.chosen_a is not None else ''}.</p>")
 
 
-def _intensity_answer(answers: Answers, plan: Plan, chart: str) -> str:
+def _intensity_answer(answers: Answers, chart: str) -> str:
     if answers.intensity is None:
         return ("<p>Workers against attack intensity: not computed, no attacker of this "
                 "scenario has a request rate to vary.</p>")
@@ -189,7 +189,7 @@ def page(answers: Answers, plan: Plan, charts: dict[str, alt.TopLevelMixin],
           if answers.frontier is not None else []),
         "<h2>3. How many workers</h2>", _workers_answer(answers, plan), div["capacity"],
         table_html("capacity.csv", answers.capacity),
-        _intensity_answer(answers, plan, div.get("intensity", "")),
+        _intensity_answer(answers, div.get("intensity", "")),
         _caveats(answers, plan)]
     return (f'<!DOCTYPE html>\n<html><head><meta charset="UTF-8"><title>{title}</title>'
             f"<style>{STYLE}</style>\n<script>{embed_script()}</script></head><body>\n"
