@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gatewaykit import require
+from programs import CHROMIUM, FLAGS, require
 from powsim.cli import main
 from powsim.commands.report import PAGE, TABLES
 from powsim.sweep.report import UNDETERRED
@@ -23,9 +23,6 @@ from powsim.sweep.report import UNDETERRED
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "examples" / "what-if-a.toml"
 LOAD_SCENARIO = REPO / "examples" / "capacity-under-attack.toml"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHARTS = {"account": ("chart-frontier", "chart-deterrence", "chart-sensitivity", "chart-capacity"),
           "load": ("chart-capacity", "chart-intensity")}
 # Every cited number on the page: its file, row, column, full value and shown text.
