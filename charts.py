@@ -32,3 +32,17 @@ def save_chart(chart: alt.TopLevelMixin, stem: str | os.PathLike[str]) -> list[P
             chart.save(str(tmp), format=fmt, **options)
         paths.append(path)
     return paths
+
+
+def embed_script() -> str:
+    """vega, vega-lite and vega-embed as one script, the bundle :func:`save_chart` inlines, for
+    a page that holds several charts and opens without a network."""
+    from altair.utils._importers import import_vl_convert, vl_version_for_vl_convert
+
+    return import_vl_convert().javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """``chart``'s vega-lite spec with its data inlined, whatever its number of rows."""
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()

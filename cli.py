@@ -22,6 +22,7 @@ from powsim.commands.parsing import (Parser, add_limits_option, add_progress_opt
                                      command, usage)
 from powsim.commands.population import add_population
 from powsim.commands.puzzles import add_puzzles
+from powsim.commands.report import add_report
 from powsim.commands.sweep import add_calibrate, add_sweep
 from powsim.commands.traces import add_pate_cost, add_traces
 from powsim.errors import InputError, ParameterError
@@ -242,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_puzzles(subparsers)
     add_gateway(subparsers)
     add_population(subparsers)
+    add_report(subparsers)
     parser.set_defaults(handler=lambda args: usage(parser))
     return parser
 

@@ -90,13 +90,16 @@ def check_dask_options(args: argparse.Namespace) -> None:
         probe_scheduler(args.scheduler)
 
 
-def add_dask_options(parser: argparse.ArgumentParser) -> None:
+def add_dask_options(parser: argparse.ArgumentParser, serial: bool = False) -> None:
     """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
-    (:func:`powsim.sweep.executor.open_executor`)."""
+    (:func:`powsim.sweep.executor.open_executor`); with ``serial``, in this process unless
+    told otherwise (for commands whose default work is too small to pay a cluster's start)."""
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
                              "LocalCluster; its workers need powsim and the scenario's files at "
                              "the same paths")
     parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
-                        help="LocalCluster worker processes (default: one per core; 0 runs "
-                             "the tasks serially in this process)")
+                        default=0 if serial else None,
+                        help="LocalCluster worker processes (default: "
+                             f"{'0' if serial else 'one per core'}; 0 runs the tasks serially "
+                             "in this process)")

@@ -52,6 +52,21 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """calibrate's objective (:class:`~powsim.sweep.calibration.Targets`), shared by report:
+    --max-p95, --max-share-over-2x and --tolerance."""
+    parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
+                        help="target: legitimate users' p95 overhead at most this, a ratio > 1 "
+                             "(an overhead is never below 1) (default 2.0)")
+    parser.add_argument("--max-share-over-2x", type=options.number(0, 1), default=1.0,
+                        help="target: share of legitimate users paying over 2x at most this, "
+                             "at the upper end of its CI (default 1.0: no constraint)")
+    parser.add_argument("--tolerance", type=options.number(0, 1, True, True), default=0.01,
+                        help="the knee: the smallest a whose attacker cost is within this "
+                             "relative tolerance of the best feasible a's, by the paired CI's "
+                             "lower end; strictly between 0 and 1 (default 0.01)")
+
+
 def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
     """Refuse a sweep whose points x replications (``repeats`` times: calibrate adds its
     held-out check) would run for hours (:mod:`powsim.budget`); the larger of the first and
@@ -170,16 +185,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         _calibrate)
     parser.add_argument("scenario", help="the scenario TOML file")
     parser.add_argument("--legit", required=True, help="name of the legitimate agent entry")
-    parser.add_argument("--max-p95", type=options.number(1, 1e12, low_open=True), default=2.0,
-                        help="target: legitimate users' p95 overhead at most this, a ratio > 1 "
-                             "(an overhead is never below 1) (default 2.0)")
-    parser.add_argument("--max-share-over-2x", type=options.number(0, 1), default=1.0,
-                        help="target: share of legitimate users paying over 2x at most this, "
-                             "at the upper end of its CI (default 1.0: no constraint)")
-    parser.add_argument("--tolerance", type=options.number(0, 1, True, True), default=0.01,
-                        help="the knee: the smallest a whose attacker cost is within this "
-                             "relative tolerance of the best feasible a's, by the paired CI's "
-                             "lower end; strictly between 0 and 1 (default 0.01)")
+    add_target_options(parser)
     parser.add_argument("--vary", action="append", metavar="KEY=VALUES",
                         help="an assumption to vary (repeatable), values as in --grid, e.g. "
                              "agents.0.queries.median=500,2000: the grid is swept under each "

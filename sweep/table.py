@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powsim.stats.confidence import half_width
+from powsim.stats.confidence import half_width, interval
 from powsim.stats.metrics import columns
 
 ENTRY_COLUMNS = ("agent", "kind", "hardware", "members", "accounts")
@@ -39,3 +39,15 @@ def sweep_table(runs: pd.DataFrame, keys: list[str], confidence: float = 0.95) -
         table[f"{figure}_ci_high"] = table[figure] + half[figure]
     table["replications"] = count
     return table.reset_index()
+
+
+def intervals(runs: pd.DataFrame, by: list[str], figures: list[str]) -> pd.DataFrame:
+    """The long form: one row per group of ``by`` x figure of ``figures``, its ``mean``,
+    ``ci_low`` and ``ci_high`` (Student-t 95 %) over the group's rows (one per replication)."""
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        for figure in figures:
+            mean, low, high = interval(group[figure].to_numpy())
+            rows.append({**dict(zip(by, key)), "figure": figure, "mean": mean, "ci_low": low,
+                         "ci_high": high})
+    return pd.DataFrame(rows)

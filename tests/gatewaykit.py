@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
-import shutil
 import socket
 import threading
 import time
@@ -67,17 +65,3 @@ def solved_body(challenge: dict, images: np.ndarray, solver: Solver) -> dict:
     return {"account": challenge["account"], "challenge": challenge["challenge"],
             "nonce": solution.nonce_bytes.hex(), "images": images_field(images),
             "solve_s": solution.seconds}
-
-
-def require(program: str) -> str:
-    """The path of ``program``; in CI (``CI`` set) its absence fails the test with the reason,
-    elsewhere it skips (``make test`` installs the Debian packages)."""
-    import pytest
-
-    path = shutil.which(program) or (program if os.path.exists(program) else None)
-    if path:
-        return path
-    reason = f"{program} not found: install Debian's package (make test does: apt-get install -y ...)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)

@@ -19,11 +19,9 @@ from powsim.gateway.serve import GatewayConfig, build_gateway
 from powsim.gateway.store import Ledger
 from powsim.model.overrides import parse_override
 from powsim.model.parse import load_scenario
-from gatewaykit import SCENARIO, SETUP, require, serving
+from programs import CHROMIUM, FLAGS, require
+from gatewaykit import SCENARIO, SETUP, serving
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 BITS = 12
 
 

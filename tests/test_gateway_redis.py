@@ -19,7 +19,8 @@ import pytest
 
 from powsim.gateway.oracle import Oracle
 from powsim.hashcash.solver import Solver
-from gatewaykit import OVERRIDES, SCENARIO, SETUP, SETUP_OPTIONS, free_port, require, solved_body
+from gatewaykit import OVERRIDES, SCENARIO, SETUP, SETUP_OPTIONS, free_port, solved_body
+from programs import require
 
 START_S = 120.0  # a gateway imports torch and loads Fashion-MNIST: seconds on a busy machine
 
