@@ -49,8 +49,9 @@ class Load:
 @dataclass(frozen=True)
 class Record:
     """One request: when it arrived (s from the start), its account and bits, the seconds of
-    each step (challenge call, solve, labels call) and in all, and ``outcome`` ('ok' or the
-    gateway's refusal reason, or 'error: ...' for a failed call)."""
+    each step (challenge call, solve, labels call) and in all, ``outcome`` ('ok' or the
+    gateway's refusal reason, or 'error: ...' for a failed call), and ``account_bits`` the
+    account's charge alone (bits is it combined with the load rule's effort; -1: no challenge)."""
 
     arrival_s: float
     account: str
@@ -60,6 +61,7 @@ class Record:
     labels_s: float
     total_s: float
     outcome: str
+    account_bits: int = -1
 
 
 def arrivals(load: Load) -> np.ndarray:
@@ -85,7 +87,7 @@ def drive(load: Load) -> pd.DataFrame:
         def one(index: int) -> Record:
             account = f"{load.prefix}-{index % load.accounts}"
             t0 = time.perf_counter()
-            bits, solve_s, challenge_s, labels_s = -1, 0.0, 0.0, 0.0
+            bits, account_bits, solve_s, challenge_s, labels_s = -1, -1, 0.0, 0.0, 0.0
             try:
                 response = http.post("/challenge", json={"account": account, "queries": load.queries})
                 challenge_s = time.perf_counter() - t0
@@ -94,6 +96,7 @@ def drive(load: Load) -> pd.DataFrame:
                     return Record(times[index], account, bits, challenge_s, 0.0, 0.0,
                                   time.perf_counter() - t0, challenge.get("reason", "error"))
                 bits = challenge["bits"]
+                account_bits = challenge.get("account_bits", bits)
                 with solving:
                     solution = solver.solve(bytes.fromhex(challenge["challenge"]), bits)
                 solve_s = solution.seconds
@@ -106,7 +109,7 @@ def drive(load: Load) -> pd.DataFrame:
             except (httpx.HTTPError, ValueError) as err:
                 outcome = f"error: {type(err).__name__}"
             return Record(times[index], account, bits, challenge_s, solve_s, labels_s,
-                          time.perf_counter() - t0, outcome)
+                          time.perf_counter() - t0, outcome, account_bits)
 
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=64) as pool:

@@ -2,18 +2,17 @@
 
 For each arrival rate, :func:`~powsim.gateway.client.drive` sends a seeded Poisson stream to
 the running gateway and measures throughput (labelled requests per second of the arrival
-window), latency p50/p95 (first call to labels) and the connect rate. The load kernel
+window), latency p50/p95 (first call to labels) and the connect rate, and
+:class:`~powsim.gateway.sharing.Meter` what the client and the gateway used. The load kernel
 (:mod:`powsim.load.engine`, sampled mode) then simulates the same stream with what was
-measured: one worker whose service is exponential with the median labels-call time at the
-lowest rate (the gateway serialises inference, so it is one server), the clients' hash rate
-(expected trials 2^bits over solve seconds, pooled over every level) and the mean puzzle
-effort of each level (2^bits: accounts' charges grow with their ledgers). Real figures get
-normal-approximation (throughput: Poisson count) or bootstrap (percentiles) 95 % intervals,
-simulated ones the interval of the replications' mean.
-
-The client and the gateway share this machine's cores; the simulated server does not slow
-down when the clients hash. The difference between the two columns is that sharing, among
-other things: it is reported, not fitted away.
+measured: one worker (the gateway serialises inference) whose service is exponential with
+the mean of the level's shared service time (:func:`~powsim.gateway.sharing.shared_service_s`:
+the median labels-call time at the lowest level, on free cores, slowed by the share of the
+cores the client took at this level), the clients' hash rate (expected trials 2^bits over
+solve seconds, pooled over every level), the mean account charge of each level (2^bits of
+the account's charge: charges grow with ledgers) and the scenario's ``[difficulty]`` rule.
+Real figures get normal-approximation (throughput: Poisson count) or bootstrap (percentiles)
+95 % intervals, simulated ones the interval of the replications' mean.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from powsim.gateway.client import Load, drive, summary
+from powsim.gateway.sharing import Meter, shared_service_s
 from powsim.hashcash.hardware import Hardware
 from powsim.model.load import DifficultyRule, LoadScenario, LoadServer, Stream
 from powsim.load.engine import LoadRun
@@ -58,10 +58,11 @@ def real_row(records: pd.DataFrame, duration_s: float, rng: np.random.Generator)
 
 
 def simulated_row(rate_hz: float, duration_s: float, service_s: float, hash_rate_hz: float,
-                  effort_hashes: float, replications: int, seed: int) -> dict:
+                  effort_hashes: float, replications: int, seed: int,
+                  difficulty: DifficultyRule = DifficultyRule()) -> dict:
     """The load kernel's figures for the same stream, mean and 95 % interval over replications."""
     scenario = LoadScenario(
-        LoadServer(workers=1, service_s=service_s, service="exponential"), DifficultyRule(),
+        LoadServer(workers=1, service_s=service_s, service="exponential"), difficulty,
         (Stream("clients", rate_hz, Hardware("measured-client", hash_rate_hz, 0.0, 0.0),
                 timeout_s=math.inf, retry="none", end_s=duration_s, account_effort=effort_hashes),),
         (), duration_s + TAIL_S, 0.0)
@@ -81,27 +82,35 @@ def simulated_row(rate_hz: float, duration_s: float, service_s: float, hash_rate
     return row
 
 
-def validate(load: Load, rates_hz: list[float], replications: int = 20) -> pd.DataFrame:
-    """Real and simulated figures at each rate of ``rates_hz`` (``load`` gives the rest), one
-    row per (rate, source), with the measured inputs of the simulation as columns."""
-    measured = {}
+def validate(load: Load, rates_hz: list[float], replications: int = 20,
+             difficulty: DifficultyRule = DifficultyRule()) -> pd.DataFrame:
+    """Real and simulated figures at each rate of ``rates_hz`` (``load`` gives the rest; the
+    gateway's scenario's load rule is ``difficulty``), one row per (rate, source), with the
+    measured inputs of the simulation as columns."""
+    measured, usage = {}, {}
     for i, rate in enumerate(sorted(rates_hz)):
+        meter = Meter(load.url)
         measured[rate] = drive(Load(load.url, rate, load.requests, load.duration_s, load.queries,
                                     load.accounts, f"{load.prefix}{i}", load.solvers,
                                     load.timeout_s, load.seed + i))
+        usage[rate] = meter.done(int((measured[rate]["outcome"] == "ok").sum()))
     ok = pd.concat(measured.values()).query("outcome == 'ok'")
-    lowest = measured[min(measured)].query("outcome == 'ok'")
-    service_s = float(lowest["labels_s"].median())
+    lowest = min(measured)
+    free_s = float(measured[lowest].query("outcome == 'ok'")["labels_s"].median()) * (
+        1 - usage[lowest].client_share)
     hash_rate_hz = float((2.0 ** ok["bits"]).sum() / ok["solve_s"].sum())
     rng = np.random.default_rng(load.seed)
     rows = []
     for rate, records in measured.items():
-        effort = float((2.0 ** records.query("outcome == 'ok'")["bits"]).mean())
+        effort = float((2.0 ** records.query("outcome == 'ok'")["account_bits"]).mean())
+        service_s = shared_service_s(free_s, usage[rate].client_share)
         inputs = {"rate_hz": rate, "service_s": service_s, "client_hash_rate_hz": hash_rate_hz,
-                  "effort_hashes": effort}
+                  "effort_hashes": effort, "client_cpu_share": usage[rate].client_share,
+                  "server_service_s": usage[rate].service_s,
+                  "server_cpu_per_request_s": usage[rate].server_cpu_s}
         rows.append({**inputs, **real_row(records, load.duration_s, rng)})
         rows.append({**inputs, **simulated_row(rate, load.duration_s, service_s, hash_rate_hz,
-                                               effort, replications, load.seed)})
+                                               effort, replications, load.seed, difficulty)})
     table = pd.DataFrame(rows)
     real = table[table["source"] == "real"].set_index("rate_hz")
     for name in ("throughput_hz", "latency_p50_s", "latency_p95_s"):
