@@ -9,8 +9,10 @@ per batch once it is free) and its CPU seconds per labelled request
 
 The model: the gateway's service rate is its rate on free cores reduced by the share the
 client takes, mu_L = mu_free (1 - c_L), i.e. the service time at level L is
-s_L = s_free / (1 - c_L); s_free is the median labels-call time at the lowest level divided
-back, s_free = s_low (1 - c_low). The simulated server at each level serves at s_L.
+s_L = s_free / (1 - c_L); s_free is the gateway's CPU seconds per labelled request at the
+lowest level (parsing, verification, inference, pricing: the whole process), a figure that
+stays put across levels where its wall-clock service time does not. The simulated server at
+each level serves at s_L.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ window), latency p50/p95 (first call to labels) and the connect rate, and
 (:mod:`powsim.load.engine`, sampled mode) then simulates the same stream with what was
 measured: one worker (the gateway serialises inference) whose service is exponential with
 the mean of the level's shared service time (:func:`~powsim.gateway.sharing.shared_service_s`:
-the median labels-call time at the lowest level, on free cores, slowed by the share of the
-cores the client took at this level), the clients' hash rate (expected trials 2^bits over
+the gateway's CPU seconds per request at the lowest level, slowed by the share of the cores
+the client took at this level), the clients' hash rate (expected trials 2^bits over
 solve seconds, pooled over every level), the mean account charge of each level (2^bits of
 the account's charge: charges grow with ledgers) and the scenario's ``[difficulty]`` rule.
 Real figures get normal-approximation (throughput: Poisson count) or bootstrap (percentiles)
@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from powsim.errors import InputError
 
 from powsim.gateway.client import Load, drive, summary
 from powsim.gateway.sharing import Meter, shared_service_s
@@ -95,9 +97,11 @@ def validate(load: Load, rates_hz: list[float], replications: int = 20,
                                     load.timeout_s, load.seed + i))
         usage[rate] = meter.done(int((measured[rate]["outcome"] == "ok").sum()))
     ok = pd.concat(measured.values()).query("outcome == 'ok'")
-    lowest = min(measured)
-    free_s = float(measured[lowest].query("outcome == 'ok'")["labels_s"].median()) * (
-        1 - usage[lowest].client_share)
+    free_s = usage[min(measured)].server_cpu_s
+    if not math.isfinite(free_s) or free_s <= 0:
+        raise InputError(f"{load.url}: the gateway served no request at {min(measured):g}/s (or its "
+                         "/metrics has no process_cpu_seconds_total), expected some to measure its "
+                         "service from")
     hash_rate_hz = float((2.0 ** ok["bits"]).sum() / ok["solve_s"].sum())
     rng = np.random.default_rng(load.seed)
     rows = []

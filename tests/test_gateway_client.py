@@ -63,8 +63,9 @@ def test_validate_server_puts_the_measured_and_the_simulated_side_by_side(served
     # The shared-cores model: service on free cores, slowed by the client's share at each level.
     share = table["client_cpu_share"].to_numpy()
     assert ((share > 0) & (share < 1)).all()
-    free_s = table["service_s"] * (1 - share)
-    assert free_s.to_numpy() == pytest.approx(np.full(4, free_s.iloc[0]), rel=1e-9)
+    free_s = table["service_s"] * (1 - share)  # the gateway's CPU seconds per request at 4/s
+    assert free_s.to_numpy() == pytest.approx(np.full(4, table["server_cpu_per_request_s"].iloc[0]),
+                                              rel=1e-9)
     assert (table["server_service_s"] > 0).all() and (table["server_cpu_per_request_s"] > 0).all()
     for rate in (4, 8):
         real, simulated = (table[(table["rate_hz"] == rate) & (table["source"] == s)].iloc[0]
