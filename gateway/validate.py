@@ -10,7 +10,10 @@ the mean of the level's shared service time (:func:`~powsim.gateway.sharing.shar
 the gateway's CPU seconds per request at the lowest level, slowed by the share of the cores
 the client took at this level), the clients' hash rate (expected trials 2^bits over
 solve seconds, pooled over every level), the mean account charge of each level (2^bits of
-the account's charge: charges grow with ledgers) and the scenario's ``[difficulty]`` rule.
+the account's charge: charges grow with ledgers) and the scenario's ``[difficulty]`` rule;
+every simulated latency gets a fixed delay, the median time of the two HTTP calls at the
+lowest level less the service (round trips, JSON and base64 on both sides: work outside
+the one server the kernel queues for).
 Real figures get normal-approximation (throughput: Poisson count) or bootstrap (percentiles)
 95 % intervals, simulated ones the interval of the replications' mean.
 """
@@ -61,8 +64,9 @@ def real_row(records: pd.DataFrame, duration_s: float, rng: np.random.Generator)
 
 def simulated_row(rate_hz: float, duration_s: float, service_s: float, hash_rate_hz: float,
                   effort_hashes: float, replications: int, seed: int,
-                  difficulty: DifficultyRule = DifficultyRule()) -> dict:
-    """The load kernel's figures for the same stream, mean and 95 % interval over replications."""
+                  difficulty: DifficultyRule = DifficultyRule(), delay_s: float = 0.0) -> dict:
+    """The load kernel's figures for the same stream, mean and 95 % interval over replications;
+    ``delay_s`` a fixed delay added to every latency (what the kernel has no queue for)."""
     scenario = LoadScenario(
         LoadServer(workers=1, service_s=service_s, service="exponential"), difficulty,
         (Stream("clients", rate_hz, Hardware("measured-client", hash_rate_hz, 0.0, 0.0),
@@ -71,7 +75,7 @@ def simulated_row(rate_hz: float, duration_s: float, service_s: float, hash_rate
     runs = []
     for replication in range(replications):
         clients = clients_frame(LoadRun(scenario, "sampled", seed, replication).run())
-        done = clients.loc[clients["connected"], "ttc_s"].to_numpy()
+        done = clients.loc[clients["connected"], "ttc_s"].to_numpy() + delay_s
         runs.append((len(done) / duration_s, np.percentile(done, 50), np.percentile(done, 95),
                      len(done) / len(clients) if len(clients) else math.nan))
     runs = np.array(runs)
@@ -102,6 +106,8 @@ def validate(load: Load, rates_hz: list[float], replications: int = 20,
         raise InputError(f"{load.url}: the gateway served no request at {min(measured):g}/s (or its "
                          "/metrics has no process_cpu_seconds_total), expected some to measure its "
                          "service from")
+    calls = measured[min(measured)].query("outcome == 'ok'")
+    delay_s = max(float((calls["challenge_s"] + calls["labels_s"]).median()) - free_s, 0.0)
     hash_rate_hz = float((2.0 ** ok["bits"]).sum() / ok["solve_s"].sum())
     rng = np.random.default_rng(load.seed)
     rows = []
@@ -109,12 +115,13 @@ def validate(load: Load, rates_hz: list[float], replications: int = 20,
         effort = float((2.0 ** records.query("outcome == 'ok'")["account_bits"]).mean())
         service_s = shared_service_s(free_s, usage[rate].client_share)
         inputs = {"rate_hz": rate, "service_s": service_s, "client_hash_rate_hz": hash_rate_hz,
-                  "effort_hashes": effort, "client_cpu_share": usage[rate].client_share,
+                  "effort_hashes": effort, "delay_s": delay_s, "client_cpu_share": usage[rate].client_share,
                   "server_service_s": usage[rate].service_s,
                   "server_cpu_per_request_s": usage[rate].server_cpu_s}
         rows.append({**inputs, **real_row(records, load.duration_s, rng)})
         rows.append({**inputs, **simulated_row(rate, load.duration_s, service_s, hash_rate_hz,
-                                               effort, replications, load.seed, difficulty)})
+                                               effort, replications, load.seed, difficulty,
+                                               delay_s)})
     table = pd.DataFrame(rows)
     real = table[table["source"] == "real"].set_index("rate_hz")
     for name in ("throughput_hz", "latency_p50_s", "latency_p95_s"):
