@@ -89,7 +89,7 @@ class Gateway:
                              f"{self.limits.challenges_per_window} challenges in {self.limits.window_s:g} s")
         price = self.pricing.price(self.store.ledger(request.account), request.queries)
         load_hashes = self.load.effort()
-        combined = self.load.combined(2.0**price.bits)
+        combined = self.load.combined(2.0**price.bits, load_hashes)
         bits = self.pricing.difficulty.bits(combined / self.pricing.difficulty.reference_hash_rate_hz)
         issued = self.hashcash.issue(request.account, hashlib.sha256(batch_bytes(request.queries)).digest(),
                                      bits)

@@ -77,12 +77,12 @@ class LoadEffort:
             self._advance()
             return self.published
 
-    def combined(self, account_hashes: float) -> float:
-        """The effort (hashes) of a challenge whose account charge is ``account_hashes``."""
-        load = self.effort()
+    def combined(self, account_hashes: float, load_hashes: float) -> float:
+        """The effort (hashes) of a challenge whose account charge is ``account_hashes`` under
+        the published ``load_hashes`` (:meth:`effort`)."""
         if self.difficulty.combine == "sum":
-            return account_hashes + load
-        return max(account_hashes, load)
+            return account_hashes + load_hashes
+        return max(account_hashes, load_hashes)
 
     def enter(self, effort: float) -> None:
         """A verified request of ``effort`` hashes waits for the model."""

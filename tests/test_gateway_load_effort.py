@@ -86,7 +86,7 @@ def test_the_published_effort_is_the_rule_on_each_period_window():
     # work received: trimmed 65536 + handled 2 x 4096 + queued 4096 = 77824 over a capacity of
     # 2 /s x 10 s = 20 requests
     assert load.effort() == pytest.approx(77824 / 20, rel=1e-15)
-    assert load.combined(1024.0) == pytest.approx(3891.2, rel=1e-15)
+    assert load.combined(1024.0, load.effort()) == pytest.approx(3891.2, rel=1e-15)
     wall.now = 1000.0  # 89 idle periods: the one request still queued, 4096 / 20 < the floor
     assert load.effort() == 1000.0
     wall.now = 1005.0
@@ -97,7 +97,7 @@ def test_the_published_effort_is_the_rule_on_each_period_window():
     wall.now = 1010.0
     assert load.effort() == pytest.approx((2.0**20 + 4096) / 20, rel=1e-15)
     sums = LoadEffort(DifficultyRule("tor-v3", 10.0, 1000.0, "sum"), 2.0, SteadyClock(wall))
-    assert sums.combined(1024.0) == 2024.0
+    assert sums.combined(1024.0, sums.effort()) == 2024.0
 
 
 def test_a_broken_clock_publishes_nothing_and_files_nothing():
@@ -165,3 +165,20 @@ def test_combine_sum_adds_the_charge_in_hashes(tmp_path):
         answer = client.post("/challenge", json={"account": "a", "queries": 4}).json()
     expected = math.floor(math.log2(2.0**account_bits + 100) + 0.5)
     assert answer["bits"] == expected and answer["load_effort"] == 100.0
+
+
+def test_a_full_queue_trims_only_challenges_this_gateway_signed(tmp_path):
+    wall = FakeWall(1000.0)
+    gateway = gateway_on(tmp_path, wall)
+    with TestClient(create_app(gateway)) as client, Solver(1) as solver:
+        challenge = client.post("/challenge", json={"account": "a", "queries": 4}).json()
+        body = solved_body(challenge, np.zeros((4, 28, 28), np.uint8), solver)
+        forged = bytearray.fromhex(body["challenge"])
+        forged[1] = 40  # the bits byte: a forged 2^40 would push v3 up if counted
+        gateway._waiting = gateway.limits.max_queue
+        for sent in (body, {**body, "challenge": forged.hex()}):
+            answer = client.post("/labels", json=sent)
+            assert (answer.status_code, answer.json()["reason"]) == (503, "busy")
+        gateway._waiting = 0
+    assert gateway.load.window.trimmed == Counter({2.0 ** challenge["bits"]: 1})
+    assert gateway.hashcash.authentic(bytes(forged)) is None
