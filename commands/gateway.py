@@ -121,7 +121,8 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
         "and teachers are the traces' (trained and cached on first use; inference on CPU); each "
         "account's PATE cost is computed from the teachers' votes and kept in the store.",
         "powsim serve examples/quickstart.toml --port 8000 --store redis://127.0.0.1:6379/0", _serve)
-    parser.add_argument("scenario", help="scenario TOML file: its [defense] prices the challenges")
+    parser.add_argument("scenario", help="scenario TOML file: its [defense] prices the challenges; "
+                                         "a load scenario's [difficulty] rule sets the load effort")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=options.integer(1, 65535), default=8000,
                         help="port to listen on (default 8000)")
