@@ -62,19 +62,26 @@ def _rates(text: str) -> list[float]:
 def _validate_server(args: argparse.Namespace) -> int:
     from powsim.gateway.client import Load
     from powsim.gateway.validate import validate
+    from powsim.model.load import DifficultyRule, LoadScenario
+    from powsim.model.overrides import parse_override
+    from powsim.model.read import read_scenario
     from powsim.provenance import provenance
     from powsim.report import render, write_table
 
     if args.out is not None:
         check_destination(args.out, "file")
+    scenario = read_scenario(args.scenario, [parse_override(text) for text in args.overrides])
+    difficulty = scenario.difficulty if isinstance(scenario, LoadScenario) else DifficultyRule()
     rates = args.rates
     load = Load(args.url, rates[0], args.requests, args.duration, args.queries, args.accounts,
                 args.prefix, args.solvers, args.timeout, args.seed)
-    table = validate(load, rates, args.replications)
-    origin = provenance(url=args.url, rates_hz=rates, duration_s=args.duration, queries=args.queries,
+    table = validate(load, rates, args.replications, difficulty)
+    origin = provenance(scenario=args.scenario, overrides=list(args.overrides), url=args.url,
+                        rates_hz=rates, duration_s=args.duration, queries=args.queries,
                         accounts=args.accounts, seed=args.seed, replications=args.replications)
     shown = ["rate_hz", "source", "throughput_hz", "latency_p50_s", "latency_p95_s", "connect_rate",
-             "throughput_error", "latency_p50_error", "latency_p95_error"]
+             "service_s", "client_cpu_share", "server_service_s", "throughput_error",
+             "latency_p50_error", "latency_p95_error"]
     print(render(table[shown], "md", origin), end="")
     if args.out is not None:
         write_table(table, "csv", origin, args.out)
@@ -114,7 +121,8 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
         "and teachers are the traces' (trained and cached on first use; inference on CPU); each "
         "account's PATE cost is computed from the teachers' votes and kept in the store.",
         "powsim serve examples/quickstart.toml --port 8000 --store redis://127.0.0.1:6379/0", _serve)
-    parser.add_argument("scenario", help="scenario TOML file: its [defense] prices the challenges")
+    parser.add_argument("scenario", help="scenario TOML file: its [defense] prices the challenges; "
+                                         "a load scenario's [difficulty] rule sets the load effort")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=options.integer(1, 65535), default=8000,
                         help="port to listen on (default 8000)")
@@ -144,13 +152,18 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="CSV file of the requests (and its provenance sidecar)")
     parser = command(
         subparsers, "validate-server",
-        "Drive a running gateway at each of --rates (a seeded Poisson stream each), then simulate "
-        "the same streams with the load kernel from the measured service time, client hash rate "
-        "and puzzle effort; print real and simulated throughput, latency p50/p95 and connect "
+        "Drive a running gateway (serving SCENARIO) at each of --rates (a seeded Poisson stream "
+        "each), measuring the client's CPU share and the gateway's service time, then simulate "
+        "the same streams with the load kernel from the measured service time (slowed by the "
+        "client's share of the cores), client hash rate, account charges and the scenario's "
+        "[difficulty] rule; print real and simulated throughput, latency p50/p95 and connect "
         "rate side by side with the simulation's relative error, and with --out write the table "
         "with 95 % intervals (CSV).",
-        "powsim validate-server --url http://127.0.0.1:8000 --rates 2,8,32 --duration 30 --out v.csv",
+        "powsim validate-server examples/quickstart.toml --url http://127.0.0.1:8000 --rates 2,8,32 "
+        "--duration 30 --out v.csv",
         _validate_server)
+    parser.add_argument("scenario", help="the scenario TOML file the gateway serves (its [difficulty] "
+                                         "rule is simulated)")
     parser.add_argument("--url", required=True, help="the gateway, e.g. http://127.0.0.1:8000")
     parser.add_argument("--rates", type=_rates, default=[1.0, 4.0, 16.0],
                         help="arrival rates (per second), comma-separated: below, at and above "
@@ -158,4 +171,5 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=options.integer(2, 10_000), default=20,
                         help="simulated replications per rate (default 20)")
     _add_load_options(parser, default_rate=False)
+    add_set_option(parser)
     parser.add_argument("--out", help="CSV file of the comparison (and its provenance sidecar)")

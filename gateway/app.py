@@ -35,7 +35,9 @@ from powsim.gateway.pricing import Pricing
 from powsim.gateway.store import Store
 from powsim.gateway.wire import (BadRequest, ChallengeRequest, LabelsRequest, body_limit,
                                  challenge_request, labels_request, parse_json)
+from powsim.gateway.load_effort import LoadEffort
 from powsim.hashcash.protocol import HashCash, Verdict
+from powsim.model.load import DifficultyRule
 
 STATIC = Path(__file__).with_name("static")
 VERDICT_STATUS = {Verdict.MALFORMED: 400, Verdict.BATCH: 422, Verdict.REPLAY: 409}  # others 403
@@ -63,14 +65,18 @@ def batch_bytes(queries: int) -> bytes:
 
 
 class Gateway:
-    """The gateway's state: pricing, the model, the store, limits, clock and metrics."""
+    """The gateway's state: pricing, the model, the store, limits, clock, metrics, and the
+    scenario's load rule (``difficulty``, for a server of ``capacity_hz`` requests/s: the
+    scenario's ``[server]``; a per-account scenario has none and publishes nothing)."""
 
     def __init__(self, pricing: Pricing, oracle: Oracle, store: Store, limits: Limits = Limits(),
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 difficulty: DifficultyRule = DifficultyRule(), capacity_hz: float = 1.0) -> None:
         self.pricing, self.oracle, self.store, self.limits = pricing, oracle, store, limits
         self.clock = clock or SteadyClock()
         self.metrics = Metrics()
         self.hashcash = HashCash(store.secret(), ttl_s=limits.ttl_s, clock=self.clock, replay=store)
+        self.load = LoadEffort(difficulty, capacity_hz, self.clock)
         self._waiting = 0
 
     def challenge(self, request: ChallengeRequest) -> dict:
@@ -82,10 +88,15 @@ class Gateway:
             raise BadRequest(429, "rate", f"account {request.account!r}: more than "
                              f"{self.limits.challenges_per_window} challenges in {self.limits.window_s:g} s")
         price = self.pricing.price(self.store.ledger(request.account), request.queries)
+        load_hashes = self.load.effort()
+        combined = self.load.combined(2.0**price.bits, load_hashes)
+        bits = self.pricing.difficulty.bits(combined / self.pricing.difficulty.reference_hash_rate_hz)
         issued = self.hashcash.issue(request.account, hashlib.sha256(batch_bytes(request.queries)).digest(),
-                                     price.bits)
+                                     bits)
         self.metrics.challenges.inc()
+        self.metrics.load_effort.set(load_hashes)
         return {"challenge": issued.encode().hex(), "bits": issued.bits, "target_s": price.target_s,
+                "account_bits": price.bits, "load_effort": load_hashes,
                 "queries": request.queries, "account": request.account,
                 "expires_at_s": issued.expires_at_s}
 
@@ -105,6 +116,7 @@ class Gateway:
         cost = float(answer.cost.sum())
         ledger = self.store.charge(request.account, len(answer.labels), cost)
         self.metrics.labels.inc(len(answer.labels))
+        self.metrics.service_s.observe(answer.seconds)
         self.metrics.cost.labels(request.account).set(ledger.cost)
         if request.solve_s is not None:
             self.metrics.solve_s.observe(request.solve_s)
@@ -112,19 +124,30 @@ class Gateway:
                 "ledger": {"queries": ledger.queries, "cost": ledger.cost}}
 
     async def labels(self, request: LabelsRequest) -> dict:
-        """Verify, then wait (bounded) for the model and serve."""
+        """Verify, then wait (bounded) for the model and serve. The load rule's window sees
+        the request's effort (2^bits) handled, trimmed (queue full; only a challenge this
+        gateway signed counts) or neither (no answer in time: expired)."""
         if self._waiting >= self.limits.max_queue:
+            issued = self.hashcash.authentic(request.challenge)
+            if issued is not None:
+                self.load.trimmed(2.0**issued.bits)
             raise BadRequest(503, "busy", f"{self._waiting} requests waiting: try again later")
         await run_in_threadpool(self.verify, request)
+        effort = 2.0**self.hashcash.authentic(request.challenge).bits  # verified: authentic
         self._waiting += 1
         self.metrics.queue.set(self._waiting)
+        self.load.enter(effort)
+        served = False
         try:
-            return await asyncio.wait_for(run_in_threadpool(self.serve, request), self.limits.wait_s)
+            answer = await asyncio.wait_for(run_in_threadpool(self.serve, request), self.limits.wait_s)
+            served = True
+            return answer
         except TimeoutError:
             raise BadRequest(503, "busy", f"no answer within {self.limits.wait_s:g} s") from None
         finally:
             self._waiting -= 1
             self.metrics.queue.set(self._waiting)
+            self.load.handled(effort, served)
 
 
 async def _body(request: Request, limit: int) -> dict:

@@ -49,8 +49,10 @@ class Load:
 @dataclass(frozen=True)
 class Record:
     """One request: when it arrived (s from the start), its account and bits, the seconds of
-    each step (challenge call, solve, labels call) and in all, and ``outcome`` ('ok' or the
-    gateway's refusal reason, or 'error: ...' for a failed call)."""
+    each step (challenge call, solve, labels call) and in all (from its arrival: a wait for
+    one of the driver's 64 calling threads included), ``outcome`` ('ok' or the
+    gateway's refusal reason, or 'error: ...' for a failed call), and ``account_bits`` the
+    account's charge alone (bits is it combined with the load rule's effort; -1: no challenge)."""
 
     arrival_s: float
     account: str
@@ -60,6 +62,7 @@ class Record:
     labels_s: float
     total_s: float
     outcome: str
+    account_bits: int = -1
 
 
 def arrivals(load: Load) -> np.ndarray:
@@ -82,18 +85,19 @@ def drive(load: Load) -> pd.DataFrame:
               "data": base64.b64encode(pixels.tobytes()).decode()}
     solving = threading.Lock()
     with httpx.Client(base_url=load.url, timeout=load.timeout_s) as http, Solver(load.solvers) as solver:
-        def one(index: int) -> Record:
+        def one(index: int, arrived: float) -> Record:
             account = f"{load.prefix}-{index % load.accounts}"
             t0 = time.perf_counter()
-            bits, solve_s, challenge_s, labels_s = -1, 0.0, 0.0, 0.0
+            bits, account_bits, solve_s, challenge_s, labels_s = -1, -1, 0.0, 0.0, 0.0
             try:
                 response = http.post("/challenge", json={"account": account, "queries": load.queries})
                 challenge_s = time.perf_counter() - t0
                 challenge = response.json()
                 if response.status_code != 200:
                     return Record(times[index], account, bits, challenge_s, 0.0, 0.0,
-                                  time.perf_counter() - t0, challenge.get("reason", "error"))
+                                  time.perf_counter() - arrived, challenge.get("reason", "error"))
                 bits = challenge["bits"]
+                account_bits = challenge.get("account_bits", bits)
                 with solving:
                     solution = solver.solve(bytes.fromhex(challenge["challenge"]), bits)
                 solve_s = solution.seconds
@@ -106,14 +110,14 @@ def drive(load: Load) -> pd.DataFrame:
             except (httpx.HTTPError, ValueError) as err:
                 outcome = f"error: {type(err).__name__}"
             return Record(times[index], account, bits, challenge_s, solve_s, labels_s,
-                          time.perf_counter() - t0, outcome)
+                          time.perf_counter() - arrived, outcome, account_bits)
 
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=64) as pool:
             futures = []
             for index, at in enumerate(times):
                 time.sleep(max(0.0, at - (time.perf_counter() - start)))
-                futures.append(pool.submit(one, index))
+                futures.append(pool.submit(one, index, time.perf_counter()))
             records = [future.result() for future in futures]
     return pd.DataFrame(records)
 

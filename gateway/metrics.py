@@ -8,20 +8,24 @@ process per port when every figure is wanted).
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector,
+                               generate_latest)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 SOLVE_BUCKETS_S = (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300)
 VERIFY_BUCKETS_S = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+SERVICE_BUCKETS_S = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class Metrics:
-    """Solve times reported by clients, verification seconds, queue length, per-account
-    privacy cost, labels served and refusals by reason."""
+    """Solve times reported by clients, verification and service seconds, queue length,
+    per-account privacy cost, labels served, the published load effort and refusals by
+    reason."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # process_cpu_seconds_total and the like
         self.solve_s = Histogram("powsim_gateway_client_solve_seconds",
                                  "Solve times reported by clients with their solutions",
                                  buckets=SOLVE_BUCKETS_S, registry=self.registry)
@@ -37,6 +41,12 @@ class Metrics:
                               "Labels served (one per query)", registry=self.registry)
         self.challenges = Counter("powsim_gateway_challenges_issued", "Challenges issued",
                                   registry=self.registry)
+        self.load_effort = Gauge("powsim_gateway_load_effort_hashes",
+                                 "Effort the scenario's load rule publishes (hashes)",
+                                 registry=self.registry)
+        self.service_s = Histogram("powsim_gateway_service_seconds",
+                                   "Time to label and price one batch (the model's time, waiting for it excluded)",
+                                   buckets=SERVICE_BUCKETS_S, registry=self.registry)
         self.refusals = Counter("powsim_gateway_refusals", "Requests refused, by reason",
                                 ["reason"], registry=self.registry)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,13 @@ IMAGE_SHAPE = (28, 28)
 
 @dataclass(frozen=True)
 class Answer:
-    """Labels (int64, (n,)), vote histograms (int64, (n, classes)) and per-query eps (float64, (n,))."""
+    """Labels (int64, (n,)), vote histograms (int64, (n, classes)), per-query eps (float64,
+    (n,)) and the ``seconds`` the answer took once the model was free (the service time)."""
 
     labels: np.ndarray
     votes: np.ndarray
     cost: np.ndarray
+    seconds: float = 0.0
 
 
 class Oracle:
@@ -55,7 +58,9 @@ class Oracle:
         torch = self._torch
         x = torch.from_numpy(images.astype(np.float32) / 255.0).reshape(-1, 1, *IMAGE_SHAPE)
         with self._lock, torch.no_grad():
+            start = time.perf_counter()
             labels = self._victim(x).argmax(1).numpy()
             votes = self._teachers.votes(x).numpy()
-        return Answer(labels.astype(np.int64), votes.astype(np.int64),
-                      query_costs(votes, self.sigma, self.delta).eps)
+        cost = query_costs(votes, self.sigma, self.delta).eps
+        return Answer(labels.astype(np.int64), votes.astype(np.int64), cost,
+                      time.perf_counter() - start)

@@ -20,6 +20,7 @@ from powsim.gateway.store import Ledger
 from powsim.hashcash.families import Sha256
 from powsim.difficulty.policies import Policy, policy_class
 from powsim.difficulty.reference import policy_reference
+from powsim.model.load import LoadScenario
 from powsim.model.scenario import Scenario
 
 
@@ -50,10 +51,14 @@ class Pricing:
         return Price(target_s, self.difficulty.bits(target_s))
 
 
-def scenario_pricing(scenario: Scenario) -> Pricing:
-    """The pricing of ``scenario``'s [defense]; :class:`InputError` for what a gateway cannot
-    serve (an RDP policy, a memory-hard puzzle, sub-solutions, a reference without sigma)."""
+def scenario_pricing(scenario: Scenario | LoadScenario) -> Pricing:
+    """The pricing of ``scenario``'s [defense] (a per-account or a load scenario);
+    :class:`InputError` for what a gateway cannot serve (no [defense], an RDP policy, a
+    memory-hard puzzle, sub-solutions, a reference without sigma)."""
     defense, where = scenario.defense, f"{scenario.source}: [defense]"
+    if defense is None:
+        raise InputError(f"{where}: missing, expected the per-account policy the gateway prices "
+                         "challenges with")
     policy_type = policy_class(defense.policy)
     if policy_type.metric != "additive":
         raise InputError(f"{where} policy '{defense.policy}': expected an additive policy "

@@ -22,7 +22,8 @@ from powsim.gateway.oracle import Oracle
 from powsim.gateway.pricing import scenario_pricing
 from powsim.gateway.store import open_store
 from powsim.model.overrides import parse_override
-from powsim.model.parse import load_scenario
+from powsim.model.load import DifficultyRule, LoadScenario
+from powsim.model.read import read_scenario
 from powsim.traces.generate.setup import Setup, TeacherShape
 
 ENVIRONMENT = "POWSIM_GATEWAY"
@@ -57,12 +58,17 @@ class GatewayConfig:
 
 def build_gateway(config: GatewayConfig, log: Callable[[str], None] = lambda line: None) -> Gateway:
     """The gateway of ``config``: scenario read and priced, model loaded (trained and cached
-    on first use), store opened."""
-    scenario = load_scenario(config.scenario, [parse_override(text) for text in config.overrides])
+    on first use), store opened. A load scenario's ``[difficulty]`` rule publishes the load
+    effort for a server of its ``[server]`` capacity; a per-account scenario has no load rule."""
+    scenario = read_scenario(config.scenario, [parse_override(text) for text in config.overrides])
     pricing = scenario_pricing(scenario)
+    difficulty, capacity_hz = DifficultyRule(), 1.0
+    if isinstance(scenario, LoadScenario):
+        difficulty, capacity_hz = scenario.difficulty, scenario.server.capacity_hz
     store = open_store(config.store)
     oracle = Oracle(config.setup, Path(config.cache), pricing.sigma, pricing.delta, log)
-    return Gateway(pricing, oracle, store, config.limits)
+    return Gateway(pricing, oracle, store, config.limits, difficulty=difficulty,
+                   capacity_hz=capacity_hz)
 
 
 def app_from_environment() -> Starlette:

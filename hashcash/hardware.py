@@ -61,6 +61,15 @@ PROFILES: dict[str, Hardware] = {
     # JavaScript solver reached ~150 kH/s with several workers in a browser on a desktop Ryzen 9
     # 7950X (yumechi.jp, "Proof of Mutex", 2025); a phone is slower. Price: a $300 phone over
     # 3 years, ~$0.011/h; power ~5 W.
+    # Measured, not estimated: this project's browser client (gateway/static/worker.js,
+    # WebCrypto SHA-256 of the 168-byte challenge || nonce, 256 digests in flight per worker)
+    # in Chromium 156.0.8078.114 headless, 2 Web Workers (navigator.hardwareConcurrency) on a
+    # 2-core AMD EPYC VM shared with other jobs (load average 2-4), 2026-12-04:
+    # 206,109 H/s (103,054 per worker) over 5 s after 1 s of warm-up, by
+    # `python benchmarks/bench_gateway.py 5` (earlier runs under heavier load: 171,000-183,000).
+    # 13 % of the estimated `browser` above: WebCrypto's asynchronous digest calls, not the
+    # hashing, bound it. Price and power: as `browser` (a laptop's).
+    "browser-measured": Hardware("browser-measured", 206_109.0, 0.046, 15.0),
     "phone-browser": Hardware("phone-browser", 0.1e6, 0.011, 5.0),
     # Native SHA-256 on one server core with SHA-NI: 8.6 M/s measured here with
     # `openssl speed -seconds 2 -bytes 32 sha256` (275 MB/s of 32-byte messages, AMD EPYC).

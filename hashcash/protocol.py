@@ -247,6 +247,17 @@ class HashCash:
                              self._random_bytes(RANDOM_BYTES), batch, b"", puzzle)
         return dataclasses.replace(unsigned, tag=self._tag(unsigned.signed_bytes()))
 
+    def authentic(self, challenge: object) -> Challenge | None:
+        """The challenge ``challenge`` (its 160 bytes) if this server's secret signed it, else
+        None; nothing else (window, work) is checked and nothing is redeemed."""
+        if not (isinstance(challenge, bytes) and len(challenge) == CHALLENGE_BYTES
+                and hmac.compare_digest(self._tag(challenge[:_SIGNED.size]), challenge[_SIGNED.size:])):
+            return None
+        try:
+            return Challenge.decode(challenge)
+        except InputError:
+            return None
+
     def verify(self, challenge: object, nonce: object, account: object, batch: object) -> Verdict:
         """Check that ``nonce`` (8 bytes) solves ``challenge`` (its 160 bytes) for ``account`` and
         the batch of digest ``batch``, and redeem it. Any input is accepted; garbage is refused.

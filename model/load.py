@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from powsim.hashcash.hardware import Hardware
+from powsim.model.scenario import DefenseConfig
 
 ADMISSIONS = ("cost-first", "puzzle-first")
 RETRIES = ("none", "double-effort")
@@ -138,7 +139,9 @@ class Sessions:
 class LoadScenario:
     """A validated load scenario: server, difficulty rule, streams, botnets; the run lasts
     ``duration_s``; ``warmup_s`` is discarded from steady-state figures (None: the warm-up
-    MSER-5 finds in each run, :mod:`powsim.load.warmup`); botnets emit every ``tick_s``."""
+    MSER-5 finds in each run, :mod:`powsim.load.warmup`); botnets emit every ``tick_s``;
+    ``defense`` the optional per-account ``[defense]`` the agents' charges came from (the
+    real gateway prices with it)."""
 
     server: LoadServer
     difficulty: DifficultyRule
@@ -149,6 +152,7 @@ class LoadScenario:
     tick_s: float = 1.0
     source: str = "<memory>"
     sessions: tuple[Sessions, ...] = ()
+    defense: DefenseConfig | None = None
 
     @property
     def groups(self) -> tuple[str, ...]:

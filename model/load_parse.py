@@ -102,7 +102,7 @@ def load_load_scenario(path: str | os.PathLike[str], overrides: Sequence[Overrid
                              f"update_s {difficulty.update_s} for a precomputed botnet")
     scenario = LoadScenario(server, difficulty, tuple(streams), tuple(botnets), duration_s,
                             warmup_s, load.number("tick_s", 1.0, low=0, strict=True), source,
-                            tuple(sessions))
+                            tuple(sessions), defense)
     names = scenario.groups
     duplicate = next((name for name in names if names.count(name) > 1), None)
     if duplicate:

@@ -54,12 +54,19 @@ def test_the_client_drives_the_gateway_and_every_ledger_adds_up(served, cli, tmp
 def test_validate_server_puts_the_measured_and_the_simulated_side_by_side(served, cli, tmp_path):
     url, _ = served
     out = tmp_path / "validate.csv"
-    result = cli("validate-server", "--url", url, "--rates", "4,8", "--duration", "3", "--queries", "4",
-                 "--replications", "5", "--prefix", "validate", "--out", out)
+    result = cli("validate-server", SCENARIO, "--url", url, "--rates", "4,8", "--duration", "3",
+                 "--queries", "4", "--replications", "5", "--prefix", "validate", "--out", out)
     assert result.code == 0, result.err
     table = pd.read_csv(out)
     assert list(table["source"]) == ["real", "simulated"] * 2 and list(table["rate_hz"]) == [4, 4, 8, 8]
-    assert table["service_s"].nunique() == 1 and table["client_hash_rate_hz"].nunique() == 1
+    assert table["client_hash_rate_hz"].nunique() == 1
+    # The shared-cores model: service on free cores, slowed by the client's share at each level.
+    share = table["client_cpu_share"].to_numpy()
+    assert ((share > 0) & (share < 1)).all()
+    free_s = table["service_s"] * (1 - share)  # the gateway's CPU seconds per request at 4/s
+    assert free_s.to_numpy() == pytest.approx(np.full(4, table["server_cpu_per_request_s"].iloc[0]),
+                                              rel=1e-9)
+    assert (table["server_service_s"] > 0).all() and (table["server_cpu_per_request_s"] > 0).all()
     for rate in (4, 8):
         real, simulated = (table[(table["rate_hz"] == rate) & (table["source"] == s)].iloc[0]
                            for s in ("real", "simulated"))
