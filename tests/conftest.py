@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import _thread
 import os
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,24 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def ctrl_c_after():
+    """Start a timer that presses Ctrl-C (KeyboardInterrupt in the main thread) after the given
+    seconds. Python's own SIGINT handler is put in place first: a process started in the
+    background by a non-interactive shell inherits SIGINT ignored, and would never see it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timers: list[threading.Timer] = []
+
+    def start(seconds: float) -> None:
+        timers.append(threading.Timer(seconds, _thread.interrupt_main))
+        timers[-1].start()
+
+    yield start
+    for timer in timers:
+        timer.cancel()
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="session")
