@@ -52,7 +52,7 @@ def pareto_table(sweep: pd.DataFrame, runs: pd.DataFrame, legit: str, max_p95: f
     ``feasible``, ``saturated`` (mean cost within ``tolerance`` of the grid's maximum) and
     ``chosen``. With no feasible a: :class:`ParameterError` naming the closest point, or, with
     ``require`` False, no row chosen (:func:`infeasible_reason` says why)."""
-    table = _frontier(sweep, runs, legit, key, confidence)
+    table = frontier_figures(sweep, runs, legit, key, confidence)
     # A NaN bound (one replication) is not evidence that a constraint holds.
     table["feasible"] = ((table["legit_p95_ci_high"] <= max_p95)
                          & (table["legit_share_over_2x_ci_high"] <= max_share))
@@ -80,9 +80,11 @@ def pareto_table(sweep: pd.DataFrame, runs: pd.DataFrame, legit: str, max_p95: f
     return table.rename_axis("a").reset_index()
 
 
-def _frontier(sweep: pd.DataFrame, runs: pd.DataFrame, legit: str, key: str,
-              confidence: float) -> pd.DataFrame:
-    """The figures of :func:`pareto_table`, indexed by a, without the flags."""
+def frontier_figures(sweep: pd.DataFrame, runs: pd.DataFrame, legit: str, key: str = A_KEY,
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """The figures of :func:`pareto_table` without its flags, one row per value of ``key``
+    (ascending, the index): ``sweep`` a sweep table over ``key``, ``runs`` its
+    per-replication rows."""
     if legit not in set(sweep["agent"]):
         raise ParameterError(f"{{legit}}: {legit!r}, expected one of the scenario's agents: "
                              f"{', '.join(dict.fromkeys(sweep['agent']))}")

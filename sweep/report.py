@@ -41,7 +41,7 @@ from powsim.sweep.report_load import (check_legit, client_runs, client_table, co
                                       has_intensity, intensity_table, legit_group,
                                       load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
-from powsim.sweep.report_sensitivity import paired_figures, sensitivity_table
+from powsim.sweep.report_sensitivity import COLUMNS, sensitivity_table
 from powsim.sweep.table import intervals
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
@@ -163,15 +163,13 @@ def users_table(held: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def frontier_table(runs: pd.DataFrame, calibration: Calibration, legit: str) -> pd.DataFrame:
-    """Per a (ascending): the legitimate p95 overhead and share over 2x, the attackers' summed
-    US$, each with its CI over replications (:func:`~powsim.sweep.report_sensitivity.
-    paired_figures`), and calibrate's ``feasible`` and ``chosen`` flags."""
-    table = paired_figures(runs, A_KEY, legit).rename(columns={"value": "a"})
-    table["a"] = table["a"].astype(float)
+def frontier_table(calibration: Calibration) -> pd.DataFrame:
+    """Per a (ascending, tuning seeds): the legitimate p95 overhead and share over 2x and the
+    attackers' summed US$, each with its CI over replications, and calibrate's ``feasible``
+    and ``chosen`` flags (a view of the calibration table)."""
     tuning = calibration.table[calibration.table["seeds"] == "tuning"]
-    flags = tuning[["a", "feasible", "chosen"]].astype({"feasible": bool, "chosen": bool})
-    return table.sort_values("a", ignore_index=True).merge(flags, on="a", how="left")
+    return tuning[["a", *COLUMNS, "feasible", "chosen"]].astype(
+        {"a": float, "feasible": bool, "chosen": bool}).reset_index(drop=True)
 
 
 def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
@@ -204,13 +202,13 @@ def build(plan: Plan, executor: Executor, progress: bool = False) -> Answers:
         runs, _ = run_sweep(sweep, executor, Path(cache), progress=False)
         check = replace(sweep, axes=(Axis(A_KEY, (chosen,)),), seed=plan.seed + 1)
         held, _ = run_sweep(check, executor, Path(cache), progress=False)
-        sensitivity = sensitivity_table(sweep, scenario, plan.legit, chosen, held, plan.targets.max_p95,
-                                        executor, Path(cache), progress)
+        sensitivity = sensitivity_table(sweep, scenario, plan.legit, chosen, held,
+                                        plan.targets.max_p95, executor, Path(cache), progress)
     at_chosen = read_scenario(plan.scenario, (*plan.fixed, Override(A_KEY, chosen)))
     workers = capacity(at_chosen, plan.slo, plan.workers, plan.replications, plan.seed, executor,
                        progress)
     return Answers(assumptions(scenario, plan.legit), users_table(held), workers,
-                   smallest(workers), frontier_table(runs, result, plan.legit),
+                   smallest(workers), frontier_table(result),
                    deterrence_table(runs, plan.legit), chosen, sensitivity=sensitivity)
 
 

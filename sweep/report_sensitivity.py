@@ -5,7 +5,7 @@ at a time: the legitimate members' query-volume median (a lognormal law) times
 :data:`MEDIAN_FACTORS`, the reference hash rate the defense is tuned for times
 :data:`RATE_FACTORS`, and (with a device mix) every member on the mix's slowest device. Each
 variant gives the users' p95 overhead, their share over 2x and the attackers' summed US$,
-each with its CI over replications (:func:`paired_figures`), and whether the p95 target
+each with its CI over replications (:func:`figures_by`), and whether the p95 target
 still holds at its CI's upper end. The issue this answers: an a tuned on a median session of
 500 queries can put the p95 near 4x when sessions are four times longer.
 """
@@ -14,37 +14,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from powsim.calibrate.search import A_KEY
+from powsim.calibrate.search import A_KEY, frontier_figures
 from powsim.model.overrides import Override
 from powsim.model.scenario import Scenario
-from powsim.stats.confidence import interval
 from powsim.sweep.executor import Executor
 from powsim.sweep.grid import Axis
 from powsim.sweep.runner import Sweep, run_sweep
+from powsim.sweep.table import sweep_table
 
 MEDIAN_FACTORS = (0.25, 4.0)
 RATE_FACTORS = (0.5, 2.0)
 FIGURES = ("legit_p95", "legit_share_over_2x", "attacker_dollars")
+COLUMNS = [f"{figure}{end}" for figure in FIGURES for end in ("", "_ci_low", "_ci_high")]
 BASE = "as in the scenario"
 
 
-def paired_figures(runs: pd.DataFrame, key: str, legit: str) -> pd.DataFrame:
-    """Per value of ``key`` in ``runs`` (per-replication summaries): the legitimate p95
-    overhead and share over 2x and the other entries' summed US$, each as ``F``,
-    ``F_ci_low``, ``F_ci_high`` over replications; ``key``'s values in column ``value``."""
-    mine = runs[runs["agent"] == legit].set_index([key, "replication"])
-    attackers = runs[runs["agent"] != legit].groupby([key, "replication"])["dollars"].sum()
-    paired = pd.DataFrame({"legit_p95": mine["overhead_p95"],
-                           "legit_share_over_2x": mine["share_over_2x"],
-                           "attacker_dollars": attackers}).reset_index()
-    rows = []
-    for value, group in paired.groupby(key, sort=False):
-        row = {"value": value}
-        for figure in FIGURES:
-            row[figure], row[f"{figure}_ci_low"], row[f"{figure}_ci_high"] = interval(
-                group[figure].to_numpy())
-        rows.append(row)
-    return pd.DataFrame(rows)
+def figures_by(runs: pd.DataFrame, key: str, legit: str) -> pd.DataFrame:
+    """Per value of ``key`` in ``runs`` (per-replication summaries; column ``value``),
+    :data:`COLUMNS` of calibrate's frontier
+    (:func:`~powsim.calibrate.search.frontier_figures`)."""
+    table = frontier_figures(sweep_table(runs, [key]), runs, legit, key)
+    return table[COLUMNS].rename_axis("value").reset_index()
 
 
 def variants(scenario: Scenario, legit: str) -> list[tuple[str, Override]]:
@@ -70,15 +60,15 @@ def sensitivity_table(sweep: Sweep, scenario: Scenario, legit: str, chosen: floa
                       held: pd.DataFrame, max_p95: float, executor: Executor,
                       cache: object = None, progress: bool = False) -> pd.DataFrame:
     """One row per assumption (the scenario's own first, from ``held``: the chosen a's
-    held-out runs), the :func:`paired_figures` at ``chosen`` on ``sweep``'s held-out seed
+    held-out runs), the :func:`figures_by` at ``chosen`` on ``sweep``'s held-out seed
     (seed + 1), and ``holds`` (the p95's CI upper end at most ``max_p95``)."""
-    rows = [paired_figures(held, A_KEY, legit).assign(assumption=BASE)]
+    rows = [figures_by(held, A_KEY, legit).assign(assumption=BASE)]
     for label, override in variants(scenario, legit):
         check = Sweep(sweep.scenario, (Axis(override.key, (override.value,)),),
                       sweep.replications, sweep.seed + 1,
                       fixed=(*sweep.fixed, Override(A_KEY, chosen)))
         runs, _ = run_sweep(check, executor, cache, progress)
-        rows.append(paired_figures(runs, override.key, legit).assign(assumption=label))
+        rows.append(figures_by(runs, override.key, legit).assign(assumption=label))
     table = pd.concat(rows, ignore_index=True).drop(columns="value")
     table.insert(0, "assumption", table.pop("assumption"))
     table["holds"] = table["legit_p95_ci_high"] <= max_p95
