@@ -103,7 +103,8 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
 def _codes(agents: pd.Series, names: pa.Array) -> np.ndarray:
     """Each row's position in ``names`` (int64; -1 for a name not there), as the codes of a
     pandas Categorical over ``names``."""
-    codes = pc.index_in(pa.array(agents.array), value_set=names).fill_null(-1)
+    text = pa.array(agents.array).cast(pa.large_string())  # an empty object column is of type null
+    codes = pc.index_in(text, value_set=names.cast(pa.large_string())).fill_null(-1)
     return codes.to_numpy().astype(np.int64)
 
 
