@@ -17,6 +17,7 @@ CALIBRATION_TABLES = ("calibration.parquet", "calibration.csv")
 CHART_FILES = ("pareto.html", "pareto.png")
 SENSITIVITY_TABLES = ("sensitivity.parquet", "sensitivity.csv")
 SENSITIVITY_CHARTS = ("sensitivity.html", "sensitivity.png")
+WARM = ("powsim.sweep.tasks",)  # what a sweep's workers import before their first task
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -114,14 +115,10 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from powsim.calibrate.pareto_chart import pareto_chart
-    from powsim.calibrate.sensitivity_chart import sensitivity_chart
-    from powsim.charts import save_chart
     from powsim.sim.output import stage_tables, table_names
     from powsim.model.overrides import parse_override
-    from powsim.model.read import read_scenario
+    from powsim.sweep.background import opened_in_background
     from powsim.sweep.calibration import Targets, a_axis, calibrate, check_roles, describe
-    from powsim.sweep.executor import open_executor
     from powsim.sweep.grid import parse_axis
     from powsim.sweep.robust import parse_vary
     from powsim.sweep.runner import POINTS, Sweep
@@ -136,36 +133,44 @@ def _calibrate(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
-    check_roles(read_scenario(sweep.scenario, fixed), args.legit)
-    check_work(sweep, args, len(variants) + 1)
     check_dask_options(args)
-    print(f"calibrate: {sweep.describe()}" + (f" under each of {len(variants)} variants" if
-                                              args.vary else "") + ", then the held-out check")
-    with open_executor(args.scheduler, args.dask_workers) as executor:
+    # The cluster starts while the scenario and the grid's points are checked, and stops while
+    # the tables and charts are written (:mod:`powsim.sweep.background`).
+    with opened_in_background(args.scheduler, args.dask_workers, WARM) as executor:
+        from powsim.calibrate.pareto_chart import pareto_chart
+        from powsim.calibrate.sensitivity_chart import sensitivity_chart
+        from powsim.charts import save_chart
+        from powsim.model.read import read_scenario
+
+        check_roles(read_scenario(sweep.scenario, fixed), args.legit)
+        check_work(sweep, args, len(variants) + 1)
+        print(f"calibrate: {sweep.describe()}" + (f" under each of {len(variants)} variants" if
+                                                  args.vary else "") + ", then the held-out check")
         result = calibrate(sweep, args.legit, targets, args.confidence, holdout_seed,
                            executor, out, variants=variants if args.vary else None)
-    tuning = result.table[result.table["seeds"] == "tuning"]
-    chosen = tuning.loc[tuning["chosen"].astype(bool), "undeterred"]
-    origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
-                        legit=args.legit, max_p95=args.max_p95,
-                        max_share_over_2x=args.max_share_over_2x, tolerance=args.tolerance,
-                        confidence=args.confidence, grid=list(sweep.axes[0].values),
-                        replications=args.replications, overrides=dict(fixed),
-                        vary=list(args.vary or []),
-                        robust_a=None if result.robust is None else result.robust.a,
-                        undeterred=[n for n in (chosen.iloc[0] if len(chosen) else "").split(", ")
-                                    if n])
-    with staged(out, "folder") as staging:
-        stage_tables(staging, dict.fromkeys(CALIBRATION_TABLES, result.table), origin)
-        for name in CHART_FILES:
-            staging.path(name)
-        save_chart(pareto_chart(result.table, targets.max_p95, origin), staging.root / "pareto")
-        if result.sensitivity is not None:
-            stage_tables(staging, dict.fromkeys(SENSITIVITY_TABLES, result.sensitivity), origin)
-            for name in SENSITIVITY_CHARTS:
+        executor.release()
+        tuning = result.table[result.table["seeds"] == "tuning"]
+        chosen = tuning.loc[tuning["chosen"].astype(bool), "undeterred"]
+        origin = provenance(seed=args.seed, holdout_seed=holdout_seed, scenario=str(args.scenario),
+                            legit=args.legit, max_p95=args.max_p95,
+                            max_share_over_2x=args.max_share_over_2x, tolerance=args.tolerance,
+                            confidence=args.confidence, grid=list(sweep.axes[0].values),
+                            replications=args.replications, overrides=dict(fixed),
+                            vary=list(args.vary or []),
+                            robust_a=None if result.robust is None else result.robust.a,
+                            undeterred=[n for n in (chosen.iloc[0] if len(chosen) else "").split(", ")
+                                        if n])
+        with staged(out, "folder") as staging:
+            stage_tables(staging, dict.fromkeys(CALIBRATION_TABLES, result.table), origin)
+            for name in CHART_FILES:
                 staging.path(name)
-            save_chart(sensitivity_chart(result.sensitivity, targets.max_p95, origin),
-                       staging.root / "sensitivity")
+            save_chart(pareto_chart(result.table, targets.max_p95, origin), staging.root / "pareto")
+            if result.sensitivity is not None:
+                stage_tables(staging, dict.fromkeys(SENSITIVITY_TABLES, result.sensitivity), origin)
+                for name in SENSITIVITY_CHARTS:
+                    staging.path(name)
+                save_chart(sensitivity_chart(result.sensitivity, targets.max_p95, origin),
+                           staging.root / "sensitivity")
     print(describe(result, targets, args.confidence))
     print("wrote " + ", ".join(str(out / name) for name in names))
     return 0

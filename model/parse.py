@@ -29,16 +29,18 @@ from powsim.model.scenario import (ACCOUNTINGS, MAX_A, MAX_MEMBERS, MAX_SECONDS,
                                    MAX_SUB_SOLUTIONS, MAX_WORKERS, MIN_RATE_HZ, SAMPLED_MAX_BITS,
                                    SERVICES, AgentSpec, DefenseConfig, Scenario, ServerConfig)
 from powsim.model.toml_table import Table
-from powsim.traces.format import Trace, read_trace
+from powsim.traces.cache import cached_part, cached_trace
+from powsim.traces.format import Trace
 from powsim.traces.pate import ORDER_GRIDS
-from powsim.traces.pool import is_pool, pool_part
+from powsim.traces.pool import is_pool
 
 
 MAX_SCENARIO_BYTES = 16 * 2**20  # a scenario is a page of TOML; a FIFO or a device never ends
 
 
 class TraceFiles:
-    """Reads each trace file once, resolving paths against the scenario's folder."""
+    """Reads each trace file once (once per process while it is unchanged:
+    :mod:`powsim.traces.cache`), resolving paths against the scenario's folder."""
 
     def __init__(self, folder: Path) -> None:
         self.folder, self.read = folder, {}
@@ -50,7 +52,7 @@ class TraceFiles:
             raise InputError(f"{table.where}.{key}: no such trace file '{path}' (paths are "
                              "relative to the scenario file's folder)")
         if path not in self.read:
-            self.read[path] = read_trace(path)
+            self.read[path] = cached_trace(path)
         return self.read[path]
 
 
@@ -171,7 +173,7 @@ def _defense(table: Table, traces: TraceFiles) -> DefenseConfig:
     return DefenseConfig(
         policy=table.choice("policy", None, tuple(POLICIES)),
         # A pool's reference is fitted on its calibration part only (users draw from the rest).
-        reference=pool_part(reference, "calibration") if is_pool(reference) else reference,
+        reference=cached_part(reference, "calibration") if is_pool(reference) else reference,
         reference_hash_rate_hz=table.number("reference_hash_rate", low=0, strict=True, high=1e15),
         parameters=parameters,
         queries_per_puzzle=table.integer("queries_per_puzzle", None, 1, 10**6),
@@ -266,7 +268,7 @@ def _agent(entry: object, index: int, source: str, traces: TraceFiles,
     sample = table.choice("sample", "replay", SAMPLES)
     trace = traces.get(table, "trace")
     if sample == "bootstrap":
-        trace = pool_part(trace, "evaluation")
+        trace = cached_part(trace, "evaluation")
         if "queries" not in table.data:
             raise InputError(f"{table.where}.queries: missing, expected a number of queries per "
                              "member or a distribution for sample = \"bootstrap\"")

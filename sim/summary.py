@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from powsim.sim.group_totals import group_max, group_sums
 from powsim.sim.run import Model, Run
 from powsim.stats.confidence import half_width
 
@@ -34,13 +37,12 @@ SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries"
 def summarize(model: Model, run: Run) -> pd.DataFrame:
     """One row per agent entry of ``model``'s scenario (columns :data:`SUMMARY_COLUMNS`).
 
-    Members' totals are pandas' groupby sums of their rows (grouped by position, not by
-    name), an entry's figures numpy's reductions equal to pandas' (sums of the rows as
-    pandas adds them, NaN overheads left out of the spread)."""
+    Members' totals equal pandas' groupby sums of their rows (grouped by position, not by
+    name; :mod:`powsim.sim.group_totals`), an entry's figures numpy's reductions equal to
+    pandas' (sums of the rows as pandas adds them, NaN overheads left out of the spread)."""
     events, members = run.events, run.members
-    names = [spec.name for spec in model.scenario.agents]
-    entry = pd.Categorical(events["agent"], categories=names).codes.astype(np.int64)
-    member_entry = pd.Categorical(members["agent"], categories=names).codes.astype(np.int64)
+    names = pa.array([spec.name for spec in model.scenario.agents])
+    entry, member_entry = (_codes(frame["agent"], names) for frame in (events, members))
     actor, member_actor = events["actor"].to_numpy(), members["actor"].to_numpy()
     stride = 1 + int(max(actor.max(initial=0), member_actor.max(initial=0)))
     position = np.zeros(len(names) * stride, np.int64)
@@ -48,21 +50,19 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
     member = position[entry * stride + actor]  # each event's row in ``members``
     answered = events["batch"].to_numpy() >= 0
     pow_s = events["solve_s"].to_numpy() + model.scenario.server.verify_s * answered
-    totals = pd.DataFrame({
-        "member": member, "service_s": events["service_s"].to_numpy(), "pow_s": pow_s,
-        "trials": events["trials"].to_numpy(), "sim_time_s": events["sim_time_s"].to_numpy(),
-    }).groupby("member").agg(time_s=("service_s", "sum"), pow_s=("pow_s", "sum"),
-                             hashes=("trials", "sum"), finish_s=("sim_time_s", "max")
-                             ).reindex(np.arange(len(members)))
+    sums = group_sums(member, np.column_stack([
+        events["service_s"].to_numpy(np.float64), pow_s, events["trials"].to_numpy(np.float64)]),
+        len(members))
     # An actor left without batches (more colluders than batches) spent nothing.
-    time_s, pow_s, hashes = (totals[name].fillna(0.0).to_numpy() for name in ("time_s", "pow_s", "hashes"))
-    finish_s = totals["finish_s"].to_numpy()
+    time_s, pow_s, hashes = sums[:, 0], sums[:, 1], sums[:, 2]
+    finish_s = group_max(member, events["sim_time_s"].to_numpy(np.float64), len(members))
     # No base time (service seconds set to 0) has no overhead ratio: NaN, as for the entry.
     with np.errstate(invalid="ignore"):
         overhead = (time_s + pow_s) / np.where(time_s > 0, time_s, np.nan)
     start_s, hardware = members["start_s"].to_numpy(), members["hardware"].to_numpy()
     columns = {name: events[name].to_numpy() for name in
-               ("trials", "queries", "cost", "bits", "target_s", "fee_usd", "account", "queue_s")}
+               ("trials", "queries", "cost", "bits", "target_s", "fee_usd", "queue_s")}
+    accounts = pa.array(events["account"].array)
     rows = []
     for index, (spec, work) in enumerate(zip(model.scenario.agents, model.workloads)):
         mine, own = entry == index, member_entry == index
@@ -72,7 +72,7 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
         hashes_total = float(np.nansum(columns["trials"][mine]))
         time_total = float(np.nansum(time_s[own]))
         time_pow_s = time_total + float(np.nansum(pow_s[own]))
-        by_device = pd.Series(hashes[own]).groupby(hardware[own]).sum()
+        by_device = _by_device(hashes[own], hardware[own])
         profiles = spec.profiles
         dollars = sum(profiles[name].dollars(h) for name, h in by_device.items())
         dollars += float(np.nansum(columns["fee_usd"][mine]))
@@ -80,7 +80,7 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
         bits = answered_rows["bits"]
         rows.append({
             "agent": spec.name, "kind": spec.kind, "hardware": spec.hardware_label,
-            "members": count, "accounts": pd.Series(columns["account"][mine]).nunique(),
+            "members": count, "accounts": pc.count_distinct(accounts.filter(mine)).as_py(),
             "queries": float(np.nansum(answered_rows["queries"])),
             "privacy": float(np.nansum(answered_rows["cost"])),
             "time_s": time_total, "time_pow_s": time_pow_s,
@@ -98,6 +98,22 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
             "accuracy": work.accuracy,
         })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _codes(agents: pd.Series, names: pa.Array) -> np.ndarray:
+    """Each row's position in ``names`` (int64; -1 for a name not there), as the codes of a
+    pandas Categorical over ``names``."""
+    text = pa.array(agents.array).cast(pa.large_string())  # an empty object column is of type null
+    codes = pc.index_in(text, value_set=names.cast(pa.large_string())).fill_null(-1)
+    return codes.to_numpy().astype(np.int64)
+
+
+def _by_device(hashes: np.ndarray, hardware: np.ndarray) -> dict[str, float]:
+    """Members' ``hashes`` summed per hardware name, names in sorted order, each sum pandas'
+    groupby sum (:func:`~powsim.sim.group_totals.group_sums`)."""
+    devices, labels = np.unique(hardware, return_inverse=True)
+    sums = group_sums(labels.astype(np.int64), hashes.reshape(-1, 1), len(devices))[:, 0]
+    return dict(zip(devices.tolist(), sums.tolist()))
 
 
 def _spread(overheads: np.ndarray) -> dict[str, float]:
