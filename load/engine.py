@@ -46,8 +46,10 @@ from powsim import progress as bars
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
+from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+from powsim.load.solo import SoloWorker
 
 
 STEPS = 100  # a run stops this many times to show its progress
@@ -108,6 +110,13 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
+        self.deadlines = [Deadlines(self._deadline, self._at) for _ in scenario.clients]
+        self.next_publish_s = self.next_sample_s = 0.0
+        self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
+        if self.workers == 1 and self._fixed_s() is not None:
+            self.solo = SoloWorker(self.env, self.queue, self.service_mean_s, self._served,
+                                   lambda entry: self._dropped(entry, 1, "expired"), self._at,
+                                   self._bound)
 
     def run(self, progress: bool = False) -> Recorder:
         """Simulate to the horizon; clients still waiting then are not recorded. With
@@ -116,8 +125,9 @@ class LoadRun:
         env = self.env
         env.process(self._publisher())  # first, so an update precedes same-time submissions
         env.process(self._sampler())
-        for _ in range(self.workers):
-            env.process(self._worker())
+        if self.solo is None:
+            for _ in range(self.workers):
+                env.process(self._worker())
         for group, stream in enumerate(self.scenario.streams):
             env.process(self._arrivals(group, stream))
         for offset, sessions in enumerate(self.scenario.sessions):
@@ -139,17 +149,33 @@ class LoadRun:
     def _publisher(self):
         """Publish the rule's effort at 0 and every ``update_s`` after (effort_sim does so
         at tick 0 too: v3 starts at ``min_effort``)."""
+        env, update_s = self.env, self.scenario.difficulty.update_s
         while True:
+            self._settle()
             self.window.queued = self.queue.work
             self.published = self.rule.update(self.window)
             self.window = self._new_window()
-            yield self.env.timeout(self.scenario.difficulty.update_s)
+            self.next_publish_s = env.now + update_s
+            yield env.timeout(update_s)
 
     def _sampler(self):
-        record = self.record
+        env, record = self.env, self.record
         for b in range(record.bins):
+            self._settle()
             record.effort[b], record.queue[b] = self.published, self.queue.size
-            yield self.env.timeout(record.interval_s)
+            self.next_sample_s = env.now + record.interval_s
+            yield env.timeout(record.interval_s)
+        self.next_sample_s = math.inf
+
+    def _settle(self) -> None:
+        """Bring the queue to now before it is read or changed (a lone worker's run)."""
+        if self.solo is not None:
+            self.solo.settle(self.env.now)
+
+    def _bound(self) -> float:
+        """The next time a lone worker's run must end before: a sample, a publication or the
+        horizon."""
+        return min(self.next_publish_s, self.next_sample_s, self.scenario.duration_s)
 
     def _combined(self, account_effort: float, load_effort: float) -> float:
         """The effort (hashes) of a puzzle: the account's charge and the load's, combined."""
@@ -172,7 +198,10 @@ class LoadRun:
         return self.verify_free_s
 
     def _enqueue(self, entry: Entry) -> None:
+        self._settle()
         self.queue.push(entry, self.env.now)
+        if self.solo is not None:
+            self.solo.pushed(entry)
         for _ in range(min(entry.count, len(self.idle))):
             self.idle.pop().succeed()
 
@@ -181,6 +210,8 @@ class LoadRun:
         self.record.count(TRIMMED if why == "trimmed" else TIMED_OUT, entry.group, count, now)
         if why != "expired":  # effort_sim counts whatever its trimming cuts
             self.window.trimmed[entry.effort] += count
+            if self.solo is not None:
+                self.solo.cut(entry, count)
         client = entry.client
         if client is None:
             return
@@ -189,15 +220,17 @@ class LoadRun:
             client.entry = None
             self._retry(client, lost=why == "expired")
 
+    def _fixed_s(self) -> float | None:
+        """The service time when it is fixed (seconds), None when drawn for each request."""
+        return None if self.sampled and self.server.service == "exponential" else self.service_mean_s
+
     def _worker(self):
         """Serve requests one at a time; with fixed service, a run of one botnet entry's
         requests that all end before the next scheduled event in one step (nothing can arrive,
         expire or be sampled in between, so the order is the same; only the float rounding of
         k x service_s against k sums of it can move a tie with another event)."""
-        env, queue, record = self.env, self.queue, self.record
-        fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
-        busy, tallies = record.busy, record.tallies[HANDLED]
-        interval_s, last_bin = record.interval_s, record.bins - 1
+        env, queue = self.env, self.queue
+        fixed_s = self._fixed_s()
         while True:
             now, most = env.now, 1
             if fixed_s is not None:
@@ -216,21 +249,27 @@ class LoadRun:
                 continue
             if client is not None:
                 client.entry, client.wait_s = None, env.now - entry.submit_s
-            count = entry.count
-            service_s = self._service_s() if fixed_s is None else count * fixed_s
+            service_s = self._service_s() if fixed_s is None else entry.count * fixed_s
             yield env.timeout(service_s)
-            done = min(int(env.now / interval_s), last_bin)  # record.bin, inlined (hot)
-            tallies[entry.group][done] += count
-            busy[done] += service_s
-            self.window.handled[entry.effort] += count  # the window of this update period
-            if client is not None:
-                client.service_s = service_s
-                if self.puzzle_first:
-                    self._connected(client)
-                else:
-                    self._pay_after_service(client)
-            elif not self.puzzle_first and self.server.verify_s:
-                self._verify(count)  # cost-first: the bots' solutions come after service
+            self._served(entry, entry.count, service_s)
+
+    def _served(self, entry: Entry, count: int, service_s: float) -> None:
+        """``count`` requests of ``entry`` served, the last ending now, in ``service_s``
+        worker-seconds: count them, and send a client's labels (or its puzzle, cost-first)."""
+        record = self.record
+        done = min(int(self.env.now / record.interval_s), record.bins - 1)  # record.bin, inlined
+        record.tallies[HANDLED][entry.group][done] += count
+        record.busy[done] += service_s
+        self.window.handled[entry.effort] += count  # the window of this update period
+        client = entry.client
+        if client is not None:
+            client.service_s = service_s
+            if self.puzzle_first:
+                self._connected(client)
+            else:
+                self._pay_after_service(client)
+        elif not self.puzzle_first and self.server.verify_s:
+            self._verify(count)  # cost-first: the bots' solutions come after service
 
     def _service_s(self) -> float:
         if self.sampled and self.server.service == "exponential":
@@ -281,19 +320,18 @@ class LoadRun:
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
         if math.isfinite(stream.timeout_s):
-            self._at(entry.deadline_s, lambda _: self._deadline(client, entry))
+            self.deadlines[client.group].add(entry)
         if self.puzzle_first:
             self._admit(entry, lambda: self._enqueue(entry))
         else:
             self._enqueue(entry)
 
-    def _deadline(self, client: _Client, entry: Entry) -> None:
-        """``entry``'s deadline: retry or give up unless its service has started. With
+    def _deadline(self, entry: Entry) -> None:
+        """``entry``'s deadline, its client still waiting on it: retry or give up. With
         ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides:
         effort_sim's client reconnects if its expired request is trimmed, and is lost if a
         worker meets it."""
-        if client.entry is not entry:
-            return
+        client = entry.client
         if client.agent.on_expiry == "lost" and not client.trimmed:
             client.overdue = True
             return
@@ -390,7 +428,9 @@ class LoadRun:
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
 
-    def _at(self, when_s: float, action: Callable[[simpy.Event], None]) -> None:
-        """Call ``action`` (given the timeout event) at simulated time ``when_s`` (no process:
-        one callback, no wrapper around it)."""
-        self.env.timeout(when_s - self.env.now).callbacks.append(action)
+    def _at(self, when_s: float, action: Callable[[simpy.Event], None]) -> simpy.Event:
+        """Call ``action`` (given the timeout event, returned) at simulated time ``when_s`` (no
+        process: one callback, no wrapper around it)."""
+        event = self.env.timeout(when_s - self.env.now)
+        event.callbacks.append(action)
+        return event

@@ -1,0 +1,107 @@
+"""A lone worker with a fixed service time, serving a botnet entry's requests in runs that
+only the queue's changes cut short.
+
+One worker pops the queue's head at each service end. When the head is a botnet entry (many
+identical requests), its next requests start back to back, one every ``service_s``, for as
+long as nothing of a higher effort arrives: so the worker plans a run of them and is woken
+once, at its end. The entry stays queued meanwhile, and :meth:`SoloWorker.settle` takes off
+it the requests started by a given time, so whoever reads or changes the queue (a push and
+its trimming, the sampler, the publisher) first sees the queue one request at a time would
+leave. A push of a higher effort cuts the run after the request in service; trimming the
+entry's unstarted requests shortens it. Runs end before the next sample or publication (they
+count their requests served at their end) and before the horizon.
+
+A run's requests start at ``start_s + i * service_s`` instead of the sums of ``service_s``
+one event after another would give, so a start can move by float rounding and a tie with
+another event of the same instant can flip.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from powsim.load.queue import EffortQueue, Entry
+
+
+class SoloWorker:
+    """The lone worker: ``served(entry, count, seconds)`` is called when ``count`` requests
+    of ``entry`` have been served (at the end of the last), ``expired(entry)`` for a client's
+    request met after its client gave up on it, ``at(when_s, action)`` schedules a callback
+    (returning its event), ``bound()`` is the next time a run must end before (seconds)."""
+
+    def __init__(self, env, queue: EffortQueue, service_s: float,
+                 served: Callable[[Entry, int, float], None], expired: Callable[[Entry], None],
+                 at: Callable[[float, Callable[[object], None]], object],
+                 bound: Callable[[], float]) -> None:
+        self.env, self.queue, self.service_s = env, queue, service_s
+        self.served, self.expired, self.at, self.bound = served, expired, at, bound
+        self.entry: Entry | None = None  # in service (a run's entry stays queued)
+        self.start_s = 0.0  # when its first request started
+        self.started = self.planned = 0  # requests started, requests the run will serve
+        self.queued = 0  # the run's entry's requests still queued (started or not)
+        self.wake: object = None  # the pending wake-up; an older one is left to pass
+        self.idle = True  # the queue starts empty
+
+    def settle(self, now: float) -> None:
+        """Take off the queue the run's requests started by ``now``."""
+        if self.started < self.planned:
+            target = min(self.planned, int((now - self.start_s) / self.service_s) + 1)
+            if target > self.started:
+                self.queue.take(self.entry, target - self.started)
+                self.queued -= target - self.started
+                self.started = target
+
+    def pushed(self, entry: Entry) -> None:
+        """``entry`` was just pushed (the queue settled before): wake up, or cut the run
+        short after the request in service if ``entry`` goes first."""
+        if self.idle:
+            self.idle = False
+            self.wake = self.at(self.env.now, self._wake)
+        elif self.started < self.planned and entry.effort > self.entry.effort:
+            self._replan(self.started)
+
+    def cut(self, entry: Entry, count: int) -> None:
+        """``count`` unstarted requests of ``entry`` were trimmed: a run of it ends sooner."""
+        if entry is self.entry and self.started < self.planned:
+            self.queued -= count
+            self._replan(min(self.planned, self.started + self.queued))
+
+    def _replan(self, planned: int) -> None:
+        if planned != self.planned:
+            self.planned = planned
+            self.wake = self.at(max(self.env.now, self.start_s + planned * self.service_s),
+                                self._wake)
+
+    def _wake(self, event: object) -> None:
+        if event is not self.wake:
+            return
+        entry = self.entry
+        if entry is not None:
+            self.settle(self.env.now)
+            self.entry = None
+            self.served(entry, self.planned, self.planned * self.service_s)
+        self._next()
+
+    def _next(self) -> None:
+        """Pop the next request (or plan a run of the head entry's), or go idle."""
+        queue, now, service_s = self.queue, self.env.now, self.service_s
+        while True:
+            entry = queue.head(now)
+            if entry is None:
+                self.idle, self.wake = True, None
+                return
+            client, count = entry.client, entry.count
+            queue.take(entry, 1)
+            if client is None:
+                fit = int((entry.deadline_s - now) / service_s) + 1
+                room = max(1, math.ceil((self.bound() - now) / service_s) - 1)
+                planned, self.queued = min(count, fit, room), count - 1
+                break
+            if client.entry is entry:
+                client.entry, client.wait_s = None, now - entry.submit_s
+                planned, self.queued = 1, 0
+                break
+            self.expired(entry)  # its client gave up on it
+        self.entry, self.start_s, self.started, self.planned = entry, now, 1, planned
+        self.wake = self.at(now + planned * service_s, self._wake)
