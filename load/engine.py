@@ -46,6 +46,7 @@ from powsim import progress as bars
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
+from powsim.load.clock import Call, at
 from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
@@ -428,9 +429,6 @@ class LoadRun:
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
 
-    def _at(self, when_s: float, action: Callable[[simpy.Event], None]) -> simpy.Event:
-        """Call ``action`` (given the timeout event, returned) at simulated time ``when_s`` (no
-        process: one callback, no wrapper around it)."""
-        event = self.env.timeout(when_s - self.env.now)
-        event.callbacks.append(action)
-        return event
+    def _at(self, when_s: float, action: Callable[[Call], None]) -> Call:
+        """Call ``action`` at simulated time ``when_s`` (load/clock.py)."""
+        return at(self.env, when_s, action)

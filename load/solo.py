@@ -55,9 +55,9 @@ class SoloWorker:
     def pushed(self, entry: Entry) -> None:
         """``entry`` was just pushed (the queue settled before): wake up, or cut the run
         short after the request in service if ``entry`` goes first."""
-        if self.idle:
+        if self.idle:  # serve at once (a later push of this instant comes after it)
             self.idle = False
-            self.wake = self.at(self.env.now, self._wake)
+            self._next()
         elif self.started < self.planned and entry.effort > self.entry.effort:
             self._replan(self.started)
 
