@@ -46,6 +46,7 @@ from powsim import progress as bars
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
+from powsim.load.arrivals import Arrivals
 from powsim.load.clock import Call, at
 from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
@@ -102,6 +103,8 @@ class LoadRun:
         groups = len(scenario.groups)
         streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(groups + 1)
         self.rngs = [np.random.default_rng(s) for s in streams]
+        self.arrivals = [Arrivals(stream, self.rngs[group], self.sampled, scenario.duration_s)
+                         for group, stream in enumerate(scenario.streams)]
         self.record = Recorder(groups, scenario.duration_s, interval_s)
         self.queue = EffortQueue(self.server.queue_capacity, self._dropped)
         difficulty = scenario.difficulty
@@ -129,8 +132,9 @@ class LoadRun:
         if self.solo is None:
             for _ in range(self.workers):
                 env.process(self._worker())
-        for group, stream in enumerate(self.scenario.streams):
-            env.process(self._arrivals(group, stream))
+        if not self.puzzle_first:  # (puzzle-first: the publisher brings them, _arrive_until)
+            for group, stream in enumerate(self.scenario.streams):
+                env.process(self._arrivals(group, stream))
         for offset, sessions in enumerate(self.scenario.sessions):
             env.process(self._members(len(self.scenario.streams) + offset, sessions))
         first_botnet = len(self.scenario.clients)
@@ -157,6 +161,8 @@ class LoadRun:
             self.published = self.rule.update(self.window)
             self.window = self._new_window()
             self.next_publish_s = env.now + update_s
+            if self.puzzle_first:
+                self._arrive_until(self.next_publish_s)
             yield env.timeout(update_s)
 
     def _sampler(self):
@@ -280,37 +286,40 @@ class LoadRun:
     # --- legitimate clients ----------------------------------------------------------------
 
     def _arrivals(self, group: int, stream: Stream):
-        rng, env = self.rngs[group], self.env
-        end_s = min(stream.end_s, self.scenario.duration_s)
-        gap_s = 1 / stream.rate_hz
-        rates = np.array([h.hash_rate_hz for h, _ in stream.mix] or [stream.hardware.hash_rate_hz])
-        shares = np.array([share for _, share in stream.mix] or [1.0])
-        given = np.zeros(len(shares))  # clients per profile so far (expected mode)
+        """Cost-first: a stream's clients, each submitting as it arrives."""
+        env, arrivals = self.env, self.arrivals[group]
         if stream.start_s:
             yield env.timeout(stream.start_s)
-        while env.now < end_s:
-            if len(shares) == 1:
-                profile = 0
-            elif self.sampled:
-                profile = int(rng.choice(len(shares), p=shares))
-            else:  # the profile furthest behind its share: proportions without randomness
-                profile = int(np.argmax(shares * (given.sum() + 1) - given))
-                given[profile] += 1
-            self._arrive(_Client(group, stream, float(rates[profile]), rng, env.now))
-            yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
+        while env.now < arrivals.end_s:
+            self._arrive(_Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, env.now))
+            yield env.timeout(arrivals.gap())
+
+    def _arrive_until(self, until_s: float) -> None:
+        """Puzzle-first: every stream's clients arriving before ``until_s`` (the next
+        publication, called at this one), each set to submit when its solve ends. An arrival
+        only reads the published effort, so it needs no event of its own."""
+        for group, stream in enumerate(self.scenario.streams):
+            arrivals = self.arrivals[group]
+            end_s = min(until_s, arrivals.end_s)
+            while arrivals.next_s < end_s:
+                self._arrive(_Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng,
+                                     arrivals.next_s))
+                arrivals.gap()
 
     def _arrive(self, client: _Client) -> None:
+        """``client`` arrives (at its ``first_s``, not before now)."""
         if self.puzzle_first:
             client.effort = self._combined(client.charge, self.published)
-            self._solve_then(client, self._submit)
+            self._solve_then(client, self._submit, client.first_s)
         else:
             self._submit(client)
 
-    def _solve_then(self, client: _Client, then: Callable[[_Client], None]) -> None:
+    def _solve_then(self, client: _Client, then: Callable[[_Client], None], start_s: float) -> None:
+        """``client`` solves its puzzle from ``start_s``, then calls ``then``."""
         mean_s = client.effort / client.hash_rate_hz
         solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
         client.solve_s += solve_s
-        self._at(self.env.now + solve_s, lambda _: then(client))
+        self._at(start_s + solve_s, lambda _: then(client))
 
     def _submit(self, client: _Client) -> None:
         now, stream = self.env.now, client.agent
@@ -350,7 +359,7 @@ class LoadRun:
         if self.puzzle_first:
             floor = self.scenario.difficulty.min_effort
             client.effort = floor if client.effort < floor else 2 * client.effort
-            self._solve_then(client, self._submit)
+            self._solve_then(client, self._submit, self.env.now)
         else:
             self._submit(client)
 
@@ -359,7 +368,8 @@ class LoadRun:
         client.effort = self._combined(client.charge, self.published)
         self.record.hashes[client.group] += client.effort
         verify = Entry(client.effort, 1, client.group, self.env.now, math.inf, client)
-        self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)))
+        self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)),
+                         self.env.now)
 
     def _connected(self, client: _Client) -> None:
         self.record.client(client.group, client.first_s, self.env.now, True, client.tries,
