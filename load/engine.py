@@ -190,13 +190,12 @@ class LoadRun:
             return account_effort + load_effort
         return max(account_effort, load_effort)
 
-    def _admit(self, entry: Entry, then: Callable[[], None]) -> None:
-        """Verify ``entry``'s solutions on the admission resource, then call ``then``."""
-        verify_s = self.server.verify_s
-        if verify_s == 0:
-            then()
+    def _admit(self, entry: Entry, then: Callable[[Entry], None]) -> None:
+        """Verify ``entry``'s solutions on the admission resource, then call ``then(entry)``."""
+        if self.server.verify_s == 0:
+            then(entry)
             return
-        self._at(self._verify(entry.count), lambda _: then())
+        self._at(self._verify(entry.count), lambda _: then(entry))
 
     def _verify(self, count: int) -> float:
         """Queue ``count`` solutions on the admission resource (FIFO fluid); when they are done."""
@@ -332,7 +331,7 @@ class LoadRun:
         if math.isfinite(stream.timeout_s):
             self.deadlines[client.group].add(entry)
         if self.puzzle_first:
-            self._admit(entry, lambda: self._enqueue(entry))
+            self._admit(entry, self._enqueue)
         else:
             self._enqueue(entry)
 
@@ -368,7 +367,7 @@ class LoadRun:
         client.effort = self._combined(client.charge, self.published)
         self.record.hashes[client.group] += client.effort
         verify = Entry(client.effort, 1, client.group, self.env.now, math.inf, client)
-        self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)),
+        self._solve_then(client, lambda c: self._admit(verify, lambda _: self._connected(c)),
                          self.env.now)
 
     def _connected(self, client: _Client) -> None:
@@ -435,7 +434,7 @@ class LoadRun:
         entry = Entry(effort if self.puzzle_first else 0.0, count, group, now,
                       now + botnet.timeout_s)
         if self.puzzle_first:
-            self._admit(entry, lambda: self._enqueue(entry))
+            self._admit(entry, self._enqueue)
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
 
