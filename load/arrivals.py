@@ -17,7 +17,8 @@ class Arrivals:
     """Stream ``stream``'s arrivals up to ``horizon_s`` (seconds), from ``rng`` when
     ``sampled``: ``next_s`` is the next one's time; there is none at or after ``end_s``."""
 
-    __slots__ = ("rng", "sampled", "gap_s", "rates", "shares", "given", "next_s", "end_s")
+    __slots__ = ("rng", "sampled", "gap_s", "rates", "shares", "given", "single", "next_s",
+                 "end_s")
 
     def __init__(self, stream: Stream, rng: np.random.Generator, sampled: bool,
                  horizon_s: float) -> None:
@@ -26,14 +27,15 @@ class Arrivals:
         self.rates = np.array([h.hash_rate_hz for h, _ in stream.mix] or [stream.hardware.hash_rate_hz])
         self.shares = np.array([share for _, share in stream.mix] or [1.0])
         self.given = np.zeros(len(self.shares))  # clients per profile so far (expected mode)
+        self.single = float(self.rates[0]) if len(self.rates) == 1 else None  # no mix
         self.next_s = stream.start_s
         self.end_s = min(stream.end_s, horizon_s)
 
     def hash_rate_hz(self) -> float:
         """The hash rate of the arriving client's hardware (its profile dealt or drawn now)."""
         shares = self.shares
-        if len(shares) == 1:
-            return float(self.rates[0])
+        if self.single is not None:
+            return self.single
         if self.sampled:
             return float(self.rates[int(self.rng.choice(len(shares), p=shares))])
         profile = int(np.argmax(shares * (self.given.sum() + 1) - self.given))

@@ -1,15 +1,17 @@
-"""Callbacks at a simulated time on SimPy's clock, at the least cost per event.
+"""SimPy's clock with bare callbacks: the load kernel's events at the least cost each.
 
 The load kernel schedules most of its events as plain callbacks (a solve ending, a deadline,
 a worker's service end). A :class:`Call` carries just what ``simpy.Environment.step`` reads of
 an event (its callbacks, and that it succeeded), so it costs one small object and one heap
-push instead of a ``Timeout``'s checks and fields; it is scheduled with the environment's own
-``schedule``, so the time, priority and order of events are SimPy's, as a timeout's would be.
+entry instead of a ``Timeout``'s checks and fields. :meth:`Clock.at` puts it on the
+environment's own queue at an absolute time, with SimPy's priority and insertion order, so it
+runs where a timeout made at the same moment for the same time would.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 
 import simpy
 from simpy.events import NORMAL
@@ -25,9 +27,12 @@ class Call:
         self.callbacks = [action]
 
 
-def at(env: simpy.Environment, when_s: float, action: Callable[[Call], None]) -> Call:
-    """Call ``action`` at simulated time ``when_s`` (seconds, not before now); the call,
-    returned, stands for that moment (a worker tells its current wake-up from an old one)."""
-    call = Call(action)
-    env.schedule(call, NORMAL, when_s - env.now)  # type: ignore[arg-type]
-    return call
+class Clock(simpy.Environment):
+    """A SimPy environment that also schedules bare callbacks."""
+
+    def at(self, when_s: float, action: Callable[[Call], None]) -> Call:
+        """Call ``action`` at simulated time ``when_s`` (seconds, not before now); the call,
+        returned, stands for that moment (a worker tells its current wake-up from an old one)."""
+        call = Call(action)
+        heappush(self._queue, (when_s, NORMAL, next(self._eid), call))  # as Environment.schedule
+        return call

@@ -47,7 +47,7 @@ from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
 from powsim.load.arrivals import Arrivals
-from powsim.load.clock import Call, at
+from powsim.load.clock import Clock
 from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
@@ -99,7 +99,8 @@ class LoadRun:
         self.server = scenario.server
         self.workers = workers or self.server.workers
         self.service_mean_s = self.server.service_s
-        self.env = simpy.Environment()
+        self.env = Clock()
+        self._at = self.env.at  # call an action at a simulated time (load/clock.py)
         groups = len(scenario.groups)
         streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(groups + 1)
         self.rngs = [np.random.default_rng(s) for s in streams]
@@ -114,7 +115,9 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
-        self.deadlines = [Deadlines(self._deadline, self._at) for _ in scenario.clients]
+        # Each client group's deadlines (None: its requests never time out).
+        self.deadlines = [Deadlines(self._deadline, self._at) if math.isfinite(agent.timeout_s)
+                          else None for agent in scenario.clients]
         self.next_publish_s = self.next_sample_s = 0.0
         self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
         if self.workers == 1 and self._fixed_s() is not None:
@@ -204,10 +207,13 @@ class LoadRun:
         return self.verify_free_s
 
     def _enqueue(self, entry: Entry) -> None:
-        self._settle()
-        self.queue.push(entry, self.env.now)
-        if self.solo is not None:
-            self.solo.pushed(entry)
+        now, solo = self.env.now, self.solo
+        if solo is not None:
+            solo.settle(now)
+            self.queue.push(entry, now)
+            solo.pushed(entry)
+            return
+        self.queue.push(entry, now)
         for _ in range(min(entry.count, len(self.idle))):
             self.idle.pop().succeed()
 
@@ -328,8 +334,9 @@ class LoadRun:
         client.trimmed = client.overdue = False
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
-        if math.isfinite(stream.timeout_s):
-            self.deadlines[client.group].add(entry)
+        deadlines = self.deadlines[client.group]
+        if deadlines is not None:
+            deadlines.add(entry)
         if self.puzzle_first:
             self._admit(entry, self._enqueue)
         else:
@@ -437,7 +444,3 @@ class LoadRun:
             self._admit(entry, self._enqueue)
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
-
-    def _at(self, when_s: float, action: Callable[[Call], None]) -> Call:
-        """Call ``action`` at simulated time ``when_s`` (load/clock.py)."""
-        return at(self.env, when_s, action)
