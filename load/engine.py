@@ -47,6 +47,7 @@ from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
 from powsim.load.arrivals import Arrivals
+from powsim.load.client import Client
 from powsim.load.clock import Clock
 from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
@@ -55,37 +56,6 @@ from powsim.load.solo import SoloWorker
 
 
 STEPS = 100  # a run stops this many times to show its progress
-
-
-class _Client:
-    """A client followed request by request (a stream's, or a session's member or ring): its
-    agent, the account charge and effort of its current request, tries, the entry it waits
-    on, and its clocks. A session's client goes on to its next request once connected."""
-
-    __slots__ = ("group", "agent", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
-                 "trimmed", "overdue", "solve_s", "wait_s", "service_s", "request", "charge")
-
-    def __init__(self, group: int, agent: Stream | Sessions, hash_rate_hz: float,
-                 rng: np.random.Generator, now: float) -> None:
-        self.group, self.agent, self.hash_rate_hz = group, agent, hash_rate_hz
-        self.rng, self.request = rng, 0
-        self.charge = agent.charges[0] if isinstance(agent, Sessions) else agent.account_effort
-        self.start(now)
-
-    def start(self, now: float) -> None:
-        """Begin the current request at ``now``: no tries, no work, no waiting yet."""
-        self.first_s, self.effort, self.tries, self.entry = now, 0.0, 0, None
-        self.trimmed = self.overdue = False
-        self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
-
-    def next_request(self) -> bool:
-        """Move to a session's next request (False when it has none left)."""
-        charges = getattr(self.agent, "charges", ())
-        self.request += 1
-        if self.request >= len(charges):
-            return False
-        self.charge = charges[self.request]
-        return True
 
 
 class LoadRun:
@@ -296,7 +266,7 @@ class LoadRun:
         if stream.start_s:
             yield env.timeout(stream.start_s)
         while env.now < arrivals.end_s:
-            self._arrive(_Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, env.now))
+            self._arrive(Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, env.now))
             yield env.timeout(arrivals.gap())
 
     def _arrive_until(self, until_s: float) -> None:
@@ -307,11 +277,11 @@ class LoadRun:
             arrivals = self.arrivals[group]
             end_s = min(until_s, arrivals.end_s)
             while arrivals.next_s < end_s:
-                self._arrive(_Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng,
+                self._arrive(Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng,
                                      arrivals.next_s))
                 arrivals.gap()
 
-    def _arrive(self, client: _Client) -> None:
+    def _arrive(self, client: Client) -> None:
         """``client`` arrives (at its ``first_s``, not before now)."""
         if self.puzzle_first:
             client.effort = self._combined(client.charge, self.published)
@@ -319,14 +289,14 @@ class LoadRun:
         else:
             self._submit(client)
 
-    def _solve_then(self, client: _Client, then: Callable[[_Client], None], start_s: float) -> None:
+    def _solve_then(self, client: Client, then: Callable[[Client], None], start_s: float) -> None:
         """``client`` solves its puzzle from ``start_s``, then calls ``then``."""
         mean_s = client.effort / client.hash_rate_hz
         solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
         client.solve_s += solve_s
         self._at(start_s + solve_s, lambda _: then(client))
 
-    def _submit(self, client: _Client) -> None:
+    def _submit(self, client: Client) -> None:
         now, stream = self.env.now, client.agent
         effort = client.effort if self.puzzle_first else 0.0
         entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
@@ -354,7 +324,7 @@ class LoadRun:
         client.entry = None
         self._retry(client, lost=False)
 
-    def _retry(self, client: _Client, lost: bool) -> None:
+    def _retry(self, client: Client, lost: bool) -> None:
         """Submit ``client`` again (solving a raised effort first when puzzle-first), or record
         it as never connected if ``lost`` or out of retries."""
         stream = client.agent
@@ -369,7 +339,7 @@ class LoadRun:
         else:
             self._submit(client)
 
-    def _pay_after_service(self, client: _Client) -> None:
+    def _pay_after_service(self, client: Client) -> None:
         """Cost-first: the puzzle comes after service; solve, verify, then connect."""
         client.effort = self._combined(client.charge, self.published)
         self.record.hashes[client.group] += client.effort
@@ -377,7 +347,7 @@ class LoadRun:
         self._solve_then(client, lambda c: self._admit(verify, lambda _: self._connected(c)),
                          self.env.now)
 
-    def _connected(self, client: _Client) -> None:
+    def _connected(self, client: Client) -> None:
         self.record.client(client.group, client.first_s, self.env.now, True, client.tries,
                            client.solve_s, client.wait_s, client.service_s)
         if client.next_request():
@@ -400,7 +370,7 @@ class LoadRun:
         for _ in range(sessions.members):
             if env.now >= end_s:
                 return
-            self._arrive(_Client(group, sessions, sessions.hardware.hash_rate_hz, rng, env.now))
+            self._arrive(Client(group, sessions, sessions.hardware.hash_rate_hz, rng, env.now))
             if sessions.rate_hz is not None:
                 gap_s = 1 / sessions.rate_hz
                 yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
