@@ -85,6 +85,9 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
+        # Puzzle-first streams' arrivals come with each publication (_arrive_until); else each
+        # is an event of its stream's process (_arrivals).
+        self.windowed = self.puzzle_first
         # Each client group's deadlines (None: its requests never time out).
         self.deadlines = [Deadlines(self._deadline, self._at) if math.isfinite(agent.timeout_s)
                           else None for agent in scenario.clients]
@@ -105,7 +108,7 @@ class LoadRun:
         if self.solo is None:
             for _ in range(self.workers):
                 env.process(self._worker())
-        if not self.puzzle_first:  # (puzzle-first: the publisher brings them, _arrive_until)
+        if not self.windowed:
             for group, stream in enumerate(self.scenario.streams):
                 env.process(self._arrivals(group, stream))
         for offset, sessions in enumerate(self.scenario.sessions):
@@ -134,7 +137,7 @@ class LoadRun:
             self.published = self.rule.update(self.window)
             self.window = self._new_window()
             self.next_publish_s = env.now + update_s
-            if self.puzzle_first:
+            if self.windowed:
                 self._arrive_until(self.next_publish_s)
             yield env.timeout(update_s)
 
@@ -261,7 +264,7 @@ class LoadRun:
     # --- legitimate clients ----------------------------------------------------------------
 
     def _arrivals(self, group: int, stream: Stream):
-        """Cost-first: a stream's clients, each submitting as it arrives."""
+        """A stream's clients, one event per arrival (cost-first: each submits as it arrives)."""
         env, arrivals = self.env, self.arrivals[group]
         if stream.start_s:
             yield env.timeout(stream.start_s)
