@@ -25,7 +25,9 @@ not simulated request by request: the machines' hash rate bounds how many reques
 published effort it can pay for. Verification is a FIFO fluid (an entry of n solutions
 holds the admission resource for n verify_s / admission_workers). Service keeps the order:
 each worker serves one request at a time, or with fixed service a run of one botnet entry's
-requests that all end before the next scheduled event.
+requests that all end before the next scheduled event (a lone worker's run goes on until
+the queue changes: load/solo.py). A client group's deadlines share one timer
+(load/deadlines.py); puzzle-first arrivals come with each publication (_arrive_until).
 
 Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
 service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
@@ -151,13 +153,12 @@ class LoadRun:
         self.next_sample_s = math.inf
 
     def _settle(self) -> None:
-        """Bring the queue to now before it is read or changed (a lone worker's run)."""
+        """Bring the queue to now before it is read (a lone worker's run)."""
         if self.solo is not None:
             self.solo.settle(self.env.now)
 
     def _bound(self) -> float:
-        """The next time a lone worker's run must end before: a sample, a publication or the
-        horizon."""
+        """When a lone worker's run must end before: a sample, a publication or the horizon."""
         return min(self.next_publish_s, self.next_sample_s, self.scenario.duration_s)
 
     def _combined(self, account_effort: float, load_effort: float) -> float:

@@ -14,7 +14,7 @@ replications' values (p >= 0.01), and the fast mean within the reference's 99 % 
 interval of the mean (t with 19 degrees of freedom: each replication is independent, so the
 bound follows from their spread).
 
-The runs are shortened to 1,200 simulated seconds (attack from 150 s to 1,050 s, three
+The runs are shortened to 900 simulated seconds (attack from 150 s to 750 s, three
 publications) to keep the file fast; the multi-worker examples (capacity-under-attack,
 sybil-botnet-under-load) take neither fast path and give records identical to the kernel
 before them (benchmarks/same_outputs.py).
@@ -35,7 +35,7 @@ from powsim.model.load_parse import load_load_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SEEDS = range(20)
-DURATION_S = 1200.0
+DURATION_S = 900.0
 FIGURES = ("mean TTC", "connected share", "mean wait", "legit served", "attacker served")
 
 
