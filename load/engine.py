@@ -87,8 +87,7 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
-        # Puzzle-first streams' arrivals come with each publication (_arrive_until); else each
-        # is an event of its stream's process (_arrivals).
+        # Puzzle-first arrivals come with each publication (_arrive_until), else one by one.
         self.windowed = self.puzzle_first
         # Each client group's deadlines (None: its requests never time out).
         self.deadlines = [Deadlines(self._deadline, self._at) if math.isfinite(agent.timeout_s)
@@ -278,11 +277,12 @@ class LoadRun:
         publication, called at this one), each set to submit when its solve ends. An arrival
         only reads the published effort, so it needs no event of its own."""
         for group, stream in enumerate(self.scenario.streams):
-            arrivals = self.arrivals[group]
+            arrivals, effort = self.arrivals[group], self._combined(stream.account_effort, self.published)
             end_s = min(until_s, arrivals.end_s)
             while arrivals.next_s < end_s:
-                self._arrive(Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng,
-                                     arrivals.next_s))
+                client = Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, arrivals.next_s)
+                client.effort = effort  # as _arrive: a stream's charge is its account_effort
+                self._solve_then(client, self._submit, client.first_s)
                 arrivals.gap()
 
     def _arrive(self, client: Client) -> None:

@@ -78,7 +78,8 @@ class SoloWorker:
             return
         entry = self.entry
         if entry is not None:
-            self.settle(self.env.now)
+            if self.started < self.planned:
+                self.settle(self.env.now)
             self.entry = None
             self.served(entry, self.planned, self.planned * self.service_s)
         self._next()
