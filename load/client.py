@@ -15,7 +15,7 @@ class Client:
     on, and its clocks. A session's client goes on to its next request once connected."""
 
     __slots__ = ("group", "agent", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
-                 "trimmed", "overdue", "solve_s", "wait_s", "service_s", "request", "charge")
+                 "solve_s", "wait_s", "service_s", "request", "charge")
 
     def __init__(self, group: int, agent: Stream | Sessions, hash_rate_hz: float,
                  rng: np.random.Generator, now: float) -> None:
@@ -27,7 +27,6 @@ class Client:
     def start(self, now: float) -> None:
         """Begin the current request at ``now``: no tries, no work, no waiting yet."""
         self.first_s, self.effort, self.tries, self.entry = now, 0.0, 0, None
-        self.trimmed = self.overdue = False
         self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
 
     def next_request(self) -> bool:

@@ -89,9 +89,9 @@ class LoadRun:
         self.puzzle_first = self.server.admission == "puzzle-first"
         # Puzzle-first arrivals come with each publication (_arrive_until), else one by one.
         self.windowed = self.puzzle_first
-        # Each client group's deadlines (None: its requests never time out).
+        # Each client group's deadlines (None: never, or the queue decides: _dropped).
         self.deadlines = [Deadlines(self._deadline, self._at) if math.isfinite(agent.timeout_s)
-                          else None for agent in scenario.clients]
+                          and agent.on_expiry != "lost" else None for agent in scenario.clients]
         self.next_publish_s = self.next_sample_s = 0.0
         self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
         if self.workers == 1 and self._fixed_s() is not None:
@@ -198,12 +198,13 @@ class LoadRun:
             if self.solo is not None:
                 self.solo.cut(entry, count)
         client = entry.client
-        if client is None:
+        if client is None or client.agent.on_expiry != "lost" or client.entry is not entry:
             return
-        client.trimmed = client.trimmed or why != "expired"
-        if client.overdue and client.entry is entry:  # past its deadline: its fate is decided now
-            client.entry = None
-            self._retry(client, lost=why == "expired")
+        if entry.deadline_s > now:  # trimmed before its deadline: its client retries then
+            self._at(entry.deadline_s, lambda _: self._deadline(entry))
+            return
+        client.entry = None  # past its deadline: its fate is decided now
+        self._retry(client, lost=why == "expired")
 
     def _fixed_s(self) -> float | None:
         """The service time when it is fixed (seconds), None when drawn for each request."""
@@ -305,7 +306,6 @@ class LoadRun:
         effort = client.effort if self.puzzle_first else 0.0
         entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
         client.entry, client.tries = entry, client.tries + 1
-        client.trimmed = client.overdue = False
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
         deadlines = self.deadlines[client.group]
@@ -318,13 +318,10 @@ class LoadRun:
 
     def _deadline(self, entry: Entry) -> None:
         """``entry``'s deadline, its client still waiting on it: retry or give up. With
-        ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides:
-        effort_sim's client reconnects if its expired request is trimmed, and is lost if a
-        worker meets it."""
+        ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides
+        (no timer: effort_sim's client reconnects if its request is trimmed, at its deadline
+        or at once if that has passed, and is lost if a worker meets it expired)."""
         client = entry.client
-        if client.agent.on_expiry == "lost" and not client.trimmed:
-            client.overdue = True
-            return
         client.entry = None
         self._retry(client, lost=False)
 
