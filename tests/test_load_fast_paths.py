@@ -2,8 +2,9 @@
 puzzle-first) give the same distributions with them as one event per arrival and the general
 worker (one request at a time, runs only up to the next scheduled event).
 
-The fast paths (load/solo.py: a lone worker's runs, cut only by the queue's changes;
-LoadRun._arrive_until: arrivals brought by each publication) move service starts by float
+The fast paths (load/solo.py: a lone worker's runs, cut only by the queue's changes, a
+preempting legitimate request served in the run's next slot; LoadRun._arrive_until: arrivals
+brought by each publication) move service starts by float
 rounding (start + k x service_s against sums of service_s), schedule events at other moments
 (so ties within one instant can fall the other way) and draw a stream's random numbers in
 another order (a window's arrivals at once), so records differ run by run; each run is still
