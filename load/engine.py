@@ -27,7 +27,8 @@ holds the admission resource for n verify_s / admission_workers). Service keeps 
 each worker serves one request at a time, or with fixed service a run of one botnet entry's
 requests that all end before the next scheduled event (a lone worker's run goes on until
 the queue changes: load/solo.py). A client group's deadlines share one timer
-(load/deadlines.py); puzzle-first arrivals come with each publication (_arrive_until).
+(load/deadlines.py; none under "lost": the queue decides); puzzle-first arrivals come with
+each publication (_arrive_until).
 
 Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
 service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
