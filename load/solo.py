@@ -142,7 +142,7 @@ class SoloWorker:
             client, count = entry.client, entry.count
             queue.take(entry, 1)
             if client is None:
-                fit = int((entry.deadline_s - now) / service_s) + 1
+                fit = int(min((entry.deadline_s - now) / service_s, count)) + 1  # starts by it
                 room = max(1, math.ceil((self.bound() - now) / service_s) - 1)
                 planned, self.queued = min(count, fit, room), count - 1
                 break
