@@ -51,9 +51,11 @@ class SoloWorker:
         self.guests = 0  # the run's slots given to guests
 
     def settle(self, now: float) -> None:
-        """Take off the queue the run's requests started by ``now``."""
+        """Take off the queue the run's requests started before ``now`` (a slot starting at
+        ``now`` itself comes after: its pop would be an event made after any other of this
+        instant, as SimPy orders a one-request-at-a-time worker's)."""
         if self.started < self.planned:
-            target = min(self.planned, int((now - self.start_s) / self.service_s) + 1)
+            target = min(self.planned, math.ceil((now - self.start_s) / self.service_s))
             if target > self.started:
                 own = target - self.started
                 if self.guest is not None and self.guest_slot == self.started:
