@@ -25,7 +25,10 @@ not simulated request by request: the machines' hash rate bounds how many reques
 published effort it can pay for. Verification is a FIFO fluid (an entry of n solutions
 holds the admission resource for n verify_s / admission_workers). Service keeps the order:
 each worker serves one request at a time, or with fixed service a run of one botnet entry's
-requests that all end before the next scheduled event.
+requests that all end before the next scheduled event (a lone worker's run goes on until
+the queue changes: load/solo.py). A client group's deadlines share one timer
+(load/deadlines.py; none under "lost": the queue decides); puzzle-first arrivals come with
+each publication (_arrive_until).
 
 Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / hash rate,
 service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
@@ -46,42 +49,16 @@ from powsim import progress as bars
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.difficulty.load_rules import Window, make_rule
+from powsim.load.arrivals import Arrivals
+from powsim.load.client import Client
+from powsim.load.clock import Clock
+from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+from powsim.load.solo import SoloWorker
 
 
 STEPS = 100  # a run stops this many times to show its progress
-
-
-class _Client:
-    """A client followed request by request (a stream's, or a session's member or ring): its
-    agent, the account charge and effort of its current request, tries, the entry it waits
-    on, and its clocks. A session's client goes on to its next request once connected."""
-
-    __slots__ = ("group", "agent", "hash_rate_hz", "rng", "first_s", "effort", "tries", "entry",
-                 "trimmed", "overdue", "solve_s", "wait_s", "service_s", "request", "charge")
-
-    def __init__(self, group: int, agent: Stream | Sessions, hash_rate_hz: float,
-                 rng: np.random.Generator, now: float) -> None:
-        self.group, self.agent, self.hash_rate_hz = group, agent, hash_rate_hz
-        self.rng, self.request = rng, 0
-        self.charge = agent.charges[0] if isinstance(agent, Sessions) else agent.account_effort
-        self.start(now)
-
-    def start(self, now: float) -> None:
-        """Begin the current request at ``now``: no tries, no work, no waiting yet."""
-        self.first_s, self.effort, self.tries, self.entry = now, 0.0, 0, None
-        self.trimmed = self.overdue = False
-        self.solve_s, self.wait_s, self.service_s = 0.0, math.nan, math.nan
-
-    def next_request(self) -> bool:
-        """Move to a session's next request (False when it has none left)."""
-        charges = getattr(self.agent, "charges", ())
-        self.request += 1
-        if self.request >= len(charges):
-            return False
-        self.charge = charges[self.request]
-        return True
 
 
 class LoadRun:
@@ -95,10 +72,13 @@ class LoadRun:
         self.server = scenario.server
         self.workers = workers or self.server.workers
         self.service_mean_s = self.server.service_s
-        self.env = simpy.Environment()
+        self.env = Clock()
+        self._at = self.env.at  # call an action at a simulated time (load/clock.py)
         groups = len(scenario.groups)
         streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(groups + 1)
         self.rngs = [np.random.default_rng(s) for s in streams]
+        self.arrivals = [Arrivals(stream, self.rngs[group], self.sampled, scenario.duration_s)
+                         for group, stream in enumerate(scenario.streams)]
         self.record = Recorder(groups, scenario.duration_s, interval_s)
         self.queue = EffortQueue(self.server.queue_capacity, self._dropped)
         difficulty = scenario.difficulty
@@ -108,6 +88,17 @@ class LoadRun:
         self.idle: list[simpy.Event] = []
         self.verify_free_s = 0.0
         self.puzzle_first = self.server.admission == "puzzle-first"
+        # Puzzle-first arrivals come with each publication (_arrive_until), else one by one.
+        self.windowed = self.puzzle_first
+        # Each client group's deadlines (None: never, or the queue decides: _dropped).
+        self.deadlines = [Deadlines(self._deadline, self._at) if math.isfinite(agent.timeout_s)
+                          and agent.on_expiry != "lost" else None for agent in scenario.clients]
+        self.next_publish_s = self.next_sample_s = 0.0
+        self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
+        if self.workers == 1 and self._fixed_s() is not None:
+            self.solo = SoloWorker(self.env, self.queue, self.service_mean_s, self._served,
+                                   lambda entry: self._dropped(entry, 1, "expired"), self._at,
+                                   self._bound)
 
     def run(self, progress: bool = False) -> Recorder:
         """Simulate to the horizon; clients still waiting then are not recorded. With
@@ -116,10 +107,12 @@ class LoadRun:
         env = self.env
         env.process(self._publisher())  # first, so an update precedes same-time submissions
         env.process(self._sampler())
-        for _ in range(self.workers):
-            env.process(self._worker())
-        for group, stream in enumerate(self.scenario.streams):
-            env.process(self._arrivals(group, stream))
+        if self.solo is None:
+            for _ in range(self.workers):
+                env.process(self._worker())
+        if not self.windowed:
+            for group, stream in enumerate(self.scenario.streams):
+                env.process(self._arrivals(group, stream))
         for offset, sessions in enumerate(self.scenario.sessions):
             env.process(self._members(len(self.scenario.streams) + offset, sessions))
         first_botnet = len(self.scenario.clients)
@@ -139,17 +132,34 @@ class LoadRun:
     def _publisher(self):
         """Publish the rule's effort at 0 and every ``update_s`` after (effort_sim does so
         at tick 0 too: v3 starts at ``min_effort``)."""
+        env, update_s = self.env, self.scenario.difficulty.update_s
         while True:
+            self._settle()
             self.window.queued = self.queue.work
             self.published = self.rule.update(self.window)
             self.window = self._new_window()
-            yield self.env.timeout(self.scenario.difficulty.update_s)
+            self.next_publish_s = env.now + update_s
+            if self.windowed:
+                self._arrive_until(self.next_publish_s)
+            yield env.timeout(update_s)
 
     def _sampler(self):
-        record = self.record
+        env, record = self.env, self.record
         for b in range(record.bins):
+            self._settle()
             record.effort[b], record.queue[b] = self.published, self.queue.size
-            yield self.env.timeout(record.interval_s)
+            self.next_sample_s = env.now + record.interval_s
+            yield env.timeout(record.interval_s)
+        self.next_sample_s = math.inf
+
+    def _settle(self) -> None:
+        """Bring the queue to now before it is read (a lone worker's run)."""
+        if self.solo is not None:
+            self.solo.settle(self.env.now)
+
+    def _bound(self) -> float:
+        """When a lone worker's run must end before: a sample, a publication or the horizon."""
+        return min(self.next_publish_s, self.next_sample_s, self.scenario.duration_s)
 
     def _combined(self, account_effort: float, load_effort: float) -> float:
         """The effort (hashes) of a puzzle: the account's charge and the load's, combined."""
@@ -157,13 +167,12 @@ class LoadRun:
             return account_effort + load_effort
         return max(account_effort, load_effort)
 
-    def _admit(self, entry: Entry, then: Callable[[], None]) -> None:
-        """Verify ``entry``'s solutions on the admission resource, then call ``then``."""
-        verify_s = self.server.verify_s
-        if verify_s == 0:
-            then()
+    def _admit(self, entry: Entry, then: Callable[[Entry], None]) -> None:
+        """Verify ``entry``'s solutions on the admission resource, then call ``then(entry)``."""
+        if self.server.verify_s == 0:
+            then(entry)
             return
-        self._at(self._verify(entry.count), lambda _: then())
+        self._at(self._verify(entry.count), lambda _: then(entry))
 
     def _verify(self, count: int) -> float:
         """Queue ``count`` solutions on the admission resource (FIFO fluid); when they are done."""
@@ -172,7 +181,13 @@ class LoadRun:
         return self.verify_free_s
 
     def _enqueue(self, entry: Entry) -> None:
-        self.queue.push(entry, self.env.now)
+        now, solo = self.env.now, self.solo
+        if solo is not None:
+            solo.settle(now)
+            self.queue.push(entry, now)
+            solo.pushed(entry)
+            return
+        self.queue.push(entry, now)
         for _ in range(min(entry.count, len(self.idle))):
             self.idle.pop().succeed()
 
@@ -181,23 +196,28 @@ class LoadRun:
         self.record.count(TRIMMED if why == "trimmed" else TIMED_OUT, entry.group, count, now)
         if why != "expired":  # effort_sim counts whatever its trimming cuts
             self.window.trimmed[entry.effort] += count
+            if self.solo is not None:
+                self.solo.cut(entry, count)
         client = entry.client
-        if client is None:
+        if client is None or client.agent.on_expiry != "lost" or client.entry is not entry:
             return
-        client.trimmed = client.trimmed or why != "expired"
-        if client.overdue and client.entry is entry:  # past its deadline: its fate is decided now
-            client.entry = None
-            self._retry(client, lost=why == "expired")
+        if entry.deadline_s > now:  # trimmed before its deadline: its client retries then
+            self._at(entry.deadline_s, lambda _: self._deadline(entry))
+            return
+        client.entry = None  # past its deadline: its fate is decided now
+        self._retry(client, lost=why == "expired")
+
+    def _fixed_s(self) -> float | None:
+        """The service time when it is fixed (seconds), None when drawn for each request."""
+        return None if self.sampled and self.server.service == "exponential" else self.service_mean_s
 
     def _worker(self):
         """Serve requests one at a time; with fixed service, a run of one botnet entry's
         requests that all end before the next scheduled event in one step (nothing can arrive,
         expire or be sampled in between, so the order is the same; only the float rounding of
         k x service_s against k sums of it can move a tie with another event)."""
-        env, queue, record = self.env, self.queue, self.record
-        fixed_s = None if self.sampled and self.server.service == "exponential" else self.service_mean_s
-        busy, tallies = record.busy, record.tallies[HANDLED]
-        interval_s, last_bin = record.interval_s, record.bins - 1
+        env, queue = self.env, self.queue
+        fixed_s = self._fixed_s()
         while True:
             now, most = env.now, 1
             if fixed_s is not None:
@@ -216,21 +236,27 @@ class LoadRun:
                 continue
             if client is not None:
                 client.entry, client.wait_s = None, env.now - entry.submit_s
-            count = entry.count
-            service_s = self._service_s() if fixed_s is None else count * fixed_s
+            service_s = self._service_s() if fixed_s is None else entry.count * fixed_s
             yield env.timeout(service_s)
-            done = min(int(env.now / interval_s), last_bin)  # record.bin, inlined (hot)
-            tallies[entry.group][done] += count
-            busy[done] += service_s
-            self.window.handled[entry.effort] += count  # the window of this update period
-            if client is not None:
-                client.service_s = service_s
-                if self.puzzle_first:
-                    self._connected(client)
-                else:
-                    self._pay_after_service(client)
-            elif not self.puzzle_first and self.server.verify_s:
-                self._verify(count)  # cost-first: the bots' solutions come after service
+            self._served(entry, entry.count, service_s)
+
+    def _served(self, entry: Entry, count: int, service_s: float) -> None:
+        """``count`` requests of ``entry`` served, the last ending now, in ``service_s``
+        worker-seconds: count them, and send a client's labels (or its puzzle, cost-first)."""
+        record = self.record
+        done = min(int(self.env.now / record.interval_s), record.bins - 1)  # record.bin, inlined
+        record.tallies[HANDLED][entry.group][done] += count
+        record.busy[done] += service_s
+        self.window.handled[entry.effort] += count  # the window of this update period
+        client = entry.client
+        if client is not None:
+            client.service_s = service_s
+            if self.puzzle_first:
+                self._connected(client)
+            else:
+                self._pay_after_service(client)
+        elif not self.puzzle_first and self.server.verify_s:
+            self._verify(count)  # cost-first: the bots' solutions come after service
 
     def _service_s(self) -> float:
         if self.sampled and self.server.service == "exponential":
@@ -240,67 +266,67 @@ class LoadRun:
     # --- legitimate clients ----------------------------------------------------------------
 
     def _arrivals(self, group: int, stream: Stream):
-        rng, env = self.rngs[group], self.env
-        end_s = min(stream.end_s, self.scenario.duration_s)
-        gap_s = 1 / stream.rate_hz
-        rates = np.array([h.hash_rate_hz for h, _ in stream.mix] or [stream.hardware.hash_rate_hz])
-        shares = np.array([share for _, share in stream.mix] or [1.0])
-        given = np.zeros(len(shares))  # clients per profile so far (expected mode)
+        """A stream's clients, one event per arrival (cost-first: each submits as it arrives)."""
+        env, arrivals = self.env, self.arrivals[group]
         if stream.start_s:
             yield env.timeout(stream.start_s)
-        while env.now < end_s:
-            if len(shares) == 1:
-                profile = 0
-            elif self.sampled:
-                profile = int(rng.choice(len(shares), p=shares))
-            else:  # the profile furthest behind its share: proportions without randomness
-                profile = int(np.argmax(shares * (given.sum() + 1) - given))
-                given[profile] += 1
-            self._arrive(_Client(group, stream, float(rates[profile]), rng, env.now))
-            yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
+        while env.now < arrivals.end_s:
+            self._arrive(Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, env.now))
+            yield env.timeout(arrivals.gap())
 
-    def _arrive(self, client: _Client) -> None:
+    def _arrive_until(self, until_s: float) -> None:
+        """Puzzle-first: every stream's clients arriving before ``until_s`` (the next
+        publication, called at this one), each set to submit when its solve ends. An arrival
+        only reads the published effort, so it needs no event of its own."""
+        for group, stream in enumerate(self.scenario.streams):
+            arrivals, effort = self.arrivals[group], self._combined(stream.account_effort, self.published)
+            end_s = min(until_s, arrivals.end_s)
+            while arrivals.next_s < end_s:
+                client = Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, arrivals.next_s)
+                client.effort = effort  # as _arrive: a stream's charge is its account_effort
+                self._solve_then(client, self._submit, client.first_s)
+                arrivals.gap()
+
+    def _arrive(self, client: Client) -> None:
+        """``client`` arrives (at its ``first_s``, not before now)."""
         if self.puzzle_first:
             client.effort = self._combined(client.charge, self.published)
-            self._solve_then(client, self._submit)
+            self._solve_then(client, self._submit, client.first_s)
         else:
             self._submit(client)
 
-    def _solve_then(self, client: _Client, then: Callable[[_Client], None]) -> None:
+    def _solve_then(self, client: Client, then: Callable[[Client], None], start_s: float) -> None:
+        """``client`` solves its puzzle from ``start_s``, then calls ``then``."""
         mean_s = client.effort / client.hash_rate_hz
         solve_s = float(client.rng.exponential(mean_s)) if self.sampled and mean_s > 0 else mean_s
         client.solve_s += solve_s
-        self._at(self.env.now + solve_s, lambda _: then(client))
+        self._at(start_s + solve_s, lambda _: then(client))
 
-    def _submit(self, client: _Client) -> None:
+    def _submit(self, client: Client) -> None:
         now, stream = self.env.now, client.agent
         effort = client.effort if self.puzzle_first else 0.0
         entry = Entry(effort, 1, client.group, now, now + stream.timeout_s, client)
         client.entry, client.tries = entry, client.tries + 1
-        client.trimmed = client.overdue = False
         self.record.count(ARRIVALS, client.group, 1, now)
         self.record.hashes[client.group] += effort
-        if math.isfinite(stream.timeout_s):
-            self._at(entry.deadline_s, lambda _: self._deadline(client, entry))
+        deadlines = self.deadlines[client.group]
+        if deadlines is not None:
+            deadlines.add(entry)
         if self.puzzle_first:
-            self._admit(entry, lambda: self._enqueue(entry))
+            self._admit(entry, self._enqueue)
         else:
             self._enqueue(entry)
 
-    def _deadline(self, client: _Client, entry: Entry) -> None:
-        """``entry``'s deadline: retry or give up unless its service has started. With
-        ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides:
-        effort_sim's client reconnects if its expired request is trimmed, and is lost if a
-        worker meets it."""
-        if client.entry is not entry:
-            return
-        if client.agent.on_expiry == "lost" and not client.trimmed:
-            client.overdue = True
-            return
+    def _deadline(self, entry: Entry) -> None:
+        """``entry``'s deadline, its client still waiting on it: retry or give up. With
+        ``on_expiry = "lost"`` an untrimmed request stays queued and :meth:`_dropped` decides
+        (no timer: effort_sim's client reconnects if its request is trimmed, at its deadline
+        or at once if that has passed, and is lost if a worker meets it expired)."""
+        client = entry.client
         client.entry = None
         self._retry(client, lost=False)
 
-    def _retry(self, client: _Client, lost: bool) -> None:
+    def _retry(self, client: Client, lost: bool) -> None:
         """Submit ``client`` again (solving a raised effort first when puzzle-first), or record
         it as never connected if ``lost`` or out of retries."""
         stream = client.agent
@@ -311,18 +337,19 @@ class LoadRun:
         if self.puzzle_first:
             floor = self.scenario.difficulty.min_effort
             client.effort = floor if client.effort < floor else 2 * client.effort
-            self._solve_then(client, self._submit)
+            self._solve_then(client, self._submit, self.env.now)
         else:
             self._submit(client)
 
-    def _pay_after_service(self, client: _Client) -> None:
+    def _pay_after_service(self, client: Client) -> None:
         """Cost-first: the puzzle comes after service; solve, verify, then connect."""
         client.effort = self._combined(client.charge, self.published)
         self.record.hashes[client.group] += client.effort
         verify = Entry(client.effort, 1, client.group, self.env.now, math.inf, client)
-        self._solve_then(client, lambda c: self._admit(verify, lambda: self._connected(c)))
+        self._solve_then(client, lambda c: self._admit(verify, lambda _: self._connected(c)),
+                         self.env.now)
 
-    def _connected(self, client: _Client) -> None:
+    def _connected(self, client: Client) -> None:
         self.record.client(client.group, client.first_s, self.env.now, True, client.tries,
                            client.solve_s, client.wait_s, client.service_s)
         if client.next_request():
@@ -345,7 +372,7 @@ class LoadRun:
         for _ in range(sessions.members):
             if env.now >= end_s:
                 return
-            self._arrive(_Client(group, sessions, sessions.hardware.hash_rate_hz, rng, env.now))
+            self._arrive(Client(group, sessions, sessions.hardware.hash_rate_hz, rng, env.now))
             if sessions.rate_hz is not None:
                 gap_s = 1 / sessions.rate_hz
                 yield env.timeout(rng.exponential(gap_s) if self.sampled else gap_s)
@@ -386,11 +413,6 @@ class LoadRun:
         entry = Entry(effort if self.puzzle_first else 0.0, count, group, now,
                       now + botnet.timeout_s)
         if self.puzzle_first:
-            self._admit(entry, lambda: self._enqueue(entry))
+            self._admit(entry, self._enqueue)
         else:  # cost-first: served before paying; its solutions are verified after service
             self._enqueue(entry)
-
-    def _at(self, when_s: float, action: Callable[[simpy.Event], None]) -> None:
-        """Call ``action`` (given the timeout event) at simulated time ``when_s`` (no process:
-        one callback, no wrapper around it)."""
-        self.env.timeout(when_s - self.env.now).callbacks.append(action)

@@ -62,11 +62,9 @@ class EffortQueue:
         if self.capacity is not None and self.size > self.capacity:
             self._trim(now)
 
-    def pop(self, now: float, most: int = 1, service_s: float = 0.0) -> Entry | None:
-        """The first request of the highest effort that has not expired, as an entry of one
-        (the botnet's entry shrinks by one), or None when nothing live waits. With ``most`` > 1
-        the entry returned holds up to ``most`` requests of that same head entry, served back
-        to back for ``service_s`` each, as long as the last still starts before its deadline."""
+    def head(self, now: float) -> Entry | None:
+        """The entry of the highest effort that has not expired (first in its level), left
+        in place; expired heads met on the way are dropped. None when nothing live waits."""
         while self.efforts:
             effort = self.efforts[-1]
             level = self.levels[effort]
@@ -75,20 +73,33 @@ class EffortQueue:
                 self._remove(level, effort, head, head.count)
                 self.drop(head, head.count, "expired")
                 continue
-            if head.count == 1:
-                self._remove(level, effort, head, 1)
-                return head
-            if most > 1:
-                fit = int((head.deadline_s - now) / service_s) + 1 if service_s > 0 else most
-                most = min(most, head.count, fit)
-            if most == head.count:
-                self._remove(level, effort, head, most)
-                return head
-            head.count -= most
-            self.size -= most
-            self.work -= effort * most
-            return Entry(effort, most, head.group, head.submit_s, head.deadline_s)
+            return head
         return None
+
+    def take(self, entry: Entry, count: int) -> None:
+        """Take ``count`` of the requests of ``entry``, a level's head, off the queue."""
+        self._remove(self.levels[entry.effort], entry.effort, entry, count)
+
+    def pop(self, now: float, most: int = 1, service_s: float = 0.0) -> Entry | None:
+        """The first request of the highest effort that has not expired, as an entry of one
+        (the botnet's entry shrinks by one), or None when nothing live waits. With ``most`` > 1
+        the entry returned holds up to ``most`` requests of that same head entry, served back
+        to back for ``service_s`` each, as long as the last still starts before its deadline."""
+        head = self.head(now)
+        if head is None or head.count == 1:
+            if head is not None:
+                self.take(head, 1)
+            return head
+        if most > 1:
+            fit = int((head.deadline_s - now) / service_s) + 1 if service_s > 0 else most
+            most = min(most, head.count, fit)
+        if most == head.count:
+            self.take(head, most)
+            return head
+        head.count -= most
+        self.size -= most
+        self.work -= head.effort * most
+        return Entry(head.effort, most, head.group, head.submit_s, head.deadline_s)
 
     def _remove(self, level: deque, effort: float, entry: Entry, count: int) -> None:
         """Take ``count`` requests of ``entry`` (its level's head or tail) off the books; remove

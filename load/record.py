@@ -27,7 +27,7 @@ class Recorder:
         # :attr:`counts` and :attr:`busy_s` give arrays.
         self.tallies = [[[0] * self.bins for _ in range(groups)] for _ in COUNTERS]
         self.busy = [0.0] * self.bins  # worker-seconds of service ended in each bin
-        self.hashes = np.zeros(groups)  # work submitted by each group, hashes
+        self.hashes = [0.0] * groups  # work submitted by each group, hashes
         self.effort = np.zeros(self.bins)  # published effort at each bin's start, hashes
         self.queue = np.zeros(self.bins, np.int64)  # requests waiting at each bin's start
         self.clients: list[tuple] = []  # CLIENT_FIELDS of each connected or failed client

@@ -21,7 +21,6 @@ from powsim.calibrate.charge import ChargeParameters
 from powsim.difficulty.policies import POLICIES
 from powsim.hashcash.families import FAMILIES, Puzzle, Sha256, parameter_names, puzzle as make_puzzle
 from powsim.hashcash.hardware import DEFAULT_PROFILE, PROFILES, Hardware, local_profiles
-from powsim.hashcash.rates import check_memory, family_rate_hz, on_puzzle
 from powsim.model.kinds import AGENT_KINDS
 from powsim.model.overrides import Override, apply_overrides
 from powsim.model.population import SAMPLES, parse_hardware_mix, parse_query_count
@@ -195,6 +194,10 @@ def _puzzle(table: Table) -> Puzzle:
         puzzle = make_puzzle(name, **{key: table.data[key] for key in PUZZLE_KEYS & set(table.data)})
     except ParameterError as err:
         raise InputError(f"{table.where}.{err.renamed(str)}") from None
+    # Imported here: the rates' modules import numba (0.1 s), which a scenario without a
+    # [defense] puzzle (a load run's) never needs.
+    from powsim.hashcash.rates import check_memory
+
     check_memory(puzzle, f"{table.where}.puzzle")
     return puzzle
 
@@ -207,6 +210,8 @@ def _on_puzzle(defense: DefenseConfig, server: ServerConfig, agents: tuple[Agent
     puzzle = defense.puzzle
     if isinstance(puzzle, Sha256):
         return server, agents
+    from powsim.hashcash.rates import family_rate_hz, on_puzzle  # as in _puzzle
+
     agents = tuple(dataclasses.replace(agent, hardware=on_puzzle(agent.hardware, puzzle, agent.solvers,
                                                                  f"{source}: [[agents]] #{i + 1}"))
                    for i, agent in enumerate(agents))
