@@ -26,6 +26,7 @@ import pandas as pd
 
 from powsim.load.record import CLIENT_FIELDS, COUNTERS, Recorder
 from powsim.model.load import ROLES, LoadScenario
+from powsim.stats.metrics import with_derived
 
 QUANTILES = {"ttc_p50_s": 0.50, "ttc_p95_s": 0.95, "ttc_p99_s": 0.99}
 
@@ -119,4 +120,4 @@ def summary(scenario: LoadScenario, record: Recorder, window: tuple[float, float
         rows.append(row)
     table = pd.DataFrame(rows)
     table["utilisation"] = busy
-    return table
+    return with_derived(table, "load")

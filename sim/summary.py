@@ -6,8 +6,8 @@ time column), ``time_pow_s`` adds its puzzles' solve and verify seconds, and its
 is their ratio. An entry's row adds its members up, and describes the distribution of its
 members' overheads: median, 95th and 99th percentiles, maximum and the share of members
 above :data:`OVERHEAD_THRESHOLD` (``share_over_2x``); ``hashes``/``time_pow_s``/``dollars``/
-``kwh`` ``_per_member`` are the entry's totals over its members; each member's dollars and
-energy are at its own hardware; ``wall_s`` runs from the first start to the last
+``kwh`` ``_per_member`` (derived metrics, :mod:`powsim.stats.metrics`) are the entry's
+totals over its members; each member's dollars and energy are at its own hardware; ``wall_s`` runs from the first start to the last
 release (queues, think times and parallel actors included); ``rounding`` is the effect of
 whole bits: the reference client's expected PoW seconds for the puzzles issued, over the
 policy's target seconds (1 = no effect; each puzzle's factor lies in [2^-0.5, 2^0.5] unless
@@ -24,14 +24,15 @@ import pyarrow.compute as pc
 from powsim.sim.group_totals import group_max, group_sums
 from powsim.sim.run import Model, Run
 from powsim.stats.confidence import half_width
+from powsim.stats.metrics import derived_columns, with_derived
 
 OVERHEAD_THRESHOLD = 2.0  # the paper's goal for legitimate users: under 2x time
-SUMMARY_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries", "privacy",
-                   "time_s", "time_pow_s", "overhead", "overhead_median", "overhead_p95",
-                   "overhead_p99", "overhead_max", "share_over_2x", "wall_s", "queue_mean_s",
-                   "queue_p95_s", "bits_mean",
-                   "rounding", "hashes", "dollars", "kwh", "hashes_per_member",
-                   "time_pow_s_per_member", "dollars_per_member", "kwh_per_member", "accuracy"]
+MEASURED_COLUMNS = ["agent", "kind", "hardware", "members", "accounts", "queries", "privacy",
+                    "time_s", "time_pow_s", "overhead", "overhead_median", "overhead_p95",
+                    "overhead_p99", "overhead_max", "share_over_2x", "wall_s", "queue_mean_s",
+                    "queue_p95_s", "bits_mean",
+                    "rounding", "hashes", "dollars", "kwh", "accuracy"]
+SUMMARY_COLUMNS = [*MEASURED_COLUMNS, *derived_columns("account")]  # the registry's derived last
 
 
 def summarize(model: Model, run: Run) -> pd.DataFrame:
@@ -92,12 +93,9 @@ def summarize(model: Model, run: Run) -> pd.DataFrame:
             "rounding": float(np.sum(model.difficulty.expected_s(bits))
                               / np.sum(answered_rows["target_s"])),
             "hashes": hashes_total, "dollars": dollars, "kwh": kwh,
-            "hashes_per_member": hashes_total / count,
-            "time_pow_s_per_member": time_pow_s / count,
-            "dollars_per_member": dollars / count, "kwh_per_member": kwh / count,
             "accuracy": work.accuracy,
         })
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return with_derived(pd.DataFrame(rows, columns=MEASURED_COLUMNS), "account")
 
 
 def _codes(agents: pd.Series, names: pa.Array) -> np.ndarray:

@@ -4,15 +4,22 @@ or a table prints, with its unit, its meaning and the kernels that compute it.
 A metric is computed by its kernel's summary (:func:`powsim.sim.summary.summarize`,
 :func:`powsim.load.metrics.summary`) into the column ``column``; this registry is what the
 rest reads: the SLO grammar (``GROUP.NAME OP VALUE``, :func:`metric`), capacity and its chart
-(:func:`describe`), and the sweep's aggregated figures (:func:`columns`). A new metric is
-its column in a summary plus one :func:`register_metric` call here.
+(:func:`describe`), and the sweep's aggregated figures (:func:`columns`). A metric that is a
+function of other summary figures is one entry here with its ``derive`` function (added to
+both kernels' summaries by :func:`with_derived`: one file to touch); a metric that needs the
+kernel's raw events is its column in that kernel's summary plus its entry here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from powsim.errors import ParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENGINES = ("account", "load")
 
@@ -22,7 +29,8 @@ class Metric:
     """``name`` (as an SLO names it) of summary column ``column`` in ``unit``, computed by the
     ``engines`` ('account': per-account kernel, 'load': load kernel); ``followed`` metrics
     exist only for agents whose requests are followed one by one (the load kernel's streams
-    and sessions, not botnets)."""
+    and sessions, not botnets); ``derive``, when given, computes the column from a summary's
+    other columns (a frame, one row per agent entry, to a series of the same length)."""
 
     name: str
     column: str
@@ -30,6 +38,7 @@ class Metric:
     description: str
     engines: tuple[str, ...]
     followed: bool = False
+    derive: Callable[[pd.DataFrame], pd.Series] | None = None
 
 
 METRICS: dict[str, Metric] = {}
@@ -57,6 +66,18 @@ def columns(engine: str) -> list[str]:
     return list(dict.fromkeys(m.column for m in METRICS.values() if engine in m.engines))
 
 
+def derived_columns(engine: str) -> list[str]:
+    """The columns of ``engine``'s derived metrics (:func:`with_derived`), in order."""
+    return list(dict.fromkeys(m.column for m in METRICS.values() if m.derive and engine in m.engines))
+
+
+def with_derived(summary: pd.DataFrame, engine: str) -> pd.DataFrame:
+    """``summary`` (one row per agent entry of an ``engine`` kernel's run) with the column of
+    every derived metric of ``engine`` appended, in the registry's order."""
+    derived = {m.column: m.derive for m in METRICS.values() if m.derive and engine in m.engines}
+    return summary.assign(**{column: derive(summary) for column, derive in derived.items()})
+
+
 def describe(column: str) -> str:
     """What ``column`` measures and its unit, for a chart's axis: ``95th percentile
     time-to-connect, the lost never connecting (s)``; the column itself if unknown."""
@@ -81,10 +102,11 @@ for _metric in (
     Metric("time_pow_s", "time_pow_s", "s", "members' time with PoW, summed", _ACCOUNT),
     Metric("dollars", "dollars", "USD", "hashing and fees, all members", _ACCOUNT),
     Metric("kwh", "kwh", "kWh", "energy of the hashing, all members", _ACCOUNT),
-    Metric("hashes_per_member", "hashes_per_member", "hashes", "hashes per member", _ACCOUNT),
-    Metric("time_pow_s_per_member", "time_pow_s_per_member", "s", "time with PoW per member", _ACCOUNT),
-    Metric("dollars_per_member", "dollars_per_member", "USD", "dollars per member", _ACCOUNT),
-    Metric("kwh_per_member", "kwh_per_member", "kWh", "energy per member", _ACCOUNT),
+    *(Metric(f"{total}_per_member", f"{total}_per_member", unit, f"{meaning} per member", _ACCOUNT,
+             derive=lambda summary, total=total: summary[total] / summary["members"])
+      for total, unit, meaning in (("hashes", "hashes", "hashes"),
+                                   ("time_pow_s", "s", "time with PoW"),
+                                   ("dollars", "USD", "dollars"), ("kwh", "kWh", "energy"))),
     # Load kernel: requests by fate, per agent group over the steady-state window.
     Metric("arrivals", "arrivals", "requests", "requests submitted", _LOAD),
     Metric("handled", "handled", "requests", "requests served", _LOAD),

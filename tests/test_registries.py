@@ -89,3 +89,25 @@ def test_puzzle_families_own_their_facts():
     assert Sha256().halved() is None
     assert {family for _, family in family_rates()} == {"argon2id", "scrypt"}
     assert family_rates()[("gpu", "scrypt")] is Scrypt.rates["gpu"]
+
+
+def test_a_derived_metric_is_one_registry_entry(monkeypatch, tmp_path):
+    # One entry in stats/metrics.py: summaries carry its column (a law of the other columns),
+    # SLOs name it, sweeps aggregate it. Here: queries per member of the quick-start example.
+    from pathlib import Path
+
+    from powsim.model.parse import load_scenario
+    from powsim.sim.run import prepare, simulate
+    from powsim.sim.summary import summarize
+    from powsim.stats import metrics
+
+    entry = metrics.Metric("queries_per_member", "queries_per_member", "queries",
+                           "queries per member", ("account",),
+                           derive=lambda summary: summary["queries"] / summary["members"])
+    monkeypatch.setitem(metrics.METRICS, entry.name, entry)
+    model = prepare(load_scenario(Path(__file__).resolve().parents[1] / "examples" / "quickstart.toml"))
+    summary = summarize(model, simulate(model, "expected", 0, 0))
+    assert list(summary["queries_per_member"]) == list(summary["queries"] / summary["members"])
+    assert list(summary["hashes_per_member"]) == list(summary["hashes"] / summary["members"])
+    assert metrics.metric("queries_per_member", "account") is entry
+    assert "queries_per_member" in metrics.columns("account")
