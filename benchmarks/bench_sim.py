@@ -32,7 +32,8 @@ from powsim.traces.format import TraceMetadata, make_trace, write_trace
 USERS = 100
 
 
-def _trace(path: Path, batches: int, cost_per_query: float) -> None:
+def write_bench_trace(path: Path, batches: int, cost_per_query: float) -> None:
+    """A replay trace of ``batches`` batches of 10 queries, each costing ``cost_per_query``."""
     queries = batches * 10
     data = pd.DataFrame({"query": np.arange(queries), "batch": np.arange(queries) // 10,
                          "cost": np.full(queries, cost_per_query)})
@@ -97,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        _trace(folder / "legit.parquet", args.batches // USERS, 0.1)
+        write_bench_trace(folder / "legit.parquet", args.batches // USERS, 0.1)
         (folder / "bench.toml").write_text(textwrap.dedent(f"""
             [defense]
             policy = "paper"

@@ -29,25 +29,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from powsim.sim import member_draws
 from powsim.model.overrides import Override
 from powsim.sim.run import Model, prepare, simulate
 from powsim.model.parse import load_scenario
-from powsim.traces.format import TraceMetadata, make_trace, write_trace
+
+from bench_sim import write_bench_trace  # this folder is on sys.path
 
 REPO = Path(__file__).resolve().parents[1]
 WHAT_IF = REPO / "examples" / "what-if-a.toml"
 
 
 def _replay_scenario(folder: Path, users: int = 100, batches: int = 1000) -> Path:
-    queries = batches * 10
-    data = pd.DataFrame({"query": np.arange(queries), "batch": np.arange(queries) // 10,
-                         "cost": np.full(queries, 0.1)})
-    metadata = TraceMetadata(kind="query", dataset="bench", attack="standard", batch_size=10,
-                             seconds_per_batch={"inference": 0.01, "inference_and_cost": 0.015})
-    write_trace(make_trace(data, metadata), folder / "legit.parquet")
+    write_bench_trace(folder / "legit.parquet", batches, 0.1)
     (folder / "bench.toml").write_text(textwrap.dedent(f"""
         [defense]
         policy = "paper"
