@@ -25,7 +25,7 @@ from powsim.sim.agents.population import bootstrap_rows, bootstrap_workload
 from powsim.model.scenario import AgentSpec
 from powsim.traces.batches import Workload
 
-KEPT = 32  # entries whose draws a process keeps (a sweep's replications x entries)
+KEPT = 128  # entries whose draws a process keeps: a point's replications x entries (20 x 2 thrashed 32)
 SLOTS = 4  # draws per batch at most: think, inference, cost estimation, trials
 _kept: OrderedDict[tuple, Members] = OrderedDict()
 _lock = threading.Lock()  # a dask worker may run tasks in several threads
