@@ -78,10 +78,20 @@ def with_derived(summary: pd.DataFrame, engine: str) -> pd.DataFrame:
     return summary.assign(**{column: derive(summary) for column, derive in derived.items()})
 
 
+def _answered(summary: pd.DataFrame) -> pd.Series:
+    """The entries' queries answered, NaN where none was (no per-query figure)."""
+    return summary["queries"].where(summary["queries"] > 0)
+
+
+def by_column(column: str) -> Metric | None:
+    """The metric whose summary column is ``column`` (None if none is)."""
+    return next((m for m in METRICS.values() if m.column == column), None)
+
+
 def describe(column: str) -> str:
     """What ``column`` measures and its unit, for a chart's axis: ``95th percentile
     time-to-connect, the lost never connecting (s)``; the column itself if unknown."""
-    found = next((m for m in METRICS.values() if m.column == column), None)
+    found = by_column(column)
     return f"{found.description} ({found.unit})" if found else column
 
 
@@ -107,6 +117,16 @@ for _metric in (
       for total, unit, meaning in (("hashes", "hashes", "hashes"),
                                    ("time_pow_s", "s", "time with PoW"),
                                    ("dollars", "USD", "dollars"), ("kwh", "kWh", "energy"))),
+    Metric("added_s_per_member", "added_s_per_member", "s", "seconds of PoW added per member",
+           _ACCOUNT, derive=lambda summary: (summary["time_pow_s"] - summary["time_s"])
+           / summary["members"]),
+    Metric("added_s_per_1000q", "added_s_per_1000q", "s", "seconds of PoW added per 1,000 queries",
+           _ACCOUNT, derive=lambda summary: 1000 * (summary["time_pow_s"] - summary["time_s"])
+           / _answered(summary)),
+    Metric("hashes_per_query", "hashes_per_query", "hashes", "hashes paid per query", _ACCOUNT,
+           derive=lambda summary: summary["hashes"] / _answered(summary)),
+    Metric("dollars_per_query", "dollars_per_query", "USD", "US$ per query (hashing and fees)",
+           _ACCOUNT, derive=lambda summary: summary["dollars"] / _answered(summary)),
     # Load kernel: requests by fate, per agent group over the steady-state window.
     Metric("arrivals", "arrivals", "requests", "requests submitted", _LOAD),
     Metric("handled", "handled", "requests", "requests served", _LOAD),

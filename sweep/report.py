@@ -42,19 +42,12 @@ from powsim.sweep.report_load import (check_legit, client_runs, client_table, co
                                       load_assumptions)
 from powsim.sweep.runner import POINTS, Sweep, run_sweep
 from powsim.sweep.report_sensitivity import COLUMNS, sensitivity_table
-from powsim.sweep.table import intervals
+from powsim.sweep.table import figure_intervals, intervals
 
 UNDETERRED = 1.1  # an attacker paying at most this times a user's US$ per query is not deterred
-# What the users' table reports per entry: (figure, unit, what it is).
-USER_FIGURES = (
-    ("overhead_median", "ratio", "members' median time with PoW over time without"),
-    ("overhead_p95", "ratio", "members' 95th percentile overhead"),
-    ("share_over_2x", "share", "members paying over 2x"),
-    ("added_s_per_member", "s", "seconds of PoW added per member"),
-    ("added_s_per_1000q", "s", "seconds of PoW added per 1,000 queries"),
-    ("hashes_per_query", "hashes", "hashes paid per query"),
-    ("dollars_per_member", "USD", "US$ per member (hashing and fees)"),
-)
+# What the users' table reports per entry (metrics of powsim.stats.metrics, with their units).
+USER_FIGURES = ("overhead_median", "overhead_p95", "share_over_2x", "added_s_per_member",
+                "added_s_per_1000q", "hashes_per_query", "dollars_per_member")
 
 
 @dataclass(frozen=True)
@@ -144,23 +137,9 @@ def assumptions(scenario: Scenario, legit: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["assumption", "value"])
 
 
-def with_derived(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per-replication summaries plus the seconds PoW adds (per member, per 1,000 queries),
-    hashes and US$ per query."""
-    added = runs["time_pow_s"] - runs["time_s"]
-    queries = runs["queries"].where(runs["queries"] > 0)
-    return runs.assign(added_s_per_member=added / runs["members"],
-                       added_s_per_1000q=1000 * added / queries,
-                       hashes_per_query=runs["hashes"] / queries,
-                       dollars_per_query=runs["dollars"] / queries)
-
-
 def users_table(held: pd.DataFrame) -> pd.DataFrame:
     """What every entry pays at the chosen a on held-out seeds (long: agent x figure)."""
-    units = {name: unit for name, unit, _ in USER_FIGURES}
-    table = intervals(with_derived(held), ["agent", "kind"], list(units))
-    table.insert(3, "unit", table["figure"].map(units))
-    return table
+    return figure_intervals(held, ["agent", "kind"], USER_FIGURES)
 
 
 def frontier_table(calibration: Calibration) -> pd.DataFrame:
@@ -176,7 +155,7 @@ def deterrence_table(runs: pd.DataFrame, legit: str) -> pd.DataFrame:
     """Per a x attacker: its US$ per query over the legitimate group's in the same replication
     (paired; each at its own hardware), mean and CI, and ``undeterred`` (mean at most
     :data:`UNDETERRED`)."""
-    derived = with_derived(runs).set_index([A_KEY, "replication"])
+    derived = runs.set_index([A_KEY, "replication"])
     users = derived[derived["agent"] == legit]["dollars_per_query"]
     others = derived[derived["agent"] != legit]
     ratios = others.assign(cost_ratio=others["dollars_per_query"] / users).reset_index()

@@ -23,18 +23,12 @@ from powsim.errors import InputError, ParameterError
 from powsim.model.load import Botnet, LoadScenario, Sessions, Stream
 from powsim.sweep.capacity import Slo, capacity, replication_summary, smallest
 from powsim.sweep.executor import Executor
-from powsim.sweep.table import intervals
+from powsim.sweep.table import figure_intervals, intervals
 
 INTENSITIES = (0.5, 1.0, 2.0, 4.0)  # multiples of the botnets' rates the workers are found for
-# What the clients' table reports per legitimate group: (figure, unit, what it is).
-CLIENT_FIGURES = (
-    ("connect_rate", "share", "clients connected before giving up"),
-    ("ttc_p50_s", "s", "median time-to-connect, the lost never connecting"),
-    ("ttc_p95_s", "s", "95th percentile time-to-connect, the lost never connecting"),
-    ("added_with_queue_s", "s", "seconds added per request, queue included"),
-    ("added_with_queue_s_per_1000q", "s", "seconds added per 1,000 queries, queue included"),
-    ("overhead_with_queue", "ratio", "time-to-connect over service, sums over connected clients"),
-)
+# What the clients' table reports per legitimate group (metrics of powsim.stats.metrics).
+CLIENT_FIGURES = ("connect_rate", "ttc_p50_s", "ttc_p95_s", "added_with_queue_s",
+                  "added_with_queue_s_per_1000q", "overhead_with_queue")
 
 
 def legit_group(scenario: LoadScenario) -> str:
@@ -95,10 +89,7 @@ def client_table(runs: pd.DataFrame, scenario: LoadScenario) -> pd.DataFrame:
     figure)."""
     followed = [agent.name for agent in scenario.clients]
     runs = runs[runs["agent"].isin(followed) & (runs["kind"] == "legit")]
-    units = {name: unit for name, unit, _ in CLIENT_FIGURES}
-    table = intervals(runs, ["agent", "kind"], list(units))
-    table.insert(3, "unit", table["figure"].map(units))
-    return table
+    return figure_intervals(runs, ["agent", "kind"], CLIENT_FIGURES)
 
 
 def dollars_per_hash(agent: Stream | Sessions | Botnet) -> float:

@@ -19,6 +19,7 @@ import altair as alt
 import pandas as pd
 
 from powsim.charts import chart_spec, embed_script
+from powsim.stats.metrics import by_column
 from powsim.sweep.report import UNDETERRED, USER_FIGURES, Answers, Plan
 from powsim.sweep.report_load import CLIENT_FIGURES
 
@@ -76,9 +77,11 @@ def _with_ci(name: str, table: pd.DataFrame, row: int, column: str = "mean") -> 
 def _users_answer(answers: Answers, legit: str) -> str:
     users = answers.users
     parts = []
-    for figure, unit, what in USER_FIGURES if answers.frontier is not None else CLIENT_FIGURES:
+    for figure in USER_FIGURES if answers.frontier is not None else CLIENT_FIGURES:
+        metric = by_column(figure)
         row = int(users.index[(users["agent"] == legit) & (users["figure"] == figure)][0])
-        parts.append(f"<li>{html.escape(what)}: {_with_ci('users.csv', users, row)} {unit}</li>")
+        parts.append(f"<li>{html.escape(metric.description)}: "
+                     f"{_with_ci('users.csv', users, row)} {metric.unit}</li>")
     return "<ul>" + "".join(parts) + "</ul>"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from powsim.stats.confidence import half_width, interval
-from powsim.stats.metrics import columns
+from powsim.stats.metrics import by_column, columns
 
 ENTRY_COLUMNS = ("agent", "kind", "hardware", "members", "accounts")
 
@@ -51,3 +51,11 @@ def intervals(runs: pd.DataFrame, by: list[str], figures: list[str]) -> pd.DataF
             rows.append({**dict(zip(by, key)), "figure": figure, "mean": mean, "ci_low": low,
                          "ci_high": high})
     return pd.DataFrame(rows)
+
+
+def figure_intervals(runs: pd.DataFrame, by: list[str], figures: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`intervals` of registered metrics' columns ``figures``, with each one's ``unit``
+    (:mod:`powsim.stats.metrics`) after the figure's name."""
+    table = intervals(runs, by, list(figures))
+    table.insert(len(by) + 1, "unit", [by_column(figure).unit for figure in table["figure"]])
+    return table
