@@ -16,6 +16,7 @@ from powsim.errors import InputError
 from powsim.sweep.robust import robust_a
 from powsim.sweep.table import sweep_table
 from simkit import pool_file, query_trace, scenario_file
+from test_sim_agents import RING  # a 20-account GPU sybil ring
 
 
 T_975_2 = 4.302652729911275  # Student-t 97.5 % quantile, 2 degrees of freedom (3 replications)
@@ -184,16 +185,6 @@ def test_calibrate_chooses_an_a_that_holds_on_fresh_seeds(scenario, tmp_path, ca
     assert (out / "pareto.html").read_text().count("cdn.jsdelivr") == 0
     assert (out / "pareto.png").read_bytes()[:4] == b"\x89PNG"
     assert json.loads((out / "calibration.csv.provenance.json").read_text())["holdout_seed"] == 1
-
-
-RING = """
-        [[agents]]
-        kind = "sybil"
-        name = "ring"
-        accounts = 20
-        trace = "attack.parquet"
-        hardware = "gpu"
-"""
 
 
 def test_calibrate_under_varied_query_volumes_holds_for_every_variant(scenario, tmp_path, capsys):
