@@ -75,12 +75,13 @@ def _validate_server(args: argparse.Namespace) -> int:
     rates = args.rates
     load = Load(args.url, rates[0], args.requests, args.duration, args.queries, args.accounts,
                 args.prefix, args.solvers, args.timeout, args.seed)
-    table = validate(load, rates, args.replications, difficulty)
+    table = validate(load, rates, args.replications, difficulty, args.probe)
     origin = provenance(scenario=args.scenario, overrides=list(args.overrides), url=args.url,
                         rates_hz=rates, duration_s=args.duration, queries=args.queries,
-                        accounts=args.accounts, seed=args.seed, replications=args.replications)
+                        accounts=args.accounts, seed=args.seed, replications=args.replications,
+                        probe_s=args.probe)
     shown = ["rate_hz", "source", "throughput_hz", "latency_p50_s", "latency_p95_s", "connect_rate",
-             "service_s", "client_cpu_share", "server_service_s", "throughput_error",
+             "service_s", "service_model_s", "client_cpu_share", "throughput_error",
              "latency_p50_error", "latency_p95_error"]
     print(render(table[shown], "md", origin), end="")
     if args.out is not None:
@@ -152,13 +153,15 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="CSV file of the requests (and its provenance sidecar)")
     parser = command(
         subparsers, "validate-server",
-        "Drive a running gateway (serving SCENARIO) at each of --rates (a seeded Poisson stream "
-        "each), measuring the client's CPU share and the gateway's service time, then simulate "
-        "the same streams with the load kernel from the measured service time (slowed by the "
-        "client's share of the cores), client hash rate, account charges and the scenario's "
-        "[difficulty] rule; print real and simulated throughput, latency p50/p95 and connect "
-        "rate side by side with the simulation's relative error, and with --out write the table "
-        "with 95 % intervals (CSV).",
+        "Drive a running gateway (serving SCENARIO): first a light probe (5/s for --probe "
+        "seconds) that measures each request's seconds outside the model's queue, then each of "
+        "--rates (a seeded Poisson stream each), measuring the gateway's service time and the "
+        "client's CPU share; then simulate the same streams (their arrival times replayed) with "
+        "the load kernel from each level's measured service time, client hash rate, account "
+        "charges and the scenario's [difficulty] rule, each latency plus a probe request's "
+        "outside seconds; print real and simulated throughput, latency p50/p95 and connect "
+        "rate side by side with the simulation's relative error and the shared-cores model's "
+        "predicted service, and with --out write the table with 95 % intervals (CSV).",
         "powsim validate-server examples/quickstart.toml --url http://127.0.0.1:8000 --rates 2,8,32 "
         "--duration 30 --out v.csv",
         _validate_server)
@@ -170,6 +173,8 @@ def add_gateway(subparsers: argparse._SubParsersAction) -> None:
                              "saturation (default 1,4,16)")
     parser.add_argument("--replications", type=options.integer(2, 10_000), default=20,
                         help="simulated replications per rate (default 20)")
+    parser.add_argument("--probe", type=options.number(0, 3600, True), default=10.0,
+                        help="seconds of the light probe before the rates (default 10)")
     _add_load_options(parser, default_rate=False)
     add_set_option(parser)
     parser.add_argument("--out", help="CSV file of the comparison (and its provenance sidecar)")

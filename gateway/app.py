@@ -7,7 +7,8 @@ nonce with the images. The gateway verifies (the simulator's HashCash, the repla
 shared by every gateway on it), labels the images with the victim, prices them with the
 teachers' votes and adds their PATE cost to the ledger. ``GET /metrics`` is Prometheus'
 text format; ``GET /`` the browser client. A bad request gets a 4xx JSON ``{"error",
-"reason"}``; blocking work (store, hashing, inference) runs in worker threads.
+"reason"}``; blocking work (store, hashing, inference) runs in worker threads, the
+verified requests waiting for the model on threads of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +80,9 @@ class Gateway:
         self.hashcash = HashCash(store.secret(), ttl_s=limits.ttl_s, clock=self.clock, replay=store)
         self.load = LoadEffort(difficulty, capacity_hz, self.clock)
         self._waiting = 0
+        # Verified requests wait for the model on threads of their own, so that a challenge
+        # or a verification never queues behind them for one of the shared worker threads.
+        self._model_threads = ThreadPoolExecutor(limits.max_queue, "powsim-model")
 
     def challenge(self, request: ChallengeRequest) -> dict:
         """Issue a challenge for ``request`` (blocking: reads the store)."""
@@ -121,7 +126,8 @@ class Gateway:
         if request.solve_s is not None:
             self.metrics.solve_s.observe(request.solve_s)
         return {"labels": answer.labels.tolist(), "cost": answer.cost.tolist(), "batch_cost": cost,
-                "ledger": {"queries": ledger.queries, "cost": ledger.cost}}
+                "ledger": {"queries": ledger.queries, "cost": ledger.cost},
+                "wait_s": answer.wait_s, "service_s": answer.seconds}
 
     async def labels(self, request: LabelsRequest) -> dict:
         """Verify, then wait (bounded) for the model and serve. The load rule's window sees
@@ -139,7 +145,8 @@ class Gateway:
         self.load.enter(effort)
         served = False
         try:
-            answer = await asyncio.wait_for(run_in_threadpool(self.serve, request), self.limits.wait_s)
+            answer = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(
+                self._model_threads, self.serve, request), self.limits.wait_s)
             served = True
             return answer
         except TimeoutError:

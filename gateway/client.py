@@ -16,6 +16,7 @@ the connect rate (share of requests that got their labels; the others count as n
 from __future__ import annotations
 
 import base64
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -51,8 +52,10 @@ class Record:
     """One request: when it arrived (s from the start), its account and bits, the seconds of
     each step (challenge call, solve, labels call) and in all (from its arrival: a wait for
     one of the driver's 64 calling threads included), ``outcome`` ('ok' or the
-    gateway's refusal reason, or 'error: ...' for a failed call), and ``account_bits`` the
-    account's charge alone (bits is it combined with the load rule's effort; -1: no challenge)."""
+    gateway's refusal reason, or 'error: ...' for a failed call), ``account_bits`` the
+    account's charge alone (bits is it combined with the load rule's effort; -1: no challenge)
+    and, as the gateway reports them (NaN without labels), ``service_s`` the model's seconds
+    on the batch and ``wait_s`` the seconds it waited for the model."""
 
     arrival_s: float
     account: str
@@ -63,6 +66,8 @@ class Record:
     total_s: float
     outcome: str
     account_bits: int = -1
+    service_s: float = math.nan
+    wait_s: float = math.nan
 
 
 def arrivals(load: Load) -> np.ndarray:
@@ -89,6 +94,7 @@ def drive(load: Load) -> pd.DataFrame:
             account = f"{load.prefix}-{index % load.accounts}"
             t0 = time.perf_counter()
             bits, account_bits, solve_s, challenge_s, labels_s = -1, -1, 0.0, 0.0, 0.0
+            service_s = wait_s = math.nan
             try:
                 response = http.post("/challenge", json={"account": account, "queries": load.queries})
                 challenge_s = time.perf_counter() - t0
@@ -106,11 +112,14 @@ def drive(load: Load) -> pd.DataFrame:
                     "account": account, "challenge": challenge["challenge"],
                     "nonce": solution.nonce_bytes.hex(), "images": images, "solve_s": solve_s})
                 labels_s = time.perf_counter() - t1
-                outcome = "ok" if response.status_code == 200 else response.json().get("reason", "error")
-            except (httpx.HTTPError, ValueError) as err:
+                answer = response.json()
+                outcome = "ok" if response.status_code == 200 else answer.get("reason", "error")
+                service_s = float(answer.get("service_s", math.nan))
+                wait_s = float(answer.get("wait_s", math.nan))
+            except (httpx.HTTPError, ValueError, TypeError) as err:
                 outcome = f"error: {type(err).__name__}"
             return Record(times[index], account, bits, challenge_s, solve_s, labels_s,
-                          time.perf_counter() - arrived, outcome, account_bits)
+                          time.perf_counter() - arrived, outcome, account_bits, service_s, wait_s)
 
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=64) as pool:

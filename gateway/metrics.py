@@ -45,7 +45,7 @@ class Metrics:
                                  "Effort the scenario's load rule publishes (hashes)",
                                  registry=self.registry)
         self.service_s = Histogram("powsim_gateway_service_seconds",
-                                   "Time to label and price one batch (the model's time, waiting for it excluded)",
+                                   "Time the model is held for one batch (victim and teachers; waiting for it and pricing excluded)",
                                    buckets=SERVICE_BUCKETS_S, registry=self.registry)
         self.refusals = Counter("powsim_gateway_refusals", "Requests refused, by reason",
                                 ["reason"], registry=self.registry)

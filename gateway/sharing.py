@@ -3,16 +3,14 @@
 Measured per level: the client's CPU seconds (``resource.getrusage`` of this process: the
 solver's threads and the HTTP calls, user plus system time) over the level's wall seconds,
 as a share ``c`` of this machine's cores; and, from the gateway's ``GET /metrics`` before and
-after the level, its mean service time (``powsim_gateway_service_seconds``: the model's time
-per batch once it is free) and its CPU seconds per labelled request
-(``process_cpu_seconds_total`` over the requests served).
+after the level, its CPU seconds per labelled request (``process_cpu_seconds_total`` over the
+requests served).
 
 The model: the gateway's service rate is its rate on free cores reduced by the share the
 client takes, mu_L = mu_free (1 - c_L), i.e. the service time at level L is
-s_L = s_free / (1 - c_L); s_free is the gateway's CPU seconds per labelled request at the
-lowest level (parsing, verification, inference, pricing: the whole process), a figure that
-stays put across levels where its wall-clock service time does not. The simulated server at
-each level serves at s_L.
+s_L = s_free / (1 - c_L), s_free the service time on a quiet gateway. It predicts the
+service at a level without measuring there; ``validate-server`` reports it beside the
+service the gateway measured.
 """
 
 from __future__ import annotations
@@ -23,9 +21,7 @@ import resource
 import time
 from dataclasses import dataclass
 
-SERVICE = "powsim_gateway_service_seconds"
 CPU = "process_cpu_seconds_total"
-LABELS = "powsim_gateway_labels_served_total"
 
 
 def scrape(url: str, timeout_s: float = 10.0) -> dict[str, float]:
@@ -43,11 +39,10 @@ def scrape(url: str, timeout_s: float = 10.0) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Usage:
-    """What a level used: ``client_share`` of the machine's cores (0..1), the gateway's mean
-    ``service_s`` and ``server_cpu_s`` per labelled request (NaN when it served none)."""
+    """What a level used: ``client_share`` of the machine's cores (0..1) and the gateway's
+    ``server_cpu_s`` per labelled request (NaN when it served none)."""
 
     client_share: float
-    service_s: float
     server_cpu_s: float
 
 
@@ -65,11 +60,8 @@ class Meter:
         wall_s = time.perf_counter() - self.wall
         share = (_client_cpu_s() - self.cpu) / wall_s / (os.cpu_count() or 1)
         after = scrape(self.url)
-        delta = {name: after.get(name, math.nan) - self.metrics.get(name, math.nan)
-                 for name in (f"{SERVICE}_sum", f"{SERVICE}_count", CPU)}
-        count = delta[f"{SERVICE}_count"]
-        service_s = delta[f"{SERVICE}_sum"] / count if count > 0 else math.nan
-        return Usage(share, service_s, delta[CPU] / served if served else math.nan)
+        cpu_s = after.get(CPU, math.nan) - self.metrics.get(CPU, math.nan)
+        return Usage(share, cpu_s / served if served else math.nan)
 
 
 def _client_cpu_s() -> float:

@@ -34,7 +34,9 @@ Modes: ``expected`` (arrivals evenly spaced at 1/rate, solve seconds effort / ha
 service its mean, a hardware mix's profiles dealt in proportion) or ``sampled`` (Poisson
 arrivals; solve seconds exponential with that mean, the continuous limit of geometric
 trials; service exponential when ``service = "exponential"``; each client's profile drawn
-from the mix), from the run's own seeded streams.
+from the mix), from the run's own seeded streams. Replayed arrival or service times
+(a stream's ``arrivals_s``, the server's ``service_times_s``) take the place of either in
+both modes.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class LoadRun:
         self.server = scenario.server
         self.workers = workers or self.server.workers
         self.service_mean_s = self.server.service_s
+        self.replayed_service = iter(self.server.service_times_s) if self.server.service_times_s else None
         self.env = Clock()
         self._at = self.env.at  # call an action at a simulated time (load/clock.py)
         groups = len(scenario.groups)
@@ -209,7 +212,8 @@ class LoadRun:
 
     def _fixed_s(self) -> float | None:
         """The service time when it is fixed (seconds), None when drawn for each request."""
-        return None if self.sampled and self.server.service == "exponential" else self.service_mean_s
+        drawn = self.sampled and self.server.service == "exponential"
+        return None if drawn or self.server.service_times_s else self.service_mean_s
 
     def _worker(self):
         """Serve requests one at a time; with fixed service, a run of one botnet entry's
@@ -259,6 +263,8 @@ class LoadRun:
             self._verify(count)  # cost-first: the bots' solutions come after service
 
     def _service_s(self) -> float:
+        if self.replayed_service is not None:
+            return next(self.replayed_service, self.service_mean_s)
         if self.sampled and self.server.service == "exponential":
             return float(self.rngs[-1].exponential(self.service_mean_s))
         return self.service_mean_s
@@ -268,8 +274,8 @@ class LoadRun:
     def _arrivals(self, group: int, stream: Stream):
         """A stream's clients, one event per arrival (cost-first: each submits as it arrives)."""
         env, arrivals = self.env, self.arrivals[group]
-        if stream.start_s:
-            yield env.timeout(stream.start_s)
+        if arrivals.next_s:  # the stream's start, or its first replayed arrival
+            yield env.timeout(arrivals.next_s)
         while env.now < arrivals.end_s:
             self._arrive(Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, env.now))
             yield env.timeout(arrivals.gap())

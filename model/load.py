@@ -28,7 +28,10 @@ class LoadServer:
     ``service_s`` seconds (inference plus cost estimation; 'fixed' or 'exponential'
     ``service``), ``verify_s`` seconds per solution on ``admission_workers`` (the top half),
     ``queue_capacity`` requests (None: unbounded) and the ``hardware`` (name) whose price per
-    hour is the operator's cost of one worker."""
+    hour is the operator's cost of one worker. ``service_times_s``, when not empty, replays
+    given service times (seconds, shape (n,)) in the order services start, ``service_s``
+    after the last: a real server's, for a trace-driven run (:mod:`powsim.gateway.validate`);
+    no TOML key sets them."""
 
     admission: str = "puzzle-first"
     workers: int = 1
@@ -38,6 +41,7 @@ class LoadServer:
     admission_workers: int = 1
     queue_capacity: int | None = None
     hardware: Hardware | None = None
+    service_times_s: tuple[float, ...] = ()
 
     @property
     def capacity_hz(self) -> float:
@@ -66,7 +70,10 @@ class Stream:
     only after a trim; a request that expired in the queue loses its client, as effort_sim's
     code does); ``account_effort`` the
     per-account privacy charge of its batch (hashes, 0 without a ``[defense]``; see
-    :mod:`powsim.model.charge`)."""
+    :mod:`powsim.model.charge`). ``arrivals_s``, when not empty, replays given arrival times
+    (seconds, increasing, shape (n,)) in place of the stream's own, e.g. a load that was
+    sent to a real server (:mod:`powsim.gateway.validate`); ``rate_hz`` is then their mean
+    rate, and no TOML key sets them."""
 
     name: str
     rate_hz: float
@@ -80,6 +87,7 @@ class Stream:
     end_s: float = math.inf
     account_effort: float = 0.0
     mix: tuple[tuple[Hardware, float], ...] = ()
+    arrivals_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
