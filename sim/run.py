@@ -29,7 +29,7 @@ from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.agents.stories import STORIES
 from powsim.sim.durations import Durations
-from powsim.sim.events import EVENT_COLUMNS, BatchEvent
+from powsim.sim.events import EVENT_COLUMNS
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.kernels import KERNELS, joined
 from powsim.hashcash.families import Sha256
@@ -174,7 +174,7 @@ class _Launcher:
                  linked: bool | None = None) -> None:
         self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
-        self.events: list[BatchEvent] = []
+        self.events: list[tuple] = []  # rows in EVENT_COLUMNS' order
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,

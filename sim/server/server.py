@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from powsim.model.scenario import ServerConfig
+from powsim.sim.clock import Moment, later
 from powsim.sim.durations import Durations
 from powsim.hashcash.protocol import HashCash, batch_digest
 from powsim.difficulty.policies import Policy
@@ -89,32 +90,33 @@ class Server:
     def answer(self, account: str, batch: Batch, rng: np.random.Generator
                ) -> Generator[simpy.Event, object, IssuedPuzzle]:
         """Serve ``batch`` for ``account``, charge its cost and issue its challenge."""
-        arrived = self.env.now
+        env, inference, estimation = self.env, self.inference, self.estimation
+        arrived = env.now
         inference_s = self._service.draw(batch.inference_s, rng)
         cost_s = self._service.draw(batch.cost_s, rng)
-        yield self.inference.request()
-        yield self.env.timeout(inference_s if self.estimation is not None else inference_s + cost_s)
-        self.inference.release()
-        if self.estimation is not None:
-            yield self.estimation.request()
-            yield self.env.timeout(cost_s)
-            self.estimation.release()
+        yield inference.request()
+        yield later(env, inference_s if estimation is not None else inference_s + cost_s)
+        inference.release()
+        if estimation is not None:
+            yield estimation.request()
+            yield later(env, cost_s)
+            estimation.release()
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
         service_s = inference_s + cost_s
         bits = self.difficulty.bits(target_s)
         # The hashcash test is inline, not in issue(): sampled mode's hot path makes no call.
-        return IssuedPuzzle(account, target_s, bits, queries, cost, self.env.now - arrived - service_s,
-                         service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
+        return IssuedPuzzle(account, target_s, bits, queries, cost, env.now - arrived - service_s,
+                            service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
     def verify(self, challenge: IssuedPuzzle, batch: Batch, nonces: Sequence[bytes]
-               ) -> simpy.Event | None:
+               ) -> Moment | None:
         """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each); the timeout of
         ``verify_s`` seconds to wait for, or None when verification takes no time (an event,
         not a generator: no generator per batch on the hot path)."""
         if challenge.puzzles:
             self.check(challenge.account, batch.index, challenge.puzzles, nonces)
-        return self.env.timeout(self.config.verify_s) if self.config.verify_s else None
+        return later(self.env, self.config.verify_s) if self.config.verify_s else None
 
     def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
         """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
