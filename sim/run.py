@@ -29,7 +29,7 @@ from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.agents.stories import STORIES
 from powsim.sim.durations import Durations
-from powsim.sim.events import EVENT_COLUMNS
+from powsim.sim.events import events_frame
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.kernels import KERNELS, joined
 from powsim.hashcash.families import Sha256
@@ -142,7 +142,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
             launch.agent(spec, stream, work, cover, size)
     with cyclic_gc_paused():
         env.run()
-    events = pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS)
+    events = events_frame(launch.events)
     if not any(taken):
         return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
@@ -174,7 +174,7 @@ class _Launcher:
                  linked: bool | None = None) -> None:
         self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
-        self.events: list[tuple] = []  # rows in EVENT_COLUMNS' order
+        self.events: list[tuple] = []  # rows in EVENT_COLUMNS' order (sim/events.py)
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
