@@ -24,14 +24,13 @@ class Moment:
     __slots__ = ("callbacks",)
     _ok = True  # read by Environment.step and Process._resume: it never fails
     _value = None  # what a process that yields it receives
-
-    def __init__(self) -> None:
-        self.callbacks: list | None = []
+    # No __init__: later() sets ``callbacks``, a list, None once processed (a Python frame fewer).
 
 
 def later(env: simpy.Environment, delay_s: float) -> Moment:
     """An event processed ``delay_s`` simulated seconds (>= 0) from now, as ``env.timeout(delay_s)``:
     a process may yield it, or a callback be appended to its ``callbacks``."""
     moment = Moment()
+    moment.callbacks = []
     heappush(env._queue, (env._now + delay_s, NORMAL, next(env._eid), moment))  # as Environment.schedule
     return moment

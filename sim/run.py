@@ -140,9 +140,9 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
                                                            model.covers, sizes, taken):
         if not vectorised:
             launch.agent(spec, stream, work, cover, size)
-    with cyclic_gc_paused():
+    with cyclic_gc_paused():  # the table too: a pass now would scan every row
         env.run()
-    events = events_frame(launch.events)
+        events = events_frame(launch.events)
     if not any(taken):
         return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
