@@ -28,6 +28,7 @@ from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.agents.stories import STORIES
+from powsim.sim.clock import Clock
 from powsim.sim.durations import Durations
 from powsim.sim.events import events_frame
 from powsim.sim.gc_pause import cyclic_gc_paused
@@ -125,7 +126,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     if hashing == "real" and not isinstance(scenario.defense.puzzle, Sha256):
         raise ParameterError(f"{{hashing}}: 'real' hashes SHA-256 puzzles only, expected 'sampled' for "
                              f"{scenario.defense.puzzle.name} ('powsim hashcash validate --puzzle' hashes it for real)")
-    env = simpy.Environment()
+    env = Clock()
     durations = Durations(mode == "sampled")
     solve = solve_model(mode, scenario.defense.sub_solutions, hashing)
     root = np.random.SeedSequence(seed, spawn_key=(replication,))
@@ -169,7 +170,7 @@ def _start(env: simpy.Environment, delay_s: float, story: Generator) -> None:
 class _Launcher:
     """Turns agent entries into SimPy processes on one server, collecting their events."""
 
-    def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
+    def __init__(self, env: Clock, server: Server, defense: DefenseConfig,
                  solve: SolveModel | RealHashTrials, durations: Durations,
                  linked: bool | None = None) -> None:
         self.env, self.server, self.defense, self.linked = env, server, defense, linked

@@ -10,7 +10,7 @@ import simpy
 
 from powsim.sim.durations import Durations
 from powsim.hashcash.hardware import Hardware
-from powsim.sim.clock import later
+from powsim.sim.clock import Clock
 from powsim.sim.server.server import SIGNUP, Server
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_puzzle
 from powsim.traces.batches import Batch
@@ -22,7 +22,7 @@ class Client:
     solvers, solve-time model, random stream, and the list its events are appended to (plain
     tuples in :class:`~powsim.sim.events.BatchEvent`'s order: a named tuple costs more to make)."""
 
-    env: simpy.Environment
+    env: Clock
     server: Server
     agent: str
     kind: str
@@ -40,18 +40,20 @@ class Client:
         its labels, solve the puzzle, get them verified (one generator for them all: each
         resumption crosses one frame fewer than a generator per batch under a loop)."""
         env, server, rng, solve, record = self.env, self.server, self.rng, self.solve, self.events.append
+        draw, hardware, solvers, agent, kind, actor = (self.durations.draw, self.hardware, self.solvers,
+                                                       self.agent, self.kind, self.actor)
         for batch in batches:
-            thought_s = self.durations.draw(think_s, rng)
+            thought_s = draw(think_s, rng)
             if thought_s:
-                yield later(env, thought_s)
+                yield env.later(thought_s)
             challenge = yield from server.answer(account, batch, rng)
             trials, solve_s, nonces = solve_puzzle(solve, challenge.bits, challenge.puzzles, rng,
-                                                   self.hardware, self.solvers)
-            yield later(env, solve_s)
+                                                   hardware, solvers)
+            yield env.later(solve_s)
             verified = server.verify(challenge, batch, nonces)
             if verified is not None:
                 yield verified
-            record((env.now, self.agent, self.kind, self.actor, account, batch.index, cover,
+            record((env.now, agent, kind, actor, account, batch.index, cover,
                     batch.queries, batch.cost, challenge.account_queries, challenge.account_cost,
                     challenge.target_s, challenge.bits, trials, solve_s, challenge.queue_s,
                     challenge.service_s, thought_s, 0.0))
@@ -61,7 +63,7 @@ class Client:
         puzzles = self.server.issue(account, SIGNUP, bits) if bits else ()
         trials, solve_s, nonces = solve_puzzle(self.solve, bits, puzzles, self.rng, self.hardware,
                                                self.solvers) if bits else (0.0, 0.0, ())
-        yield later(self.env, solve_s)
+        yield self.env.later(solve_s)
         self.server.check(account, SIGNUP, puzzles, nonces)
         self.events.append((
             self.env.now, self.agent, self.kind, self.actor, account, SIGNUP, False, 0.0, 0.0, 0.0,

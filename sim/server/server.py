@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 from powsim.model.scenario import ServerConfig
-from powsim.sim.clock import Moment, later
+from powsim.sim.clock import Clock, Moment
 from powsim.sim.durations import Durations
 from powsim.hashcash.protocol import HashCash, batch_digest
 from powsim.difficulty.policies import Policy
@@ -74,7 +74,7 @@ class Server:
     """The server of one simulation run: two worker pools, the ledger, policy and difficulty,
     and with real hashing the ``hashcash`` that issues and verifies real challenges."""
 
-    def __init__(self, env: simpy.Environment, config: ServerConfig, ledger: Ledger,
+    def __init__(self, env: Clock, config: ServerConfig, ledger: Ledger,
                  policy: Policy, difficulty: Difficulty, durations: Durations,
                  hashcash: HashCash | None = None) -> None:
         self.env = env
@@ -92,14 +92,15 @@ class Server:
         """Serve ``batch`` for ``account``, charge its cost and issue its challenge."""
         env, inference, estimation = self.env, self.inference, self.estimation
         arrived = env.now
-        inference_s = self._service.draw(batch.inference_s, rng)
-        cost_s = self._service.draw(batch.cost_s, rng)
+        inference_s, cost_s = batch.inference_s, batch.cost_s
+        if self._service.sampled:  # else the means: no call
+            inference_s, cost_s = self._service.draw(inference_s, rng), self._service.draw(cost_s, rng)
         yield inference.request()
-        yield later(env, inference_s if estimation is not None else inference_s + cost_s)
+        yield env.later(inference_s if estimation is not None else inference_s + cost_s)
         inference.release()
         if estimation is not None:
             yield estimation.request()
-            yield later(env, cost_s)
+            yield env.later(cost_s)
             estimation.release()
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
@@ -116,7 +117,7 @@ class Server:
         not a generator: no generator per batch on the hot path)."""
         if challenge.puzzles:
             self.check(challenge.account, batch.index, challenge.puzzles, nonces)
-        return later(self.env, self.config.verify_s) if self.config.verify_s else None
+        return self.env.later(self.config.verify_s) if self.config.verify_s else None
 
     def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
         """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
