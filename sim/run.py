@@ -141,9 +141,10 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
                                                            model.covers, sizes, taken):
         if not vectorised:
             launch.agent(spec, stream, work, cover, size)
-    with cyclic_gc_paused():  # the table too: a pass now would scan every row
+    with cyclic_gc_paused():  # the table too, and the rows freed before a pass could scan them
         env.run()
         events = events_frame(launch.events)
+        launch.events.clear()
     if not any(taken):
         return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
