@@ -4,7 +4,7 @@
 
 Simulates 100 legitimate users x 1,000 batches (100,000 batches) on a 4-worker server and
 prints simulated batches per second, SimPy events per second, and their ratio to a bare
-SimPy loop of timeouts measured in the same run (the ceiling of any SimPy model).
+SimPy loop of timeouts measured in the same run (one process: SimPy's heap holds one event).
 The per-account DES is forced (``kernel="des"``): these users share nothing, so ``auto``
 would hand them to the vectorised kernel and schedule no SimPy event at all.
 With ``--cost-workers 0`` cost estimation runs on the inference worker: one resource request
@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from powsim.sim import run as run_module
+from powsim.sim.clock import Clock
 from powsim.sim.run import prepare, simulate
 from powsim.sim.server.pool import WorkerPool
 from powsim.model.parse import load_scenario
@@ -62,25 +64,27 @@ def bare_loop(events: int) -> float:
 
 
 def bare_resource_model(users: int, batches: int, workers: int, cost_workers: int,
-                        pool_of: type = simpy.Resource) -> float:
+                        des: bool = False) -> float:
     """Events per second of the simulator's SimPy skeleton with no model logic at all (think,
-    inference worker, cost worker, solve): the ceiling of any model built with two pools of
-    ``pool_of`` (``simpy.Resource`` or the simulator's ``WorkerPool``, the same events)."""
-    env = simpy.Environment()
+    inference worker, cost worker, solve): the ceiling of any model built on two worker pools.
+    ``des``: on the simulator's own ``Clock``, ``WorkerPool`` and ``Clock.later`` instead of
+    ``simpy.Environment``, ``simpy.Resource`` and ``env.timeout`` (the same events, same order)."""
+    env = Clock() if des else simpy.Environment()
+    wait, pool_of = (env.later, WorkerPool) if des else (env.timeout, simpy.Resource)
     pools = [pool_of(env, workers)] + ([pool_of(env, cost_workers)] if cost_workers else [])
 
     def user():
         for _ in range(batches):
-            yield env.timeout(1.0)
+            yield wait(1.0)
             for pool in pools:
                 turn = pool.request()
                 yield turn
-                yield env.timeout(0.01)
-                if pool_of is WorkerPool:
+                yield wait(0.01)
+                if des:
                     pool.release()
                 else:
                     pool.release(turn)
-            yield env.timeout(0.001)
+            yield wait(0.001)
 
     for _ in range(users):
         env.process(user())
@@ -114,9 +118,9 @@ def main() -> None:
             trace = "legit.parquet"
             """))
         model = prepare(load_scenario(folder / "bench.toml"))
-    environments: list[simpy.Environment] = []
+    environments: list[Clock] = []
 
-    class Recorded(simpy.Environment):
+    class Recorded(Clock):
         """The simulation's environment, kept to count its events afterwards."""
 
         def __init__(self) -> None:
@@ -124,7 +128,7 @@ def main() -> None:
             environments.append(self)
 
     start = time.perf_counter()
-    with mock.patch.object(simpy, "Environment", Recorded):
+    with mock.patch.object(run_module, "Clock", Recorded):
         run = simulate(model, args.mode, seed=0, kernel="des")  # the DES: "auto" would vectorise
     elapsed = time.perf_counter() - start
     events = _events(environments[0])
@@ -138,9 +142,9 @@ def main() -> None:
     skeleton = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers)
     print(f"same SimPy skeleton without model logic: {skeleton:,.0f} events/s, ratio to bare "
           f"loop {skeleton / bare:.2f} (the ceiling for this structure with simpy.Resource)")
-    pooled = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers, WorkerPool)
-    print(f"the skeleton on WorkerPool (the simulator's pools, the same events): {pooled:,.0f} "
-          f"events/s, ratio to bare loop {pooled / bare:.2f}")
+    pooled = bare_resource_model(USERS, args.batches // USERS, 4, args.cost_workers, des=True)
+    print(f"the skeleton on the simulator's Clock, WorkerPool and Moments (the same events): "
+          f"{pooled:,.0f} events/s, ratio to bare loop {pooled / bare:.2f}")
 
 
 if __name__ == "__main__":

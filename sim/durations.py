@@ -21,4 +21,5 @@ class Durations:
         """A duration in seconds with mean ``mean_s`` (0 stays 0 and draws nothing)."""
         if not self.sampled or mean_s == 0:
             return mean_s
-        return float(rng.exponential(mean_s))
+        # numpy's exponential(mean_s) is mean_s x standard_exponential(), the same double: one call fewer
+        return mean_s * rng.standard_exponential()

@@ -1,8 +1,12 @@
-"""The simulation's records: one immutable row per answered batch (or signup puzzle)."""
+"""The simulation's records: one immutable row per answered batch (or signup puzzle), and their table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
 
 
 class BatchEvent(NamedTuple):
@@ -41,3 +45,15 @@ class BatchEvent(NamedTuple):
 
 
 EVENT_COLUMNS = BatchEvent._fields
+TEXT = ("agent", "kind", "account")  # the events' text columns
+
+
+def events_frame(rows: Sequence[tuple]) -> pd.DataFrame:
+    """The events table of ``rows`` (plain tuples in :data:`EVENT_COLUMNS` order), built a
+    column at a time: each number column typed by numpy and each text column by pandas, as
+    ``DataFrame.from_records`` types them (int, float or bool alike), without its row-by-row
+    pass (about half its cost). No rows: its empty table (object columns), as before."""
+    if not rows:
+        return pd.DataFrame.from_records(rows, columns=EVENT_COLUMNS)
+    return pd.DataFrame({name: list(values) if name in TEXT else np.array(values)
+                         for name, values in zip(EVENT_COLUMNS, zip(*rows))})

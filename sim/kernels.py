@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from powsim.sim.events import EVENT_COLUMNS
+from powsim.sim.events import EVENT_COLUMNS, TEXT
 from powsim.model.scenario import ServerConfig
 from powsim.sim.vectorised import Entry
 
 KERNELS = ("auto", "des")
-TEXT = ("agent", "kind", "account")  # the events' text columns
 TEXT_DTYPE = pd.DataFrame.from_records([("text",)], columns=["text"])["text"].dtype  # as the DES's
 SLACK_S = 1e-9  # widening of each service interval in the check for waits (plus relative rounding)
 

@@ -28,8 +28,9 @@ from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.agents.population import bootstrap_batches
 from powsim.sim.agents.replay import replay
 from powsim.sim.agents.stories import STORIES
+from powsim.sim.clock import Clock
 from powsim.sim.durations import Durations
-from powsim.sim.events import EVENT_COLUMNS, BatchEvent
+from powsim.sim.events import events_frame
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.kernels import KERNELS, joined
 from powsim.hashcash.families import Sha256
@@ -125,7 +126,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
     if hashing == "real" and not isinstance(scenario.defense.puzzle, Sha256):
         raise ParameterError(f"{{hashing}}: 'real' hashes SHA-256 puzzles only, expected 'sampled' for "
                              f"{scenario.defense.puzzle.name} ('powsim hashcash validate --puzzle' hashes it for real)")
-    env = simpy.Environment()
+    env = Clock()
     durations = Durations(mode == "sampled")
     solve = solve_model(mode, scenario.defense.sub_solutions, hashing)
     root = np.random.SeedSequence(seed, spawn_key=(replication,))
@@ -140,9 +141,10 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
                                                            model.covers, sizes, taken):
         if not vectorised:
             launch.agent(spec, stream, work, cover, size)
-    with cyclic_gc_paused():
+    with cyclic_gc_paused():  # the table too, and the rows freed before a pass could scan them
         env.run()
-    events = pd.DataFrame.from_records(launch.events, columns=EVENT_COLUMNS)
+        events = events_frame(launch.events)
+        launch.events.clear()
     if not any(taken):
         return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
@@ -169,12 +171,12 @@ def _start(env: simpy.Environment, delay_s: float, story: Generator) -> None:
 class _Launcher:
     """Turns agent entries into SimPy processes on one server, collecting their events."""
 
-    def __init__(self, env: simpy.Environment, server: Server, defense: DefenseConfig,
+    def __init__(self, env: Clock, server: Server, defense: DefenseConfig,
                  solve: SolveModel | RealHashTrials, durations: Durations,
                  linked: bool | None = None) -> None:
         self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
-        self.events: list[BatchEvent] = []
+        self.events: list[tuple] = []  # rows in EVENT_COLUMNS' order (sim/events.py)
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,

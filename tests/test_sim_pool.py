@@ -1,5 +1,6 @@
-"""WorkerPool against simpy.Resource: the same grants, in the same order, at the same times,
-with the same number of scheduled events, including same-instant releases and requests."""
+"""WorkerPool (on the DES's Clock) against simpy.Resource (on a plain simpy.Environment): the
+same grants, in the same order, at the same times, with the same number of scheduled events,
+including same-instant releases and requests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 import simpy
 
+from powsim.sim.clock import Clock
 from powsim.sim.server.pool import WorkerPool
 
 
@@ -14,7 +16,7 @@ def _trace(use_pool: bool, capacity: int, seed: int) -> tuple[list[tuple[float, 
     """Users asking for a worker at whole-second times (many ties), holding it 0-2 s (ties with
     other releases and requests too); every grant and release as (time, user, what), and the
     events scheduled."""
-    env = simpy.Environment()
+    env = Clock() if use_pool else simpy.Environment()
     rng = np.random.default_rng(seed)
     pool = WorkerPool(env, capacity) if use_pool else simpy.Resource(env, capacity)
     log: list[tuple[float, int, str]] = []

@@ -22,5 +22,5 @@ def adaptive(client: Client, account: str, batches: Sequence[Batch], cover: Sequ
         for _ in range(cover_per_batch):
             if client.server.predicted_diff(account, batch) <= max_diff:
                 break
-            yield from client.fetch(account, next(covers), cover=True)
-        yield from client.fetch(account, batch)
+            yield from client.fetch(account, (next(covers),), cover=True)
+        yield from client.fetch(account, (batch,))

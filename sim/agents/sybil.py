@@ -17,4 +17,4 @@ def sybil(client: Client, accounts: Sequence[str], batches: Sequence[Batch], sig
     for account in accounts:
         yield from client.signup(account, signup_bits, signup_usd)
     for i, batch in enumerate(batches):
-        yield from client.fetch(accounts[i % len(accounts)], batch)
+        yield from client.fetch(accounts[i % len(accounts)], (batch,))

@@ -21,21 +21,23 @@ from collections import deque
 
 import simpy
 
+from powsim.sim.clock import Clock, Moment
+
 
 class WorkerPool:
     """``capacity`` workers on ``env``; ``busy`` of them granted, ``waiting`` requests in line."""
 
     __slots__ = ("env", "capacity", "busy", "waiting")
 
-    def __init__(self, env: simpy.Environment, capacity: int) -> None:
+    def __init__(self, env: Clock, capacity: int) -> None:
         self.env, self.capacity, self.busy = env, capacity, 0
         self.waiting: deque[simpy.Event] = deque()
 
-    def request(self) -> simpy.Event:
+    def request(self) -> simpy.Event | Moment:
         """An event that succeeds when a worker is granted to the caller."""
         if not self.waiting and self.busy < self.capacity:  # granted now: the head at once
             self.busy += 1
-            return self.env.timeout(0)  # an event succeeded now, as succeed() schedules it
+            return self.env.later(0)  # an event succeeded now, as succeed() schedules it
         turn = simpy.Event(self.env)
         self.waiting.append(turn)
         self._grant_head()
@@ -44,7 +46,7 @@ class WorkerPool:
     def release(self) -> None:
         """Give back a granted worker; the line moves when the release event is processed."""
         self.busy -= 1
-        self.env.timeout(0).callbacks.append(self._grant_head)
+        self.env.later(0).callbacks.append(self._grant_head)
 
     def _grant_head(self, _event: simpy.Event | None = None) -> None:
         if self.waiting and self.busy < self.capacity:

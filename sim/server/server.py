@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from powsim.model.scenario import ServerConfig
+from powsim.sim.clock import Clock, Moment
 from powsim.sim.durations import Durations
 from powsim.hashcash.protocol import HashCash, batch_digest
 from powsim.difficulty.policies import Policy
@@ -73,7 +74,7 @@ class Server:
     """The server of one simulation run: two worker pools, the ledger, policy and difficulty,
     and with real hashing the ``hashcash`` that issues and verifies real challenges."""
 
-    def __init__(self, env: simpy.Environment, config: ServerConfig, ledger: Ledger,
+    def __init__(self, env: Clock, config: ServerConfig, ledger: Ledger,
                  policy: Policy, difficulty: Difficulty, durations: Durations,
                  hashcash: HashCash | None = None) -> None:
         self.env = env
@@ -89,32 +90,34 @@ class Server:
     def answer(self, account: str, batch: Batch, rng: np.random.Generator
                ) -> Generator[simpy.Event, object, IssuedPuzzle]:
         """Serve ``batch`` for ``account``, charge its cost and issue its challenge."""
-        arrived = self.env.now
-        inference_s = self._service.draw(batch.inference_s, rng)
-        cost_s = self._service.draw(batch.cost_s, rng)
-        yield self.inference.request()
-        yield self.env.timeout(inference_s if self.estimation is not None else inference_s + cost_s)
-        self.inference.release()
-        if self.estimation is not None:
-            yield self.estimation.request()
-            yield self.env.timeout(cost_s)
-            self.estimation.release()
+        env, inference, estimation = self.env, self.inference, self.estimation
+        arrived = env.now
+        inference_s, cost_s = batch.inference_s, batch.cost_s
+        if self._service.sampled:  # else the means: no call
+            inference_s, cost_s = self._service.draw(inference_s, rng), self._service.draw(cost_s, rng)
+        yield inference.request()
+        yield env.later(inference_s if estimation is not None else inference_s + cost_s)
+        inference.release()
+        if estimation is not None:
+            yield estimation.request()
+            yield env.later(cost_s)
+            estimation.release()
         queries, cost = self.ledger.charge(account, batch)
         target_s = self.policy.target_s(queries, cost, batch.queries)
         service_s = inference_s + cost_s
         bits = self.difficulty.bits(target_s)
         # The hashcash test is inline, not in issue(): sampled mode's hot path makes no call.
-        return IssuedPuzzle(account, target_s, bits, queries, cost, self.env.now - arrived - service_s,
-                         service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
+        return IssuedPuzzle(account, target_s, bits, queries, cost, env.now - arrived - service_s,
+                            service_s, () if self.hashcash is None else self.issue(account, batch.index, bits))
 
     def verify(self, challenge: IssuedPuzzle, batch: Batch, nonces: Sequence[bytes]
-               ) -> simpy.Event | None:
+               ) -> Moment | None:
         """Check ``nonces`` against ``challenge`` of ``batch`` (one hash each); the timeout of
         ``verify_s`` seconds to wait for, or None when verification takes no time (an event,
         not a generator: no generator per batch on the hot path)."""
         if challenge.puzzles:
             self.check(challenge.account, batch.index, challenge.puzzles, nonces)
-        return self.env.timeout(self.config.verify_s) if self.config.verify_s else None
+        return self.env.later(self.config.verify_s) if self.config.verify_s else None
 
     def issue(self, account: str, index: int, bits: int) -> tuple[bytes, ...]:
         """Real challenges (160 bytes each, one per sub-solution) for batch ``index`` of
