@@ -1,5 +1,10 @@
 """Run a sweep: RUNS_PER_TASK runs (point x replication) a task, points cached as they complete.
 
+With W workers, replication r's runs go to lane r mod W, point by point: a local worker keeps
+its lane's members' draws (shared by every point's replication r, :mod:`powsim.sim.member_draws`)
+instead of drawing every replication's afresh, and lanes' tasks interleave so that points
+still finish in order.
+
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
 of replications, so an interrupted sweep run again with the same ``--out`` computes only
@@ -9,6 +14,7 @@ the points still missing (and never reuses a point of another scenario or seed).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,8 +37,8 @@ from powsim.sweep.tasks import point_key, run_tasks
 
 MODES = ("sampled", "expected")
 POINTS = "points"  # the folder of finished points inside a sweep's output folder
-# Runs (point x replication, point by point) per task: a task's dask overhead is paid once
-# for all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
+# Runs (point x replication, point by point) per task: a task's overhead is paid once for
+# all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
 RUNS_PER_TASK = 10
 
 
@@ -91,12 +97,12 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
             done[index] = rows
     runs = [(index, r) for index in range(len(points)) if index not in done
             for r in range(sweep.replications)]
-    tasks = [runs[start:start + RUNS_PER_TASK] for start in range(0, len(runs), RUNS_PER_TASK)]
+    tasks, lanes = _tasks(runs, executor.workers)
     calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
               sweep.mode, sweep.seed) for task in tasks]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
     with bars.bar(len(runs), "sweep", "run", enabled=progress) as bar:
-        for call, results in executor.run(calls):
+        for call, results in executor.run(calls, lanes):
             for (index, _), result in zip(tasks[call], results):
                 pending[index].append(result)
                 bar.update()
@@ -106,6 +112,19 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
                         _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
     runs = pd.concat([done[index] for index in range(len(points))], ignore_index=True)
     return runs, sweep_table(runs, sweep.keys)
+
+
+def _tasks(runs: list[tuple[int, int]], workers: int) -> tuple[list[list[tuple[int, int]]], list[int]]:
+    """``runs`` (point, replication) cut into tasks of RUNS_PER_TASK runs of one lane
+    (replication mod ``workers``), point by point, the lanes' tasks taken in turn; and each
+    task's lane."""
+    chunks = []
+    for lane in range(workers):
+        own = [run for run in runs if run[1] % workers == lane]
+        chunks.append([own[start:start + RUNS_PER_TASK] for start in range(0, len(own), RUNS_PER_TASK)])
+    turns = [(task, lane) for row in itertools.zip_longest(*chunks)
+             for lane, task in enumerate(row) if task is not None]
+    return [task for task, _ in turns], [lane for _, lane in turns]
 
 
 def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.DataFrame:
