@@ -19,6 +19,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -98,15 +99,19 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     runs = [(index, r) for index in range(len(points)) if index not in done
             for r in range(sweep.replications)]
     tasks, lanes = _tasks(runs, executor.workers)
-    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
-              sweep.mode, sweep.seed) for task in tasks]
+    groups = [[(index, [r for _, r in group]) for index, group in itertools.groupby(task, itemgetter(0))]
+              for task in tasks]  # each task's points and their replications
+    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], reps) for i, reps in task],
+              sweep.mode, sweep.seed) for task in groups]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)  # a point's runs received
     with bars.bar(len(runs), "sweep", "run", enabled=progress) as bar:
         for call, results in executor.run(calls, lanes):
-            for (index, _), result in zip(tasks[call], results):
+            for (index, replications), result in zip(groups[call], results):
                 pending[index].append(result)
-                bar.update()
-                if len(pending[index]) == sweep.replications:
+                counts[index] += len(replications)
+                bar.update(len(replications))
+                if counts[index] == sweep.replications:
                     done[index] = _point_rows(points[index], pending.pop(index))
                     if cache is not None:
                         _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
@@ -128,9 +133,10 @@ def _tasks(runs: list[tuple[int, int]], workers: int) -> tuple[list[list[tuple[i
 
 
 def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.DataFrame:
-    """A point's replications in order, its swept values as leading columns (tables as JSON)."""
-    rows = pd.concat(sorted(results, key=lambda r: int(r["replication"].iloc[0])),
-                     ignore_index=True)
+    """A point's replications in order (``results``: frames of whole runs), its swept values
+    as leading columns (tables as JSON)."""
+    rows = pd.concat(results, ignore_index=True).sort_values("replication", kind="stable",
+                                                             ignore_index=True)
     for position, (key, value) in enumerate(point):
         rows.insert(position, key, json.dumps(value, sort_keys=True)
                     if isinstance(value, (dict, list)) else value)
