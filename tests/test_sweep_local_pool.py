@@ -24,8 +24,8 @@ def _fail(text: str) -> None:
     raise InputError(text)
 
 
-def _interrupt_parent() -> None:
-    os.kill(os.getppid(), signal.SIGINT)  # as Ctrl-C does (the worker's own is ignored)
+def _interrupt(parent: int) -> None:
+    os.kill(parent, signal.SIGINT)  # as Ctrl-C does (the worker's own is ignored)
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(30)
 
@@ -58,7 +58,7 @@ def test_a_dead_worker_is_an_error_and_is_replaced(pool):
 def test_ctrl_c_stops_the_run_here_and_the_pool_goes_on(pool):
     started = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        list(pool.run([(_interrupt_parent,), (_pid, 0.1)]))
+        list(pool.run([(_interrupt, os.getpid()), (_pid, 0.1)]))
     assert time.perf_counter() - started < 10  # the busy worker is killed, not awaited
     assert _squares(pool) == [(n, n * n) for n in range(6)]
 
