@@ -1,8 +1,8 @@
 """One sweep task: simulate one grid point once (one replication), in any process.
 
 A task is described by plain values (the scenario's path, the point's overrides, mode, seed,
-replication), so it runs the same in this process, in a LocalCluster's worker process or on
-a remote dask worker. Each process prepares a point's model once and keeps the last few.
+replication), so it runs the same in this process, in a local worker process or on a
+remote dask worker. Each process prepares a point's model once and keeps the last few.
 The scenario's kernel follows from the model (:func:`~powsim.model.read.read_scenario`): a
 per-account scenario gives its summary (one row per agent entry), a load scenario its
 per-group summary (:func:`~powsim.load.metrics.summary`).
