@@ -91,7 +91,7 @@ def duration(seconds: float) -> str:
 
 
 def dask_cores(dask_workers: int | None, scheduler: str | None = None) -> int:
-    """The cores a dask run uses: its LocalCluster's workers (None: one per core; 0: this
+    """The cores a dask run uses: its local workers (None: one per core; 0: this
     process), at most this machine's; a remote scheduler's are unknown, so counted as this
     machine's."""
     here = os.cpu_count() or 1
@@ -100,7 +100,7 @@ def dask_cores(dask_workers: int | None, scheduler: str | None = None) -> int:
     return min(max(dask_workers, 1), here)
 
 
-WORKER_BYTES = 256 * 2**20  # one LocalCluster worker process (python, numpy, pandas, simpy)
+WORKER_BYTES = 256 * 2**20  # one local worker process (python, numpy, pandas, simpy)
 MAX_WORKERS_PER_CORE = 4
 
 

@@ -14,6 +14,9 @@ from typing import Any
 from tqdm import tqdm
 
 _shown: bool | None = None  # None: when standard error is a terminal
+# No monitor thread (it only shortens the refresh of a stalled bar): a sweep forks its local
+# workers, which is safe only from a process with no other thread (sweep/local_pool.py).
+tqdm.monitor_interval = 0
 
 
 def configure(shown: bool | None) -> None:

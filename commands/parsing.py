@@ -95,11 +95,11 @@ def add_dask_options(parser: argparse.ArgumentParser, serial: bool = False) -> N
     (:func:`powsim.sweep.executor.open_executor`); with ``serial``, in this process unless
     told otherwise (for commands whose default work is too small to pay a cluster's start)."""
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on an existing dask cluster (tcp://HOST:8786) instead of a "
-                             "LocalCluster; its workers need powsim and the scenario's files at "
-                             "the same paths")
+                        help="run on an existing dask cluster (tcp://HOST:8786) instead of "
+                             "worker processes on this machine; its workers need powsim and the "
+                             "scenario's files at the same paths")
     parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
                         default=0 if serial else None,
-                        help="LocalCluster worker processes (default: "
+                        help="worker processes on this machine, forked from this one (default: "
                              f"{'0' if serial else 'one per core'}; 0 runs the tasks serially "
                              "in this process)")

@@ -1,14 +1,15 @@
-"""An executor opened and closed in a background thread, so that a command's own serial work
-overlaps a LocalCluster's start and stop.
+"""An executor on a dask scheduler opened and closed in a background thread, so that a
+command's own serial work overlaps the connection's start and stop.
 
-A LocalCluster takes a second or two to start (its worker processes import dask, then the
-task's modules) and about one to stop; on a machine of few cores a calibration spends as
-long in its main process checking the grid's points, reading scenarios and drawing charts.
-:func:`opened_in_background` starts :func:`~powsim.sweep.executor.open_executor` in a thread
-and has every worker import ``warm`` as soon as it is up, while the caller goes on; the
-executor's first run waits for it. :meth:`BackgroundExecutor.release` starts closing it
-(no run after that), the end of the ``with`` waits until it is closed. Where the runs go
-and what they return do not change.
+A client of a remote scheduler takes a second or more to connect and to get its workers to
+import the task's modules; a calibration spends as long in its main process checking the
+grid's points, reading scenarios and drawing charts. :func:`opened_in_background` starts
+:func:`~powsim.sweep.executor.open_executor` in a thread and has every worker import ``warm``
+as soon as it is up, while the caller goes on; the executor's first run waits for it.
+:meth:`BackgroundExecutor.release` starts closing it (no run after that), the end of the
+``with`` waits until it is closed. Local workers (no scheduler) are opened in the caller's
+thread: they fork from it in milliseconds, and fork is safe only from a process with no other
+thread (:mod:`~powsim.sweep.local_pool`). Where the runs go and what they return do not change.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ class BackgroundExecutor(Executor):
         self._opened: Executor | None = None
         self._error: BaseException | None = None
         self._ready, self._released = threading.Event(), threading.Event()
+        self._local = contextlib.ExitStack()
+        self._thread: threading.Thread | None = None
+        if scheduler is None:
+            try:
+                self._opened = self._local.enter_context(open_executor(None, workers))
+            except Exception as err:  # raised at its use, as the thread's would be
+                self._error = err
+            self._ready.set()
+            return
         self._thread = threading.Thread(target=self._hold, args=(scheduler, workers, tuple(warm)),
                                         name="powsim-executor")
         self._thread.start()
@@ -64,19 +74,28 @@ class BackgroundExecutor(Executor):
         """Where the runs go, once open."""
         return self._executor().where
 
-    def run(self, calls: Sequence[tuple[Callable, ...]]) -> Iterator[tuple[int, object]]:
-        return self._executor().run(calls)
+    @property
+    def workers(self) -> int:
+        """How many processes run the calls at once, once open."""
+        return self._executor().workers
+
+    def run(self, calls: Sequence[tuple[Callable, ...]], lanes: Sequence[int] | None = None
+            ) -> Iterator[tuple[int, object]]:
+        return self._executor().run(calls, lanes)
 
     def release(self) -> None:
-        """Start closing the executor (its cluster stops while the caller goes on)."""
+        """Start closing the executor (a cluster's client closes while the caller goes on;
+        local workers end at once)."""
         self._ready.wait()
         self._released.set()
+        self._local.close()
 
     def join(self) -> None:
         """Release the executor and wait until it is closed (an error in opening it is raised
         at its use, not here, so that it never hides the caller's own)."""
         self.release()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _import(*modules: str) -> None:

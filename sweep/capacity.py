@@ -15,8 +15,8 @@ and the count misses a ``<=`` SLO. Every row carries the share of legitimate cli
 the figure, and an overhead ratio the seconds it adds per request and per 1,000 queries.
 
 Every (worker count, replication) is one task on an
-:class:`~powsim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on a
-dask LocalCluster or on a given scheduler. Replication r draws from
+:class:`~powsim.sweep.executor.Executor`, the path ``powsim sweep`` takes: serially, on local
+worker processes or on a given dask scheduler. Replication r draws from
 ``SeedSequence(seed, spawn_key=(r,))`` at every worker count, as the sweep's replication r
 does at every grid point (common random numbers: the counts meet the same clients and bots),
 so the table depends only on the scenario, ``seed`` and ``replications``, never on where the

@@ -1,4 +1,5 @@
-"""Where sweep tasks run: in this process, on a dask LocalCluster, or on a given scheduler.
+"""Where sweep tasks run: in this process, in worker processes forked from it
+(:class:`~powsim.sweep.local_pool.LocalPool`), or on a given dask scheduler.
 
 The three share one interface (:meth:`Executor.run` yields each task's index and result as
 tasks finish), so a sweep's numbers do not depend on where it ran.
@@ -7,32 +8,42 @@ tasks finish), so a sweep's numbers do not depend on where it ran.
 from __future__ import annotations
 
 import contextlib
-import logging
+import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
 
 from powsim.errors import ParameterError
+from powsim.sweep.local_pool import LocalPool
 
 CONNECT_TIMEOUT_S = 5
 MAX_HANDSHAKE_BYTES = 1 << 20  # a dask handshake is a few hundred bytes
-LOCAL_WORKER_CONFIG = {
-    # dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed memory
-    # back to the kernel after every numpy temporary: a simulated run then takes about 8 % longer
-    # in page faults. A sweep's tasks are short and small, so glibc's default threshold is kept.
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-    # The statistical profiler samples every task thread each 10 ms; a sweep never reads it.
-    "distributed.worker.profile.enabled": False,
-}
 
 
 class Executor:
-    """Runs calls ``(function, *args)``; ``client`` is a dask client, or None to run serially."""
+    """Runs calls ``(function, *args)``: on the dask ``client``, on the local ``pool``, or
+    (neither) serially in this process."""
 
-    def __init__(self, client: object | None = None, where: str = "this process") -> None:
-        self.client, self.where = client, where
+    def __init__(self, client: object | None = None, where: str = "this process",
+                 pool: LocalPool | None = None) -> None:
+        self.client, self.where, self.pool = client, where, pool
 
-    def run(self, calls: Sequence[tuple[Callable, ...]]) -> Iterator[tuple[int, object]]:
-        """Yield ``(index, result)`` for every call, in the order they finish."""
+    @property
+    def workers(self) -> int:
+        """How many processes run the calls at once (1: serially)."""
+        if self.pool is not None:
+            return len(self.pool)
+        if self.client is not None:
+            return max(1, len(self.client.scheduler_info()["workers"]))
+        return 1
+
+    def run(self, calls: Sequence[tuple[Callable, ...]], lanes: Sequence[int] | None = None
+            ) -> Iterator[tuple[int, object]]:
+        """Yield ``(index, result)`` for every call, in the order they finish; ``lanes`` (one
+        per call, below :attr:`workers`) keeps calls of one lane in one local worker where it
+        can (:mod:`~powsim.sweep.local_pool`), and is ignored serially and on dask."""
+        if self.pool is not None:
+            yield from self.pool.run(calls, lanes)
+            return
         if self.client is None:
             for index, (function, *args) in enumerate(calls):
                 yield index, function(*args)
@@ -78,29 +89,28 @@ def probe_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
 @contextlib.contextmanager
 def open_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
     """A serial executor (``workers`` 0), a client of the dask scheduler at ``scheduler``, or
-    of a new LocalCluster of ``workers`` single-threaded processes (None: one per core)."""
-    if scheduler is None and workers == 0:
-        yield Executor()
-        return
-    import dask
-    from distributed import Client, LocalCluster
-
-    with contextlib.ExitStack() as stack:
-        if scheduler is not None:
-            probe_scheduler(scheduler)
-            try:
-                client = stack.enter_context(Client(scheduler, timeout=CONNECT_TIMEOUT_S))
-            except (OSError, TimeoutError, ValueError) as err:
-                raise ParameterError(f"{{scheduler}}: cannot reach a dask scheduler at "
-                                 f"{scheduler!r} within {CONNECT_TIMEOUT_S} s "
-                                 f"({type(err).__name__})") from None
-            yield Executor(client, f"the dask scheduler at {scheduler}")
+    a :class:`~powsim.sweep.local_pool.LocalPool` of ``workers`` processes forked from this
+    one (None: one per core)."""
+    if scheduler is None:
+        if workers == 0:
+            yield Executor()
             return
         if workers is not None and workers < 0:
             raise ParameterError(f"{{workers}}: {workers}, expected a whole number >= 0")
-        stack.enter_context(dask.config.set(LOCAL_WORKER_CONFIG))
-        cluster = stack.enter_context(LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.ERROR))
-        client = stack.enter_context(Client(cluster))
-        yield Executor(client, f"a dask LocalCluster of {len(cluster.workers)} worker processes")
+        pool = LocalPool(workers or os.cpu_count() or 1)
+        try:
+            yield Executor(where=f"{len(pool)} worker process{'es' if len(pool) != 1 else ''} "
+                                 "forked from this one", pool=pool)
+        finally:
+            pool.close()
+        return
+    from distributed import Client
+
+    probe_scheduler(scheduler)
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ParameterError(f"{{scheduler}}: cannot reach a dask scheduler at {scheduler!r} "
+                             f"within {CONNECT_TIMEOUT_S} s ({type(err).__name__})") from None
+    with client:
+        yield Executor(client, f"the dask scheduler at {scheduler}")

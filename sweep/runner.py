@@ -1,5 +1,10 @@
 """Run a sweep: RUNS_PER_TASK runs (point x replication) a task, points cached as they complete.
 
+With W workers, replication r's runs go to lane r mod W, point by point: a local worker keeps
+its lane's members' draws (shared by every point's replication r, :mod:`powsim.sim.member_draws`)
+instead of drawing every replication's afresh, and lanes' tasks interleave so that points
+still finish in order.
+
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
 of replications, so an interrupted sweep run again with the same ``--out`` computes only
@@ -9,10 +14,12 @@ the points still missing (and never reuses a point of another scenario or seed).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +38,8 @@ from powsim.sweep.tasks import point_key, run_tasks
 
 MODES = ("sampled", "expected")
 POINTS = "points"  # the folder of finished points inside a sweep's output folder
-# Runs (point x replication, point by point) per task: a task's dask overhead is paid once
-# for all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
+# Runs (point x replication, point by point) per task: a task's overhead is paid once for
+# all, its model and its members' draws are shared by its runs (see sim/member_draws.py).
 RUNS_PER_TASK = 10
 
 
@@ -91,16 +98,20 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
             done[index] = rows
     runs = [(index, r) for index in range(len(points)) if index not in done
             for r in range(sweep.replications)]
-    tasks = [runs[start:start + RUNS_PER_TASK] for start in range(0, len(runs), RUNS_PER_TASK)]
-    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
-              sweep.mode, sweep.seed) for task in tasks]
+    tasks, lanes = _tasks(runs, executor.workers)
+    groups = [[(index, [r for _, r in group]) for index, group in itertools.groupby(task, itemgetter(0))]
+              for task in tasks]  # each task's points and their replications
+    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], reps) for i, reps in task],
+              sweep.mode, sweep.seed) for task in groups]
     pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)  # a point's runs received
     with bars.bar(len(runs), "sweep", "run", enabled=progress) as bar:
-        for call, results in executor.run(calls):
-            for (index, _), result in zip(tasks[call], results):
+        for call, results in executor.run(calls, lanes):
+            for (index, replications), result in zip(groups[call], results):
                 pending[index].append(result)
-                bar.update()
-                if len(pending[index]) == sweep.replications:
+                counts[index] += len(replications)
+                bar.update(len(replications))
+                if counts[index] == sweep.replications:
                     done[index] = _point_rows(points[index], pending.pop(index))
                     if cache is not None:
                         _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
@@ -108,10 +119,24 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     return runs, sweep_table(runs, sweep.keys)
 
 
+def _tasks(runs: list[tuple[int, int]], workers: int) -> tuple[list[list[tuple[int, int]]], list[int]]:
+    """``runs`` (point, replication) cut into tasks of RUNS_PER_TASK runs of one lane
+    (replication mod ``workers``), point by point, the lanes' tasks taken in turn; and each
+    task's lane."""
+    chunks = []
+    for lane in range(workers):
+        own = [run for run in runs if run[1] % workers == lane]
+        chunks.append([own[start:start + RUNS_PER_TASK] for start in range(0, len(own), RUNS_PER_TASK)])
+    turns = [(task, lane) for row in itertools.zip_longest(*chunks)
+             for lane, task in enumerate(row) if task is not None]
+    return [task for task, _ in turns], [lane for _, lane in turns]
+
+
 def _point_rows(point: tuple[Override, ...], results: list[pd.DataFrame]) -> pd.DataFrame:
-    """A point's replications in order, its swept values as leading columns (tables as JSON)."""
-    rows = pd.concat(sorted(results, key=lambda r: int(r["replication"].iloc[0])),
-                     ignore_index=True)
+    """A point's replications in order (``results``: frames of whole runs), its swept values
+    as leading columns (tables as JSON)."""
+    rows = pd.concat(results, ignore_index=True).sort_values("replication", kind="stable",
+                                                             ignore_index=True)
     for position, (key, value) in enumerate(point):
         rows.insert(position, key, json.dumps(value, sort_keys=True)
                     if isinstance(value, (dict, list)) else value)

@@ -1,8 +1,8 @@
 """One sweep task: simulate one grid point once (one replication), in any process.
 
 A task is described by plain values (the scenario's path, the point's overrides, mode, seed,
-replication), so it runs the same in this process, in a LocalCluster's worker process or on
-a remote dask worker. Each process prepares a point's model once and keeps the last few.
+replication), so it runs the same in this process, in a local worker process or on a
+remote dask worker. Each process prepares a point's model once and keeps the last few.
 The scenario's kernel follows from the model (:func:`~powsim.model.read.read_scenario`): a
 per-account scenario gives its summary (one row per agent entry), a load scenario its
 per-group summary (:func:`~powsim.load.metrics.summary`).
@@ -53,7 +53,11 @@ def run_task(scenario: str, overrides: tuple[Override, ...], mode: str, seed: in
     return summarize(model, simulate(model, mode, seed, replication)).assign(replication=replication)
 
 
-def run_tasks(scenario: str, runs: list[tuple[tuple[Override, ...], int]], mode: str, seed: int
-              ) -> list[pd.DataFrame]:
-    """:func:`run_task` of each (overrides, replication) of ``runs``, in one task."""
-    return [run_task(scenario, overrides, mode, seed, replication) for overrides, replication in runs]
+def run_tasks(scenario: str, points: list[tuple[tuple[Override, ...], list[int]]], mode: str,
+              seed: int) -> list[pd.DataFrame]:
+    """:func:`run_task` of each (overrides, replications) of ``points``, in one task: one frame
+    per point, its replications' rows in that order (a frame costs about 0.3 ms to send back
+    from a worker, whatever its rows)."""
+    return [pd.concat([run_task(scenario, overrides, mode, seed, replication)
+                       for replication in replications], ignore_index=True)
+            for overrides, replications in points]

@@ -54,7 +54,7 @@ def test_puzzle_first_does_not_throttle_a_gpu_and_serves_it_first():
 
 def test_capacity_on_a_local_cluster_equals_the_serial_capacity():
     """Each worker count x replication is a task whose seed depends only on (seed, replication):
-    the table is the same serially and on a LocalCluster of 2 processes (the example cut to
+    the table is the same serially and on 2 local worker processes (the example cut to
     240 s so that the runs are short)."""
     scenario = load_load_scenario(EXAMPLE)
     short = dataclasses.replace(scenario, duration_s=240.0, warmup_s=30.0)
@@ -68,7 +68,7 @@ def test_capacity_on_a_local_cluster_equals_the_serial_capacity():
 
 
 def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
-    """On a LocalCluster of one worker process (--dask-workers 1) the command's table is the
+    """On one local worker process (--dask-workers 1) the command's table is the
     serial one."""
     out = tmp_path / "cap"
     assert main(["capacity", str(EXAMPLE), "--slo", SLO, "--workers", "1:2", "--replications",
@@ -78,7 +78,7 @@ def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
     scenario = load_load_scenario(EXAMPLE)
     pd.testing.assert_frame_equal(table, capacity(scenario, parse_slo(SLO, scenario), [1, 2], 3, 0))
     ran_on = read_provenance(out / "capacity.parquet")["ran_on"]
-    assert ran_on == "a dask LocalCluster of 1 worker processes"
+    assert ran_on == "1 worker process forked from this one"
     assert table["workers"].tolist() == [1, 2] and table["meets"].tolist() == [False, True]
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     assert read_provenance(out / "capacity.parquet")["slo"] == SLO

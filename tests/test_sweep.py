@@ -1,4 +1,4 @@
-"""Sweeps: dotted-key overrides, grids, the same numbers serially and on a dask LocalCluster,
+"""Sweeps: dotted-key overrides, grids, the same numbers serially and on local worker processes,
 resuming an interrupted sweep, and one clear line for every bad option."""
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def test_simulate_set_gives_the_run_of_the_edited_file(scenario, tmp_path):
     assert read[0].equals(read[1]) and read[0]["actor"].max() == 4
 
 
-def test_sweep_on_a_local_cluster_equals_the_serial_sweep(scenario):
+def test_sweep_on_local_workers_equals_the_serial_sweep(scenario):
     sweep = Sweep(scenario, (Axis("defense.a", (1.0075, 1.3)), Axis("server.workers", (1, 2))), 2)
     serial_runs, serial = run_sweep(sweep, Executor(), progress=False)
     with open_executor(workers=2) as executor:
@@ -104,9 +104,9 @@ class _Counting(Executor):
         super().__init__()
         self.calls = 0
 
-    def run(self, calls):
-        self.calls += sum(len(runs) for _, _, runs, *_ in calls)
-        return super().run(calls)
+    def run(self, calls, lanes=None):
+        self.calls += sum(len(reps) for _, _, points, *_ in calls for _, reps in points)
+        return super().run(calls, lanes)
 
 
 def test_an_interrupted_sweep_computes_only_missing_points(scenario, tmp_path):

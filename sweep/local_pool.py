@@ -1,0 +1,163 @@
+"""Worker processes on this machine, forked from this process: the local path of sweeps.
+
+A dask LocalCluster starts a scheduler and a nanny per worker, and each worker imports the
+task's modules afresh (1.4-3.8 s measured on the 2-core machine), then spends CPU on its own
+event loop beside the tasks; a sweep of 640 runs of 12.5 ms gained nothing from 2 such
+workers. :class:`LocalPool` instead forks its workers from this process, which has imported
+everything and read the scenario's traces already (tens of milliseconds), and hands them
+tasks over pipes. dask stays the path for a cluster (``--scheduler``).
+
+Fork is safe only from a process with no other thread: a lock another thread holds at the
+fork stays held in the child. Workers are forked when the pool opens if this is the only
+Python thread, else from multiprocessing's forkserver (a fresh, single-threaded process;
+slower to start, as it imports the modules again).
+
+Lanes: a call may name a lane (a worker, modulo their number); a worker takes its own lane's
+calls first, and only takes another lane's last call when that lane has :data:`STEAL_AT`
+calls or more waiting, so that work that shares per-process caches (a sweep's replication r
+shares its members' draws, :mod:`powsim.sim.member_draws`) stays in one process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import signal
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+
+STEAL_AT = 2  # waiting calls a lane must have before an idle worker takes its last one
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a worker (the ``__cause__`` of the error re-raised here)."""
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe; ``task`` is its call in flight."""
+
+    def __init__(self) -> None:
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        self.conn, child = multiprocessing.get_context(method).Pipe()
+        self.process = multiprocessing.get_context(method).Process(
+            target=_serve, args=(child,), name="powsim-worker", daemon=True)
+        gc.freeze()  # the child's collector never walks, so never copies, the parent's objects
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        child.close()
+        self.task: int | None = None
+
+    def stop(self) -> None:
+        """End the process: asked to when idle, killed when busy."""
+        if self.task is None and self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class LocalPool:
+    """``workers`` processes forked from this one; :meth:`run` is the
+    :class:`~powsim.sweep.executor.Executor`'s, :meth:`close` ends them."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(workers):
+                self._workers.append(_Worker())
+        except BaseException:
+            self.close()
+            raise
+
+    def __len__(self) -> int:
+        return len(self._workers)
+
+    def run(self, calls: Sequence[tuple[Callable, ...]], lanes: Sequence[int] | None = None
+            ) -> Iterator[tuple[int, object]]:
+        """Yield ``(index, result)`` for every call as workers finish them (``lanes``: each
+        call's preferred worker, see the module docstring); an error in a call is raised
+        here, a worker's death too. Stopped early, the workers still busy are killed (and started
+        again by the next run)."""
+        self._workers = [w if w.process.is_alive() else _Worker() for w in self._workers]
+        queues: list[deque[int]] = [deque() for _ in self._workers]
+        for index in range(len(calls)):
+            queues[(lanes[index] if lanes is not None else index) % len(queues)].append(index)
+        try:
+            for lane, worker in enumerate(self._workers):
+                self._give(worker, lane, queues, calls)
+            while busy := {w.conn: w for w in self._workers if w.task is not None}:
+                for ready in wait(list(busy)):
+                    worker = busy[ready]
+                    index = worker.task
+                    ok, value = _receive(worker)
+                    worker.task = None
+                    if not ok:
+                        raise value
+                    self._give(worker, self._workers.index(worker), queues, calls)
+                    yield index, value
+        finally:
+            for worker in self._workers:
+                if worker.task is not None:  # stopped early: its process is replaced at the next run
+                    worker.stop()
+
+    def _give(self, worker: _Worker, lane: int, queues: list[deque[int]],
+              calls: Sequence[tuple[Callable, ...]]) -> None:
+        """Send ``worker`` its lane's next call, or the last of the fullest lane's."""
+        if queues[lane]:
+            index = queues[lane].popleft()
+        else:
+            fullest = max(queues, key=len)  # its own worker is busy: an idle one's lane is empty
+            if len(fullest) < STEAL_AT:
+                return
+            index = fullest.pop()
+        worker.conn.send(calls[index])
+        worker.task = index
+
+    def close(self) -> None:
+        """End every worker (killing those still busy)."""
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
+
+
+def _receive(worker: _Worker) -> tuple[bool, object]:
+    """A finished call's ``(ok, result or error)``, or an error naming how the worker died."""
+    try:
+        ok, value = worker.conn.recv()
+    except (EOFError, OSError):
+        worker.process.join(5)
+        return False, RuntimeError(f"a sweep worker process died (exit code "
+                                   f"{worker.process.exitcode}) while running a task")
+    if ok:
+        return True, value
+    error, text = value
+    error.__cause__ = RemoteTraceback(text)
+    return False, error
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: run each ``(function, *args)`` received until None; send back
+    ``(True, result)`` or ``(False, (error, its traceback's text))``. Ctrl-C is
+    the parent's to handle: the terminal sends SIGINT to the whole process group."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while (call := conn.recv()) is not None:
+        function, *args = call
+        try:
+            reply: tuple[bool, object] = (True, function(*args))
+        except BaseException as err:  # handed to the parent, raised there
+            reply = (False, (err, "".join(traceback.format_exception(err))))
+        try:
+            conn.send(reply)
+        except Exception as err:  # a result or error that does not pickle
+            conn.send((False, (RuntimeError(f"a sweep task's {'result' if reply[0] else 'error'} "
+                                            f"could not be sent back: {err}"), "")))

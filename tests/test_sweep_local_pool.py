@@ -1,0 +1,71 @@
+"""Local worker processes (sweep/local_pool.py): a call's error is raised here with its type,
+message and the worker's traceback; a dead worker and a run stopped early (Ctrl-C here)
+leave a pool that runs the next calls; workers ignore the terminal's SIGINT; calls of one
+lane stay in one worker, and a lone lane's calls are shared."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from powsim.errors import InputError
+from powsim.sweep.local_pool import LocalPool, RemoteTraceback
+
+
+def _pid(wait_s: float = 0.0) -> int:
+    time.sleep(wait_s)
+    return os.getpid()
+
+
+def _fail(text: str) -> None:
+    raise InputError(text)
+
+
+def _interrupt(parent: int) -> None:
+    os.kill(parent, signal.SIGINT)  # as Ctrl-C does (the worker's own is ignored)
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(30)
+
+
+@pytest.fixture
+def pool():
+    pool = LocalPool(2)
+    yield pool
+    pool.close()
+
+
+def _squares(pool: LocalPool) -> list[tuple[int, int]]:
+    return sorted(pool.run([(pow, n, 2) for n in range(6)]))
+
+
+def test_an_error_in_a_worker_is_raised_here_and_the_pool_goes_on(pool):
+    with pytest.raises(InputError, match="^x.toml: bad$") as caught:
+        list(pool.run([(_pid, 0.2), (_fail, "x.toml: bad"), (_pid, 0.2)]))
+    assert isinstance(caught.value.__cause__, RemoteTraceback)
+    assert "_fail" in str(caught.value.__cause__)
+    assert _squares(pool) == [(n, n * n) for n in range(6)]
+
+
+def test_a_dead_worker_is_an_error_and_is_replaced(pool):
+    with pytest.raises(RuntimeError, match=r"worker process died \(exit code 3\)"):
+        list(pool.run([(os._exit, 3)]))
+    assert _squares(pool) == [(n, n * n) for n in range(6)]
+
+
+def test_ctrl_c_stops_the_run_here_and_the_pool_goes_on(pool):
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        list(pool.run([(_interrupt, os.getpid()), (_pid, 0.1)]))
+    assert time.perf_counter() - started < 10  # the busy worker is killed, not awaited
+    assert _squares(pool) == [(n, n * n) for n in range(6)]
+
+
+def test_lanes_keep_their_calls_in_one_worker_and_a_lone_lane_is_shared(pool):
+    ran = dict(pool.run([(_pid, 0.05)] * 6, [0, 1] * 3))
+    assert {ran[0], ran[2], ran[4]} == {ran[0]} and {ran[1], ran[3], ran[5]} == {ran[1]}
+    assert ran[0] != ran[1]
+    shared = dict(pool.run([(_pid, 0.05)] * 6, [0] * 6))
+    assert len(set(shared.values())) == 2
