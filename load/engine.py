@@ -57,6 +57,7 @@ from powsim.load.clock import Clock
 from powsim.load.deadlines import Deadlines
 from powsim.load.queue import EffortQueue, Entry
 from powsim.load.record import ARRIVALS, HANDLED, TIMED_OUT, TRIMMED, Recorder
+from powsim.load.service import ServiceTimes
 from powsim.load.solo import SoloWorker
 
 
@@ -74,12 +75,12 @@ class LoadRun:
         self.server = scenario.server
         self.workers = workers or self.server.workers
         self.service_mean_s = self.server.service_s
-        self.replayed_service = iter(self.server.service_times_s) if self.server.service_times_s else None
         self.env = Clock()
         self._at = self.env.at  # call an action at a simulated time (load/clock.py)
         groups = len(scenario.groups)
         streams = np.random.SeedSequence(seed, spawn_key=(replication,)).spawn(groups + 1)
         self.rngs = [np.random.default_rng(s) for s in streams]
+        self.service = ServiceTimes(self.server, self.rngs[-1], self.sampled)
         self.arrivals = [Arrivals(stream, self.rngs[group], self.sampled, scenario.duration_s)
                          for group, stream in enumerate(scenario.streams)]
         self.record = Recorder(groups, scenario.duration_s, interval_s)
@@ -98,7 +99,7 @@ class LoadRun:
                           and agent.on_expiry != "lost" else None for agent in scenario.clients]
         self.next_publish_s = self.next_sample_s = 0.0
         self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
-        if self.workers == 1 and self._fixed_s() is not None:
+        if self.workers == 1 and self.service.fixed_s is not None:
             self.solo = SoloWorker(self.env, self.queue, self.service_mean_s, self._served,
                                    lambda entry: self._dropped(entry, 1, "expired"), self._at,
                                    self._bound)
@@ -210,18 +211,13 @@ class LoadRun:
         client.entry = None  # past its deadline: its fate is decided now
         self._retry(client, lost=why == "expired")
 
-    def _fixed_s(self) -> float | None:
-        """The service time when it is fixed (seconds), None when drawn for each request."""
-        drawn = self.sampled and self.server.service == "exponential"
-        return None if drawn or self.server.service_times_s else self.service_mean_s
-
     def _worker(self):
         """Serve requests one at a time; with fixed service, a run of one botnet entry's
         requests that all end before the next scheduled event in one step (nothing can arrive,
         expire or be sampled in between, so the order is the same; only the float rounding of
         k x service_s against k sums of it can move a tie with another event)."""
         env, queue = self.env, self.queue
-        fixed_s = self._fixed_s()
+        fixed_s = self.service.fixed_s
         while True:
             now, most = env.now, 1
             if fixed_s is not None:
@@ -240,7 +236,7 @@ class LoadRun:
                 continue
             if client is not None:
                 client.entry, client.wait_s = None, env.now - entry.submit_s
-            service_s = self._service_s() if fixed_s is None else entry.count * fixed_s
+            service_s = self.service.next() if fixed_s is None else entry.count * fixed_s
             yield env.timeout(service_s)
             self._served(entry, entry.count, service_s)
 
@@ -261,13 +257,6 @@ class LoadRun:
                 self._pay_after_service(client)
         elif not self.puzzle_first and self.server.verify_s:
             self._verify(count)  # cost-first: the bots' solutions come after service
-
-    def _service_s(self) -> float:
-        if self.replayed_service is not None:
-            return next(self.replayed_service, self.service_mean_s)
-        if self.sampled and self.server.service == "exponential":
-            return float(self.rngs[-1].exponential(self.service_mean_s))
-        return self.service_mean_s
 
     # --- legitimate clients ----------------------------------------------------------------
 
