@@ -78,7 +78,8 @@ def bare_resource_model(users: int, batches: int, workers: int, cost_workers: in
             yield wait(1.0)
             for pool in pools:
                 turn = pool.request()
-                yield turn
+                if turn is not None:  # None: a WorkerPool's grant taken at once (Clock.next_now)
+                    yield turn
                 yield wait(0.01)
                 if des:
                     pool.release()
