@@ -15,7 +15,9 @@ Two things make them cheaper here than ``env.timeout`` on a plain ``simpy.Enviro
   of SimPy's single heap, while each of these skips a push and a pop on a heap of one entry per
   waiting actor (about 100 in the benchmark, 7 levels) for an append and a pop at the ends.
 
-Every event still takes one id from the environment's counter, so event counts are SimPy's.
+Every event still takes one id from the environment's counter, so event counts are SimPy's,
+also for an event that would be the very next one processed and only resume the process
+that scheduled it, which may go on at once instead (:meth:`Clock.next_now`).
 """
 
 from __future__ import annotations

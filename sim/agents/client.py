@@ -12,6 +12,7 @@ from powsim.sim.durations import Durations
 from powsim.hashcash.hardware import Hardware
 from powsim.sim.clock import Clock
 from powsim.sim.events import CHUNK, EventRows
+from powsim.sim.exponentials import BlockedStream
 from powsim.sim.server.server import SIGNUP, Server
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_puzzle
 from powsim.traces.batches import Batch
@@ -32,7 +33,7 @@ class Client:
     solvers: int
     solve: SolveModel | RealHashTrials
     durations: Durations
-    rng: np.random.Generator
+    rng: np.random.Generator | BlockedStream
     events: EventRows
 
     def fetch(self, account: str, batches: Iterable[Batch], think_s: float = 0.0, cover: bool = False

@@ -12,7 +12,9 @@ its protocol event for event, so the simulation's schedule (and every output) is
   that event is processed, the head of the line is granted if a worker is free.
 
 Like ``simpy.Resource``, each trigger (a request, a processed release) grants at most the
-head of the line. Counts are workers (``capacity`` >= 1).
+head of the line. A grant, or a release with nobody in line, whose event would be the next
+one processed is taken at once (:meth:`Clock.next_now`: its id drawn, nothing scheduled).
+Counts are workers (``capacity`` >= 1).
 """
 
 from __future__ import annotations
