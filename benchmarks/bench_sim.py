@@ -8,7 +8,8 @@ SimPy loop of timeouts measured in the same run (one process: SimPy's heap holds
 The per-account DES is forced (``kernel="des"``): these users share nothing, so ``auto``
 would hand them to the vectorised kernel and schedule no SimPy event at all.
 With ``--cost-workers 0`` cost estimation runs on the inference worker: one resource request
-per batch instead of two. Events are counted from the environment's event-id counter (every scheduled event).
+per batch instead of two. Events are counted from the environment's event-id counter (every scheduled event,
+those the DES takes at once included: docs/simulation.md, Speed).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def bare_resource_model(users: int, batches: int, workers: int, cost_workers: in
             yield wait(1.0)
             for pool in pools:
                 turn = pool.request()
-                yield turn
+                if turn is not None:  # None: a WorkerPool's grant taken at once (Clock.next_now)
+                    yield turn
                 yield wait(0.01)
                 if des:
                     pool.release()

@@ -15,7 +15,9 @@ Two things make them cheaper here than ``env.timeout`` on a plain ``simpy.Enviro
   of SimPy's single heap, while each of these skips a push and a pop on a heap of one entry per
   waiting actor (about 100 in the benchmark, 7 levels) for an append and a pop at the ends.
 
-Every event still takes one id from the environment's counter, so event counts are SimPy's.
+Every event still takes one id from the environment's counter, so event counts are SimPy's,
+also for an event that would be the very next one processed and only resume the process
+that scheduled it, which may go on at once instead (:meth:`Clock.next_now`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from simpy.events import NORMAL, Event, EventPriority
 
 
 class Moment:
-    """A succeeded event (value None) due at some time: what :meth:`Clock.later` returns."""
+    """A succeeded event (value None) due at some time: what :meth:`Clock.later` returns.
+    One process at most waits for it, with no other callback after its own."""
 
     __slots__ = ("callbacks",)
     _ok = True  # read by Environment.step and Process._resume: it never fails
@@ -56,6 +59,17 @@ class Clock(simpy.Environment):
         else:
             self._due_now.append(entry)
         return moment
+
+    def next_now(self) -> bool:
+        """Whether an event that the active process schedules now with priority NORMAL would be
+        the next one processed, right after this resumption: nothing is due now, the heap's
+        head is later, and the process was resumed by a :class:`Moment` (so the event being
+        processed has no callback left after the process's). Processing such an event next
+        would only resume the process: it may go on at once instead, the event's id taken
+        (``next(clock._eid)``) and nothing scheduled, the same run in the same order."""
+        queue, process = self._queue, self._active_proc
+        return (not self._due_now and (not queue or queue[0][0] > self._now)
+                and process is not None and type(process._target) is Moment)
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """SimPy's ``schedule``, events due now with priority NORMAL put in the line."""

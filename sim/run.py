@@ -30,7 +30,8 @@ from powsim.sim.agents.replay import replay
 from powsim.sim.agents.stories import STORIES
 from powsim.sim.clock import Clock
 from powsim.sim.durations import Durations
-from powsim.sim.events import events_frame
+from powsim.sim.events import EventRows
+from powsim.sim.exponentials import BlockedStream
 from powsim.sim.gc_pause import cyclic_gc_paused
 from powsim.sim.kernels import KERNELS, joined
 from powsim.hashcash.families import Sha256
@@ -143,8 +144,7 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
             launch.agent(spec, stream, work, cover, size)
     with cyclic_gc_paused():  # the table too, and the rows freed before a pass could scan them
         env.run()
-        events = events_frame(launch.events)
-        launch.events.clear()
+        events = launch.events.frame()
     if not any(taken):
         return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
@@ -176,7 +176,7 @@ class _Launcher:
                  linked: bool | None = None) -> None:
         self.env, self.server, self.defense, self.linked = env, server, defense, linked
         self.solve, self.durations = solve, durations
-        self.events: list[tuple] = []  # rows in EVENT_COLUMNS' order (sim/events.py)
+        self.events = EventRows()  # rows in EVENT_COLUMNS' order (sim/events.py)
         self.members: list[Member] = []
 
     def agent(self, spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
@@ -212,7 +212,7 @@ class _Launcher:
                                                          work.batches, cover_batches))
 
     def _client(self, spec: AgentSpec, actor: int, stream: np.random.SeedSequence) -> Client:
-        rng = np.random.default_rng(stream)
+        rng = BlockedStream(np.random.default_rng(stream))  # numpy's draws, exponentials in blocks
         hardware = spec.mix.draw(rng) if spec.mix else spec.hardware
         return Client(self.env, self.server, spec.name, spec.kind, actor, hardware, spec.solvers,
                       self.solve, self.durations, rng, self.events)

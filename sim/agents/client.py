@@ -11,6 +11,8 @@ import simpy
 from powsim.sim.durations import Durations
 from powsim.hashcash.hardware import Hardware
 from powsim.sim.clock import Clock
+from powsim.sim.events import CHUNK, EventRows
+from powsim.sim.exponentials import BlockedStream
 from powsim.sim.server.server import SIGNUP, Server
 from powsim.sim.solve_time import RealHashTrials, SolveModel, solve_puzzle
 from powsim.traces.batches import Batch
@@ -19,7 +21,7 @@ from powsim.traces.batches import Batch
 @dataclass(slots=True)
 class Client:
     """An actor (``agent`` entry, member ``actor``) with its hardware, ``solvers`` parallel
-    solvers, solve-time model, random stream, and the list its events are appended to (plain
+    solvers, solve-time model, random stream, and the rows its events are appended to (plain
     tuples in :class:`~powsim.sim.events.BatchEvent`'s order: a named tuple costs more to make)."""
 
     env: Clock
@@ -31,15 +33,16 @@ class Client:
     solvers: int
     solve: SolveModel | RealHashTrials
     durations: Durations
-    rng: np.random.Generator
-    events: list[tuple]
+    rng: np.random.Generator | BlockedStream
+    events: EventRows
 
     def fetch(self, account: str, batches: Iterable[Batch], think_s: float = 0.0, cover: bool = False
               ) -> Generator[simpy.Event, object, None]:
         """For each of ``batches`` in turn: think ``think_s`` seconds (mean), ask the server for
         its labels, solve the puzzle, get them verified (one generator for them all: each
         resumption crosses one frame fewer than a generator per batch under a loop)."""
-        env, server, rng, solve, record = self.env, self.server, self.rng, self.solve, self.events.append
+        env, server, rng, solve, events = self.env, self.server, self.rng, self.solve, self.events
+        record = events.append
         draw, hardware, solvers, agent, kind, actor = (self.durations.draw, self.hardware, self.solvers,
                                                        self.agent, self.kind, self.actor)
         for batch in batches:
@@ -57,6 +60,8 @@ class Client:
                     batch.queries, batch.cost, challenge.account_queries, challenge.account_cost,
                     challenge.target_s, challenge.bits, trials, solve_s, challenge.queue_s,
                     challenge.service_s, thought_s, 0.0))
+            if len(events) >= CHUNK:
+                events.settle()  # the rows typed while fresh in memory
 
     def signup(self, account: str, bits: int, fee_usd: float) -> Generator[simpy.Event, object, None]:
         """Open ``account``: solve a signup puzzle of ``bits`` bits and/or pay ``fee_usd``."""

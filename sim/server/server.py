@@ -95,11 +95,15 @@ class Server:
         inference_s, cost_s = batch.inference_s, batch.cost_s
         if self._service.sampled:  # else the means: no call
             inference_s, cost_s = self._service.draw(inference_s, rng), self._service.draw(cost_s, rng)
-        yield inference.request()
+        turn = inference.request()
+        if turn is not None:
+            yield turn
         yield env.later(inference_s if estimation is not None else inference_s + cost_s)
         inference.release()
         if estimation is not None:
-            yield estimation.request()
+            turn = estimation.request()
+            if turn is not None:
+                yield turn
             yield env.later(cost_s)
             estimation.release()
         queries, cost = self.ledger.charge(account, batch)
