@@ -12,7 +12,7 @@ per simulated batch and the DES's ratio to each. Scenarios: the what-if example 
 knockoff attacker and a 20-account sybil ring, which stays in SimPy) and 100 users x 1,000
 replayed batches on a server with a worker per user. With ``--calibrate``, also the wall
 seconds of ``powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0`` at its
-defaults (a LocalCluster of one worker per core) against the same command run serially in
+defaults (one forked worker process per core) against the same command run serially in
 this run (``--dask-workers 0``, the baseline), and whether the 10 s goal is met.
 """
 
@@ -111,7 +111,7 @@ def _calibrate_once(extra: list[str]) -> tuple[float, float, str]:
 
 
 def calibrate_wall(runs: int) -> None:
-    """Wall seconds of the calibrate command at its defaults (a LocalCluster of one worker per
+    """Wall seconds of the calibrate command at its defaults (one forked worker process per
     core) against the same command run serially (--dask-workers 0), the baseline, alternated
     ``runs`` times in this run; the CPU seconds of all its processes (on an idle machine of N
     cores its wall time is at least CPU / N); and whether the goal is met (best run)."""
@@ -124,7 +124,7 @@ def calibrate_wall(runs: int) -> None:
     status = "; ".join(sorted({s for runs_ in figures.values() for _, _, s in runs_}))
     print(f"powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0 (defaults: 41 a "
           f"x 10 replications + 10 held-out runs), best of {runs}: {wall['defaults']:.1f} s wall on "
-          f"a LocalCluster of {os.cpu_count()} workers ({cpu['defaults']:.1f} CPU s in all its "
+          f"{os.cpu_count()} forked worker processes ({cpu['defaults']:.1f} CPU s in all its "
           f"processes), serial baseline {wall['serial']:.1f} s wall ({cpu['serial']:.1f} CPU s), "
           f"ratio {wall['defaults'] / wall['serial']:.2f}; goal <= {GOAL_S:g} s on 2 cores: "
           f"{'met' if wall['defaults'] <= GOAL_S else 'NOT met'}; load average "
