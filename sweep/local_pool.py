@@ -120,8 +120,8 @@ class LocalPool:
             if len(fullest) < STEAL_AT:
                 return
             index = fullest.pop()
-        worker.conn.send(calls[index])
-        worker.task = index
+        worker.task = index  # first: interrupted before the send, the worker counts as busy
+        worker.conn.send(calls[index])  # (and is replaced), never as idle with a call in flight
 
     def close(self) -> None:
         """End every worker (killing those still busy)."""

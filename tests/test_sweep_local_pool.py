@@ -63,6 +63,24 @@ def test_ctrl_c_stops_the_run_here_and_the_pool_goes_on(pool):
     assert _squares(pool) == [(n, n * n) for n in range(6)]
 
 
+def test_an_interrupt_just_after_a_call_is_sent_leaves_no_stale_result(pool):
+    worker = pool._workers[0]
+    pipe = worker.conn
+
+    class InterruptedAfterSending:  # Ctrl-C landing right after the call left
+        def send(self, call):
+            pipe.send(call)
+            worker.conn = pipe
+            raise KeyboardInterrupt
+
+    worker.conn = InterruptedAfterSending()
+    with pytest.raises(KeyboardInterrupt):
+        list(pool.run([(_pid, 0.3), (_pid, 0.3)]))
+    # The worker that got the call counts as busy and is replaced: its pid never comes back
+    # as a result of the next run.
+    assert _squares(pool) == [(n, n * n) for n in range(6)]
+
+
 def test_lanes_keep_their_calls_in_one_worker_and_a_lone_lane_is_shared(pool):
     ran = dict(pool.run([(_pid, 0.05)] * 6, [0, 1] * 3))
     assert {ran[0], ran[2], ran[4]} == {ran[0]} and {ran[1], ran[3], ran[5]} == {ran[1]}
