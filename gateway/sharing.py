@@ -21,14 +21,23 @@ import resource
 import time
 from dataclasses import dataclass
 
+from powsim.errors import InputError
+
 CPU = "process_cpu_seconds_total"
 
 
 def scrape(url: str, timeout_s: float = 10.0) -> dict[str, float]:
-    """The unlabelled samples of the gateway's ``/metrics`` (name -> value)."""
+    """The unlabelled samples of the gateway's ``/metrics`` (name -> value); an
+    :class:`~powsim.errors.InputError` when no gateway answers there."""
     import httpx
 
-    text = httpx.get(f"{url.rstrip('/')}/metrics", timeout=timeout_s).text
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/metrics", timeout=timeout_s)
+        response.raise_for_status()
+    except httpx.HTTPError as err:
+        raise InputError(f"{url}: no gateway's /metrics answered ({type(err).__name__}), expected "
+                         "the address of a running 'powsim serve'") from None
+    text = response.text
     samples = {}
     for line in text.splitlines():
         parts = line.split()

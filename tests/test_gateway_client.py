@@ -4,6 +4,7 @@ queries, and the summary's figures are those of the records."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -117,3 +118,13 @@ def test_validate_server_puts_the_measured_and_the_simulated_side_by_side(served
             assert arrived / (3 + row["latency_p95_s"] * 10) < row["throughput_hz"] < arrived / 0.5
             assert row["connect_rate"] == 1.0
         assert real["connect_rate"] == 1.0
+
+
+def test_validate_server_without_a_gateway_says_so_in_one_line(cli):
+    with socket.socket() as probe:  # a port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    result = cli("validate-server", SCENARIO, "--url", url, "--rates", "4", "--duration", "1",
+                 "--probe", "1")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"{url}: no gateway's /metrics answered" in result.err
