@@ -79,7 +79,7 @@ def bare_resource_model(users: int, batches: int, workers: int, cost_workers: in
             yield wait(1.0)
             for pool in pools:
                 turn = pool.request()
-                if turn is not None:  # None: a WorkerPool's grant taken at once (Clock.next_now)
+                if turn is not None:  # None: a WorkerPool's grant taken at once (Clock.go_on_now)
                     yield turn
                 yield wait(0.01)
                 if des:

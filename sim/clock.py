@@ -17,7 +17,7 @@ Two things make them cheaper here than ``env.timeout`` on a plain ``simpy.Enviro
 
 Every event still takes one id from the environment's counter, so event counts are SimPy's,
 also for an event that would be the very next one processed and only resume the process
-that scheduled it, which may go on at once instead (:meth:`Clock.next_now`).
+that scheduled it, which may go on at once instead (:meth:`Clock.go_on_now`).
 """
 
 from __future__ import annotations
@@ -60,16 +60,19 @@ class Clock(simpy.Environment):
             self._due_now.append(entry)
         return moment
 
-    def next_now(self) -> bool:
+    def go_on_now(self) -> bool:
         """Whether an event that the active process schedules now with priority NORMAL would be
         the next one processed, right after this resumption: nothing is due now, the heap's
         head is later, and the process was resumed by a :class:`Moment` (so the event being
         processed has no callback left after the process's). Processing such an event next
-        would only resume the process: it may go on at once instead, the event's id taken
-        (``next(clock._eid)``) and nothing scheduled, the same run in the same order."""
+        would only resume the process, so when this is true the event's id is taken here and
+        the process goes on at once, nothing scheduled: the same run in the same order."""
         queue, process = self._queue, self._active_proc
-        return (not self._due_now and (not queue or queue[0][0] > self._now)
-                and process is not None and type(process._target) is Moment)
+        if (not self._due_now and (not queue or queue[0][0] > self._now)
+                and process is not None and type(process._target) is Moment):
+            next(self._eid)
+            return True
+        return False
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         """SimPy's ``schedule``, events due now with priority NORMAL put in the line."""

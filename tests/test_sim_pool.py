@@ -1,7 +1,7 @@
 """WorkerPool (on the DES's Clock) against simpy.Resource (on a plain simpy.Environment): the
 same grants, in the same order, at the same times, with the same number of scheduled events,
 including same-instant releases and requests, and grants and releases taken at once (when
-their event would be the next processed, :meth:`Clock.next_now`)."""
+their event would be the next processed, :meth:`Clock.go_on_now`)."""
 
 from __future__ import annotations
 

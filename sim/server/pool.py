@@ -13,7 +13,7 @@ its protocol event for event, so the simulation's schedule (and every output) is
 
 Like ``simpy.Resource``, each trigger (a request, a processed release) grants at most the
 head of the line. A grant, or a release with nobody in line, whose event would be the next
-one processed is taken at once (:meth:`Clock.next_now`: its id drawn, nothing scheduled).
+one processed is taken at once (:meth:`Clock.go_on_now`: its id drawn, nothing scheduled).
 Counts are workers (``capacity`` >= 1).
 """
 
@@ -37,15 +37,13 @@ class WorkerPool:
 
     def request(self) -> simpy.Event | Moment | None:
         """An event that succeeds when a worker is granted to the caller, or None when the
-        worker is granted now and that event would be the next processed (:meth:`Clock.next_now`):
+        worker is granted now and that event would be the next processed (:meth:`Clock.go_on_now`):
         the caller goes on at once, the event's id taken."""
         if not self.waiting and self.busy < self.capacity:  # granted now: the head at once
             self.busy += 1
-            env = self.env
-            if env.next_now():
-                next(env._eid)
+            if self.env.go_on_now():
                 return None
-            return env.later(0)  # an event succeeded now, as succeed() schedules it
+            return self.env.later(0)  # an event succeeded now, as succeed() schedules it
         turn = simpy.Event(self.env)
         self.waiting.append(turn)
         self._grant_head()
@@ -53,16 +51,14 @@ class WorkerPool:
 
     def release(self) -> None:
         """Give back a granted worker; the line moves when the release event is processed.
-        With nobody in line and that event the next processed (:meth:`Clock.next_now`), it
+        With nobody in line and that event the next processed (:meth:`Clock.go_on_now`), it
         would grant nobody: its id is taken and nothing scheduled, provided that the caller,
         before it next yields, neither requests from this pool nor starts or interrupts a
         process (the server's ``answer`` never does)."""
         self.busy -= 1
-        env = self.env
-        if not self.waiting and env.next_now():
-            next(env._eid)
+        if not self.waiting and self.env.go_on_now():
             return
-        env.later(0).callbacks.append(self._grant_head)
+        self.env.later(0).callbacks.append(self._grant_head)
 
     def _grant_head(self, _event: simpy.Event | None = None) -> None:
         if self.waiting and self.busy < self.capacity:
