@@ -74,7 +74,6 @@ class LoadRun:
         self.scenario, self.sampled = scenario, mode == "sampled"
         self.server = scenario.server
         self.workers = workers or self.server.workers
-        self.service_mean_s = self.server.service_s
         self.env = Clock()
         self._at = self.env.at  # call an action at a simulated time (load/clock.py)
         groups = len(scenario.groups)
@@ -100,7 +99,7 @@ class LoadRun:
         self.next_publish_s = self.next_sample_s = 0.0
         self.solo = None  # a lone worker with fixed service serves in runs (load/solo.py)
         if self.workers == 1 and self.service.fixed_s is not None:
-            self.solo = SoloWorker(self.env, self.queue, self.service_mean_s, self._served,
+            self.solo = SoloWorker(self.env, self.queue, self.service.mean_s, self._served,
                                    lambda entry: self._dropped(entry, 1, "expired"), self._at,
                                    self._bound)
 
@@ -131,7 +130,7 @@ class LoadRun:
     # --- the server ------------------------------------------------------------------------
 
     def _new_window(self) -> Window:
-        return Window(capacity=self.workers / self.service_mean_s * self.scenario.difficulty.update_s)
+        return Window(capacity=self.workers / self.service.mean_s * self.scenario.difficulty.update_s)
 
     def _publisher(self):
         """Publish the rule's effort at 0 and every ``update_s`` after (effort_sim does so
