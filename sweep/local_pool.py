@@ -16,6 +16,11 @@ Lanes: a call may name a lane (a worker, modulo their number); a worker takes it
 calls first, and only takes another lane's last call when that lane has :data:`STEAL_AT`
 calls or more waiting, so that work that shares per-process caches (a sweep's replication r
 shares its members' draws, :mod:`powsim.sim.member_draws`) stays in one process.
+
+A worker holds up to :data:`IN_FLIGHT` calls: the next one waits in its pipe while it runs
+the current, so it starts that one as soon as it has sent a result instead of waiting for this
+process to wake up, read the result and answer (1.4-2.3 ms a call on the 2-core machine, about
+1.5 % of a sweep of 12 ms runs). Only a worker's own lane's calls are sent ahead.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
-STEAL_AT = 2  # waiting calls a lane must have before an idle worker takes its last one
+STEAL_AT = 1  # waiting calls a lane must have before an idle worker takes its last one
+IN_FLIGHT = 2  # calls a worker holds at most: the one it runs and the next
 
 
 class RemoteTraceback(Exception):
@@ -37,7 +43,8 @@ class RemoteTraceback(Exception):
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe; ``task`` is its call in flight."""
+    """One worker process and the parent's end of its pipe; ``tasks`` are its calls in flight,
+    in the order it runs them."""
 
     def __init__(self) -> None:
         method = "fork" if threading.active_count() == 1 else "forkserver"
@@ -50,11 +57,11 @@ class _Worker:
         finally:
             gc.unfreeze()
         child.close()
-        self.task: int | None = None
+        self.tasks: deque[int] = deque()
 
     def stop(self) -> None:
         """End the process: asked to when idle, killed when busy."""
-        if self.task is None and self.process.is_alive():
+        if not self.tasks and self.process.is_alive():
             try:
                 self.conn.send(None)
             except OSError:
@@ -95,33 +102,34 @@ class LocalPool:
         try:
             for lane, worker in enumerate(self._workers):
                 self._give(worker, lane, queues, calls)
-            while busy := {w.conn: w for w in self._workers if w.task is not None}:
+            while busy := {w.conn: w for w in self._workers if w.tasks}:
                 for ready in wait(list(busy)):
                     worker = busy[ready]
-                    index = worker.task
                     ok, value = _receive(worker)
-                    worker.task = None
+                    index = worker.tasks.popleft()
                     if not ok:
                         raise value
                     self._give(worker, self._workers.index(worker), queues, calls)
                     yield index, value
         finally:
             for worker in self._workers:
-                if worker.task is not None:  # stopped early: its process is replaced at the next run
+                if worker.tasks:  # stopped early: its process is replaced at the next run
                     worker.stop()
 
     def _give(self, worker: _Worker, lane: int, queues: list[deque[int]],
               calls: Sequence[tuple[Callable, ...]]) -> None:
-        """Send ``worker`` its lane's next call, or the last of the fullest lane's."""
-        if queues[lane]:
-            index = queues[lane].popleft()
-        else:
-            fullest = max(queues, key=len)  # its own worker is busy: an idle one's lane is empty
-            if len(fullest) < STEAL_AT:
-                return
-            index = fullest.pop()
-        worker.task = index  # first: interrupted before the send, the worker counts as busy
-        worker.conn.send(calls[index])  # (and is replaced), never as idle with a call in flight
+        """Send ``worker`` its lane's next calls up to :data:`IN_FLIGHT`, or when it is idle
+        and its lane empty, the last of the fullest lane's."""
+        while len(worker.tasks) < IN_FLIGHT:
+            if len(queues[lane]) > bool(worker.tasks):  # the lane's last one is not sent ahead
+                index = queues[lane].popleft()
+            else:
+                fullest = max(queues, key=len)  # its own worker is busy: an idle one's lane is empty
+                if worker.tasks or len(fullest) < STEAL_AT:
+                    return
+                index = fullest.pop()
+            worker.tasks.append(index)  # first: interrupted before the send, the worker counts as
+            worker.conn.send(calls[index])  # busy (and is replaced), never idle with a call in flight
 
     def close(self) -> None:
         """End every worker (killing those still busy)."""

@@ -1,9 +1,12 @@
 """Run a sweep: RUNS_PER_TASK runs (point x replication) a task, points cached as they complete.
 
-With W workers, replication r's runs go to lane r mod W, point by point: a local worker keeps
-its lane's members' draws (shared by every point's replication r, :mod:`powsim.sim.member_draws`)
-instead of drawing every replication's afresh, and lanes' tasks interleave so that points
-still finish in order.
+With W workers, replication r's runs go to lane r mod W: a local worker keeps its lane's
+members' draws (shared by every point's replication r, :mod:`powsim.sim.member_draws`)
+instead of drawing every replication's afresh. The points are taken in blocks of
+RUNS_PER_TASK, and within a block replication by replication, so that a task holds one
+replication's runs when there are enough points: a worker whose lane is done that takes
+another lane's last task (:mod:`powsim.sweep.local_pool`) then draws one replication's
+members, not one per run. Lanes' tasks interleave so that blocks of points finish in order.
 
 ``DIR/points/POINT.parquet`` holds one finished point's per-replication summaries; its name
 is a digest of the scenario file's bytes, the point's overrides, the mode, seed and number
@@ -19,7 +22,6 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -99,19 +101,16 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
     runs = [(index, r) for index in range(len(points)) if index not in done
             for r in range(sweep.replications)]
     tasks, lanes = _tasks(runs, executor.workers)
-    groups = [[(index, [r for _, r in group]) for index, group in itertools.groupby(task, itemgetter(0))]
-              for task in tasks]  # each task's points and their replications
-    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], reps) for i, reps in task],
-              sweep.mode, sweep.seed) for task in groups]
-    pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
-    counts: dict[int, int] = defaultdict(int)  # a point's runs received
+    calls = [(run_tasks, str(sweep.scenario.resolve()), [(points[i], r) for i, r in task],
+              sweep.mode, sweep.seed) for task in tasks]
+    pending: dict[int, list[pd.DataFrame]] = defaultdict(list)  # a point's runs received
     with bars.bar(len(runs), "sweep", "run", enabled=progress) as bar:
-        for call, results in executor.run(calls, lanes):
-            for (index, replications), result in zip(groups[call], results):
-                pending[index].append(result)
-                counts[index] += len(replications)
-                bar.update(len(replications))
-                if counts[index] == sweep.replications:
+        for call, (rows, sizes) in executor.run(calls, lanes):
+            ends = list(itertools.accumulate(sizes))
+            for (index, _), start, end in zip(tasks[call], [0, *ends[:-1]], ends):
+                pending[index].append(rows.iloc[start:end])
+                bar.update(1)
+                if len(pending[index]) == sweep.replications:
                     done[index] = _point_rows(points[index], pending.pop(index))
                     if cache is not None:
                         _save(done[index], cache / f"{sweep.digest(points[index])}.parquet")
@@ -121,11 +120,14 @@ def run_sweep(sweep: Sweep, executor: Executor, out: Path | None = None,
 
 def _tasks(runs: list[tuple[int, int]], workers: int) -> tuple[list[list[tuple[int, int]]], list[int]]:
     """``runs`` (point, replication) cut into tasks of RUNS_PER_TASK runs of one lane
-    (replication mod ``workers``), point by point, the lanes' tasks taken in turn; and each
-    task's lane."""
+    (replication mod ``workers``), by blocks of RUNS_PER_TASK points and within a block by
+    replication, the lanes' tasks taken in turn; and each task's lane."""
+    blocks = {index: position // RUNS_PER_TASK
+              for position, index in enumerate(dict.fromkeys(index for index, _ in runs))}
     chunks = []
     for lane in range(workers):
-        own = [run for run in runs if run[1] % workers == lane]
+        own = sorted((run for run in runs if run[1] % workers == lane),
+                     key=lambda run: (blocks[run[0]], run[1], run[0]))
         chunks.append([own[start:start + RUNS_PER_TASK] for start in range(0, len(own), RUNS_PER_TASK)])
     turns = [(task, lane) for row in itertools.zip_longest(*chunks)
              for lane, task in enumerate(row) if task is not None]

@@ -2,7 +2,8 @@
 
 A task is described by plain values (the scenario's path, the point's overrides, mode, seed,
 replication), so it runs the same in this process, in a local worker process or on a
-remote dask worker. Each process prepares a point's model once and keeps the last few.
+remote dask worker. Each process prepares a point's model once and keeps the last
+:data:`MODELS_KEPT` (more than a task's points).
 The scenario's kernel follows from the model (:func:`~powsim.model.read.read_scenario`): a
 per-account scenario gives its summary (one row per agent entry), a load scenario its
 per-group summary (:func:`~powsim.load.metrics.summary`).
@@ -28,13 +29,15 @@ from powsim.model.read import read_scenario
 from powsim.sim.run import Model, prepare, simulate
 from powsim.sim.summary import summarize
 
+MODELS_KEPT = 16  # points whose prepared model a process keeps: a sweep task's (sweep/runner.py)
+
 
 def point_key(overrides: tuple[Override, ...]) -> str:
     """A canonical text of a point's overrides (JSON), usable as a cache key."""
     return json.dumps([[key, value] for key, value in overrides], sort_keys=True)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=MODELS_KEPT)
 def _model(scenario: str, key: str) -> Model | LoadScenario:
     overrides = tuple(Override(k, v) for k, v in json.loads(key))
     read = read_scenario(scenario, overrides)
@@ -53,11 +56,10 @@ def run_task(scenario: str, overrides: tuple[Override, ...], mode: str, seed: in
     return summarize(model, simulate(model, mode, seed, replication)).assign(replication=replication)
 
 
-def run_tasks(scenario: str, points: list[tuple[tuple[Override, ...], list[int]]], mode: str,
-              seed: int) -> list[pd.DataFrame]:
-    """:func:`run_task` of each (overrides, replications) of ``points``, in one task: one frame
-    per point, its replications' rows in that order (a frame costs about 0.3 ms to send back
-    from a worker, whatever its rows)."""
-    return [pd.concat([run_task(scenario, overrides, mode, seed, replication)
-                       for replication in replications], ignore_index=True)
-            for overrides, replications in points]
+def run_tasks(scenario: str, runs: list[tuple[tuple[Override, ...], int]], mode: str, seed: int
+              ) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`run_task` of each (overrides, replication) of ``runs``, in one task: their rows in
+    one frame, in that order (a frame costs about 0.1 ms to send back from a worker, whatever
+    its rows), and each run's number of rows."""
+    frames = [run_task(scenario, overrides, mode, seed, replication) for overrides, replication in runs]
+    return pd.concat(frames, ignore_index=True), [len(frame) for frame in frames]

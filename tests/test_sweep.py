@@ -105,7 +105,7 @@ class _Counting(Executor):
         self.calls = 0
 
     def run(self, calls, lanes=None):
-        self.calls += sum(len(reps) for _, _, points, *_ in calls for _, reps in points)
+        self.calls += sum(len(runs) for _, _, runs, *_ in calls)
         return super().run(calls, lanes)
 
 

@@ -87,3 +87,10 @@ def test_lanes_keep_their_calls_in_one_worker_and_a_lone_lane_is_shared(pool):
     assert ran[0] != ran[1]
     shared = dict(pool.run([(_pid, 0.05)] * 6, [0] * 6))
     assert len(set(shared.values())) == 2
+
+
+def test_a_lanes_last_call_is_not_sent_ahead_but_left_for_an_idle_worker(pool):
+    # Lane 0's worker runs call 0 with call 1 sent ahead; call 2, the lane's last, waits here
+    # and goes to lane 1's worker, idle from 0.6 s, not to lane 0's (idle only from 0.8 s).
+    ran = dict(pool.run([(_pid, 0.4)] * 3 + [(_pid, 0.6)], [0, 0, 0, 1]))
+    assert ran[0] == ran[1] != ran[3] == ran[2]
