@@ -201,8 +201,7 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         subparsers, "capacity",
         "Find the smallest worker count whose 95 % CI meets an SLO (a sweep over server.workers "
-        "of a load or per-account scenario), each worker count x replication a "
-        "dask.distributed task as in 'powsim sweep'. Writes DIR/capacity.parquet and "
+        "of a load or per-account scenario), its runs spread as in 'powsim sweep'. Writes DIR/capacity.parquet and "
         "DIR/capacity.html/.png.",
         "powsim capacity examples/capacity-under-attack.toml --slo 'legit.ttc_p95<=5' "
         "--workers 4:12 --replications 20 --out results/capacity",

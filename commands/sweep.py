@@ -1,5 +1,5 @@
-"""``powsim sweep`` and ``powsim calibrate``: a scenario over a grid of dotted keys on dask, and
-the choice of a with its held-out check and Pareto chart."""
+"""``powsim sweep`` and ``powsim calibrate``: a scenario over a grid of dotted keys on local
+worker processes or dask, and the choice of a with its held-out check and Pareto chart."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     parser = command(
         subparsers, "sweep",
         "Simulate a scenario at every point of a grid over dotted keys, each point REPLICATIONS "
-        "times, as dask.distributed tasks. Writes DIR/sweep.parquet and DIR/sweep.csv: one row "
+        "times, on this machine's cores or a dask cluster. Writes DIR/sweep.parquet and DIR/sweep.csv: one row "
         "per grid point x agent, swept keys as columns, each figure's mean and 95 % CI.",
         "powsim sweep examples/what-if-a.toml --grid defense.a=log:1.0001:1.5:16 "
         "--replications 10 --out results/sweep-a", _sweep)

@@ -13,14 +13,15 @@ Python thread, else from multiprocessing's forkserver (a fresh, single-threaded 
 slower to start, as it imports the modules again).
 
 Lanes: a call may name a lane (a worker, modulo their number); a worker takes its own lane's
-calls first, and only takes another lane's last call when that lane has :data:`STEAL_AT`
-calls or more waiting, so that work that shares per-process caches (a sweep's replication r
-shares its members' draws, :mod:`powsim.sim.member_draws`) stays in one process.
+calls, so that work that shares per-process caches (a sweep's replication r shares its
+members' draws, :mod:`powsim.sim.member_draws`) stays in one process, and only once its lane
+is empty and it is idle, the last call waiting in the fullest other lane.
 
 A worker holds up to :data:`IN_FLIGHT` calls: the next one waits in its pipe while it runs
 the current, so it starts that one as soon as it has sent a result instead of waiting for this
 process to wake up, read the result and answer (1.4-2.3 ms a call on the 2-core machine, about
-1.5 % of a sweep of 12 ms runs). Only a worker's own lane's calls are sent ahead.
+1.5 % of a sweep of 12 ms runs). Only a worker's own lane's calls are sent ahead, and never
+its lane's last one: that one waits here, for whichever worker is idle first.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 
-STEAL_AT = 1  # waiting calls a lane must have before an idle worker takes its last one
 IN_FLIGHT = 2  # calls a worker holds at most: the one it runs and the next
 
 
@@ -125,7 +125,7 @@ class LocalPool:
                 index = queues[lane].popleft()
             else:
                 fullest = max(queues, key=len)  # its own worker is busy: an idle one's lane is empty
-                if worker.tasks or len(fullest) < STEAL_AT:
+                if worker.tasks or not fullest:
                     return
                 index = fullest.pop()
             worker.tasks.append(index)  # first: interrupted before the send, the worker counts as
