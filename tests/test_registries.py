@@ -103,7 +103,7 @@ def test_a_derived_metric_is_one_registry_entry(monkeypatch, tmp_path):
 
     entry = metrics.Metric("queries_per_member", "queries_per_member", "queries",
                            "queries per member", ("account",),
-                           derive=lambda summary: summary["queries"] / summary["members"])
+                           derive=lambda columns: columns["queries"] / columns["members"])
     monkeypatch.setitem(metrics.METRICS, entry.name, entry)
     model = prepare(load_scenario(Path(__file__).resolve().parents[1] / "examples" / "quickstart.toml"))
     summary = summarize(model, simulate(model, "expected", 0, 0))
@@ -111,3 +111,27 @@ def test_a_derived_metric_is_one_registry_entry(monkeypatch, tmp_path):
     assert list(summary["hashes_per_member"]) == list(summary["hashes"] / summary["members"])
     assert metrics.metric("queries_per_member", "account") is entry
     assert "queries_per_member" in metrics.columns("account")
+
+
+def test_derived_metrics_by_hand_with_no_queries_and_no_members():
+    # Per member and per query figures of three entries worked out by hand; an entry without
+    # answered queries has no per-query figure (NaN), one without members divides by 0 (inf).
+    import math
+
+    import pandas as pd
+
+    from powsim.stats.metrics import with_derived
+
+    summary = pd.DataFrame({"members": [2, 4, 0], "queries": [0.0, 10.0, 5.0],
+                            "hashes": [8.0, 40.0, 1.0], "time_s": [1.0, 2.0, 0.0],
+                            "time_pow_s": [3.0, 6.0, 0.5], "dollars": [0.5, 2.0, 0.0],
+                            "kwh": [0.1, 0.2, 0.0]})
+    derived = with_derived(summary, "account")
+    assert list(derived.columns[:7]) == list(summary.columns)
+    assert list(derived["hashes_per_member"]) == [4.0, 10.0, math.inf]
+    assert list(derived["added_s_per_member"]) == [1.0, 1.0, math.inf]
+    assert list(derived["time_pow_s_per_member"][:2]) == [1.5, 1.5]
+    assert math.isnan(derived["hashes_per_query"][0]) and derived["hashes_per_query"][1] == 4.0
+    assert math.isnan(derived["added_s_per_1000q"][0]) and derived["added_s_per_1000q"][1] == 400.0
+    assert list(derived["dollars_per_query"][1:]) == [0.2, 0.0]
+    assert with_derived(summary, "load") is summary  # the load kernel derives nothing
