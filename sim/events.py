@@ -80,12 +80,22 @@ class EventRows(list):
                              for j, name in enumerate(EVENT_COLUMNS)])
         self.clear()
 
+    def columns(self) -> dict[str, np.ndarray | list[str]]:
+        """Every row appended, taken as columns (no row left here): numbers typed as
+        :meth:`frame` types them, text as lists of ``str``; empty without rows."""
+        self.settle()
+        chunks, self._chunks = self._chunks, []
+        return {name: list(chain.from_iterable(parts)) if name in TEXT else np.concatenate(parts)
+                for name, parts in zip(EVENT_COLUMNS, zip(*chunks))}
+
     def frame(self) -> pd.DataFrame:
         """The events table of every row appended (and no row left here). No rows: its empty
         table (object columns), as ``DataFrame.from_records`` makes it."""
-        self.settle()
-        chunks, self._chunks = self._chunks, []
-        if not chunks:
-            return pd.DataFrame.from_records([], columns=EVENT_COLUMNS)
-        return pd.DataFrame({name: list(chain.from_iterable(parts)) if name in TEXT else np.concatenate(parts)
-                             for name, parts in zip(EVENT_COLUMNS, zip(*chunks))})
+        columns = self.columns()
+        return pd.DataFrame(columns) if columns else no_events()
+
+
+def no_events() -> pd.DataFrame:
+    """The events table of a run without batches (object columns, as ``DataFrame.from_records``
+    makes it)."""
+    return pd.DataFrame.from_records([], columns=EVENT_COLUMNS)

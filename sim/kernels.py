@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from powsim.sim.events import EVENT_COLUMNS, TEXT
+from powsim.sim.events import EVENT_COLUMNS, TEXT, no_events
 from powsim.model.scenario import ServerConfig
 from powsim.sim.vectorised import Entry
 
@@ -32,25 +32,27 @@ TEXT_DTYPE = pd.DataFrame.from_records([("text",)], columns=["text"])["text"].dt
 SLACK_S = 1e-9  # widening of each service interval in the check for waits (plus relative rounding)
 
 
-def joined(des_events: pd.DataFrame, entries: Sequence[Entry], server: ServerConfig
-           ) -> pd.DataFrame | None:
-    """The DES's events and the vectorised entries' events in release order, or None when
-    the join might differ from a DES of all of them (see the module docstring)."""
-    parts = [{name: pa.array(des_events[name]) if name in TEXT else des_events[name].to_numpy()
-              for name in EVENT_COLUMNS}] * (len(des_events) > 0)
+def joined(des_events: dict[str, np.ndarray | list[str]], entries: Sequence[Entry],
+           server: ServerConfig) -> pd.DataFrame | None:
+    """The DES's events (its columns, :meth:`~powsim.sim.events.EventRows.columns`) and the
+    vectorised entries' events in release order, or None when the join might differ from a
+    DES of all of them (see the module docstring)."""
+    parts = [{name: pa.array(values, pa.large_string()) if name in TEXT else values
+              for name, values in des_events.items()}] if des_events else []
     parts += [entry.events for entry in entries if len(entry.events["batch"])]
     if not parts:
-        return des_events
+        return no_events()
     events = {name: pa.concat_arrays([part[name].cast(pa.large_string()) for part in parts])
               if name in TEXT else np.concatenate([part[name] for part in parts])
               for name in EVENT_COLUMNS}
-    vectorised = np.arange(len(events["batch"])) >= len(des_events)
+    vectorised = np.arange(len(events["batch"])) >= len(des_events.get("batch", ()))
     order = np.argsort(events["sim_time_s"], kind="stable")
     times, mine = events["sim_time_s"][order], vectorised[order]
     if np.any((times[1:] == times[:-1]) & (mine[1:] | mine[:-1])) or _waits(events, server):
         return None
-    return pd.DataFrame({name: _text(values.take(pa.array(order))) if name in TEXT else values[order]
-                         for name, values in events.items()})
+    indices = pa.array(order)
+    return pd.DataFrame({name: _text(values.take(indices)) if name in TEXT else values[order]
+                         for name, values in events.items()}, copy=False)  # the columns are new
 
 
 def _text(values: pa.Array) -> pd.api.extensions.ExtensionArray | np.ndarray:

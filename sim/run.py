@@ -144,13 +144,14 @@ def simulate(model: Model, mode: str, seed: int, replication: int = 0,
             launch.agent(spec, stream, work, cover, size)
     with cyclic_gc_paused():  # the table too, and the rows freed before a pass could scan them
         env.run()
-        events = launch.events.frame()
-    if not any(taken):
-        return Run(events, pd.DataFrame.from_records(launch.members, columns=Member._fields))
+        if not any(taken):
+            return Run(launch.events.frame(), pd.DataFrame.from_records(launch.members,
+                                                                         columns=Member._fields))
+        des_events = launch.events.columns()
     setup = Setup(model.policy, model.difficulty, scenario.server, mode == "sampled")
     entries = {spec.name: run_entry(spec, stream, work, size, setup) for spec, stream, work, size, vectorised
                in zip(scenario.agents, streams, model.workloads, sizes, taken) if vectorised}
-    events = joined(events, list(entries.values()), scenario.server)
+    events = joined(des_events, list(entries.values()), scenario.server)
     if events is None:
         return simulate(model, mode, seed, replication, hashing, linked, kernel="des")
     members = [m for spec in scenario.agents for m in (

@@ -25,6 +25,7 @@ Every figure is the DES's, bit for bit, by construction:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
     service_s = inference + estimation
     actor = np.repeat(np.arange(count), lengths)
     index = np.arange(len(actor)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    texts = pa.array([spec.name, spec.kind, *(f"{spec.name}/{j}" for j in range(count))])
+    texts = _texts(spec.name, spec.kind, count)
     constant = pa.array(np.zeros(len(actor), np.int64))
     events = dict(zip(EVENT_COLUMNS, (
         released, texts.take(constant), texts.take(pa.array(constant.to_numpy() + 1)), actor,
@@ -110,6 +111,13 @@ def run_entry(spec: AgentSpec, stream: np.random.SeedSequence, work: Workload,
         served - arrived - service_s, service_s, think, np.zeros(len(actor)))))
     return Entry(events, [(spec.name, j, float(s), h.name)
                           for j, (s, h) in enumerate(zip(members.starts, members.hardware))])
+
+
+@functools.lru_cache(maxsize=64)
+def _texts(name: str, kind: str, members: int) -> pa.Array:
+    """An entry's name, its kind and its members' accounts (``NAME/j``), the texts its events
+    take (kept: a sweep runs the same entries at every point)."""
+    return pa.array([name, kind, *(f"{name}/{j}" for j in range(members))])
 
 
 @njit(cache=True)
