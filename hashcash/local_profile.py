@@ -1,19 +1,18 @@
 """This machine's ``local`` hardware profile: the hash rates ``powsim hashcash bench`` measured.
 
-Stored as JSON in ``$POWSIM_CACHE_DIR/hash-rate.json`` (default ``$XDG_CACHE_HOME/powsim``,
-else ``~/.cache/powsim``): a user cache, because the figures belong to the machine, not
-to a project or a result. The simulator reads it as the ``local`` profile.
+Stored as JSON in ``hash-rate.json`` in the user cache (:mod:`powsim.user_cache`), because
+the figures belong to the machine, not to a project or a result. The simulator reads it as the ``local`` profile.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 from powsim.atomic import write_text_atomic
 from powsim.errors import InputError
+from powsim.user_cache import user_cache
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,10 +35,8 @@ class HashRate:
 
 
 def local_rate_path() -> Path:
-    """Where the ``local`` profile is stored: ``$POWSIM_CACHE_DIR/hash-rate.json`` or the user cache."""
-    folder = os.environ.get("POWSIM_CACHE_DIR") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "powsim"
-    return Path(folder) / "hash-rate.json"
+    """Where the ``local`` profile is stored: ``hash-rate.json`` in the user cache."""
+    return user_cache() / "hash-rate.json"
 
 
 def save_local_rate(rate: HashRate, provenance: dict[str, object]) -> Path:
