@@ -41,7 +41,13 @@ def fit_line(queries: np.ndarray, cost: np.ndarray, source: str) -> LinearRefere
     if np.unique(queries).size < 2:
         raise InputError(f"{source}: field 'queries' needs at least two distinct values "
                          "to fit the legitimate reference")
-    from scipy import stats  # here, not at import: scipy.stats alone costs ~0.4 s to import
-
-    fit = stats.linregress(queries, cost)
-    return LinearReference(float(fit.intercept), float(fit.slope), float(fit.rvalue**2))
+    # scipy.stats.linregress's own arithmetic on numpy (the same doubles, tested): importing
+    # scipy.stats costs every simulating process about 0.45 s.
+    x_mean, y_mean = np.mean(queries), np.mean(cost)
+    ss_x, ss_xy, _, ss_y = np.cov(queries, cost, bias=1).flat
+    slope = ss_xy / ss_x
+    if ss_x == 0.0 or ss_y == 0.0:
+        r = np.nan if ss_xy == 0 else 0.0
+    else:
+        r = min(max(ss_xy / np.sqrt(ss_x * ss_y), -1.0), 1.0)
+    return LinearReference(float(y_mean - slope * x_mean), float(slope), float(r**2))

@@ -9,14 +9,15 @@ two replications the interval is undefined (NaN).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 def half_width(std: np.ndarray | float, count: np.ndarray | int, level: float = 0.95) -> np.ndarray:
     """Half-width of the Student-t ``level`` interval of a mean of ``count`` replications whose
     sample standard deviation is ``std`` (arrays broadcast; NaN where ``count`` < 2)."""
     count = np.asarray(count, dtype=np.float64)
-    t = stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1))
+    # scipy.stats.t.ppf's own function (the same doubles), without importing scipy.stats
+    t = special.stdtrit(np.maximum(count - 1, 1), 0.5 + level / 2)
     return np.where(count > 1, t * np.asarray(std, dtype=np.float64) / np.sqrt(count), np.nan)
 
 

@@ -103,3 +103,23 @@ def test_the_reference_must_be_a_curve():
     with pytest.raises(InputError) as err:
         fit_reference(query_trace())
     assert str(err.value) == "legit.parquet: the legitimate reference must be a curve trace, got a query trace"
+
+
+@pytest.mark.parametrize("case", ["curve", "noisy", "falling", "flat", "huge", "two"])
+def test_the_fit_is_scipys_linregress_to_the_last_bit(case):
+    # fit_line keeps scipy.stats out of every simulating process; its numbers must stay
+    # linregress's, the same doubles.
+    from scipy import stats
+
+    from powsim.calibrate.reference import fit_line
+
+    rng = np.random.default_rng(7)
+    queries = np.cumsum(rng.integers(1, 500, 300)).astype(np.float64)
+    cost = {"curve": 3e-4 * queries + 0.02 * np.sqrt(queries), "noisy": rng.normal(0, 1, 300).cumsum(),
+            "falling": 5.0 - 1e-3 * queries, "flat": np.full(300, 2.5),
+            "huge": 1e12 + 1e6 * queries, "two": None}[case]
+    if case == "two":
+        queries, cost = np.array([3.0, 7.0]), np.array([0.5, 0.25])
+    fit, expected = fit_line(queries, cost, "toy"), stats.linregress(queries, cost)
+    assert fit.slope == expected.slope and fit.intercept == expected.intercept
+    assert fit.r_squared == expected.rvalue ** 2 or (np.isnan(fit.r_squared) and np.isnan(expected.rvalue))
