@@ -82,15 +82,17 @@ def test_an_interrupt_just_after_a_call_is_sent_leaves_no_stale_result(pool):
 
 
 def test_lanes_keep_their_calls_in_one_worker_and_a_lone_lane_is_shared(pool):
+    # A lane's calls but its last go to its worker; the last (4 and 5) go to whichever worker
+    # is idle first, so which worker runs them depends on timing.
     ran = dict(pool.run([(_pid, 0.05)] * 6, [0, 1] * 3))
-    assert {ran[0], ran[2], ran[4]} == {ran[0]} and {ran[1], ran[3], ran[5]} == {ran[1]}
-    assert ran[0] != ran[1]
+    assert ran[0] == ran[2] != ran[1] == ran[3]
+    assert {ran[4], ran[5]} <= {ran[0], ran[1]}
     shared = dict(pool.run([(_pid, 0.05)] * 6, [0] * 6))
     assert len(set(shared.values())) == 2
 
 
 def test_a_lanes_last_call_is_not_sent_ahead_but_left_for_an_idle_worker(pool):
     # Lane 0's worker runs call 0 with call 1 sent ahead; call 2, the lane's last, waits here
-    # and goes to lane 1's worker, idle from 0.6 s, not to lane 0's (idle only from 0.8 s).
-    ran = dict(pool.run([(_pid, 0.4)] * 3 + [(_pid, 0.6)], [0, 0, 0, 1]))
+    # and goes to lane 1's worker, idle from 0.75 s, not to lane 0's (idle only from 1 s).
+    ran = dict(pool.run([(_pid, 0.5)] * 3 + [(_pid, 0.75)], [0, 0, 0, 1]))
     assert ran[0] == ran[1] != ran[3] == ran[2]
