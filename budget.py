@@ -90,14 +90,14 @@ def duration(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
-def dask_cores(dask_workers: int | None, scheduler: str | None = None) -> int:
-    """The cores a dask run uses: its local workers (None: one per core; 0: this
-    process), at most this machine's; a remote scheduler's are unknown, so counted as this
-    machine's."""
+def run_cores(jobs: int | None, scheduler: str | None = None) -> int:
+    """The cores a command's runs use: its ``jobs`` local worker processes (None: one per
+    core; 0: this process), at most this machine's; a dask scheduler's are unknown, so
+    counted as this machine's."""
     here = os.cpu_count() or 1
-    if dask_workers is None or scheduler is not None:
+    if jobs is None or scheduler is not None:
         return here
-    return min(max(dask_workers, 1), here)
+    return min(max(jobs, 1), here)
 
 
 WORKER_BYTES = 256 * 2**20  # one local worker process (python, numpy, pandas, simpy)
@@ -105,14 +105,14 @@ MAX_WORKERS_PER_CORE = 4
 
 
 def check_local_workers(workers: int | None, limits: bool = True) -> None:
-    """Refuse ``--dask-workers`` beyond :data:`MAX_WORKERS_PER_CORE` per core (they would only
+    """Refuse ``--jobs`` beyond :data:`MAX_WORKERS_PER_CORE` per core (they would only
     wait for one another) or whose processes would take over half of the memory."""
     cores_here, memory = os.cpu_count() or 1, physical_memory_bytes()
     if not limits or workers is None:
         return
     if workers > MAX_WORKERS_PER_CORE * cores_here or workers * WORKER_BYTES > memory / 2:
         most = int(min(MAX_WORKERS_PER_CORE * cores_here, memory / 2 // WORKER_BYTES))
-        raise InputError(f"option --dask-workers: {workers}, expected at most {most} on this "
+        raise InputError(f"option --jobs: {workers}, expected at most {most} on this "
                          f"machine ({cores_here} cores, {memory / 2**30:.3g} GiB; each worker "
                          f"process takes about {WORKER_BYTES / 2**20:.0f} MiB): lower it, or "
                          f"pass {NO_LIMITS} to start them anyway")

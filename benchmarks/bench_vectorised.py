@@ -13,7 +13,7 @@ knockoff attacker and a 20-account sybil ring, which stays in SimPy) and 100 use
 replayed batches on a server with a worker per user. With ``--calibrate``, also the wall
 seconds of ``powsim calibrate examples/what-if-a.toml --legit users --max-p95 2.0`` at its
 defaults (one forked worker process per core) against the same command run serially in
-this run (``--dask-workers 0``, the baseline), and whether the 10 s goal is met.
+this run (``--jobs 0``, the baseline), and whether the 10 s goal is met.
 """
 
 from __future__ import annotations
@@ -120,13 +120,13 @@ def _calibrate_once(extra: list[str]) -> tuple[float, float, str]:
 
 def calibrate_wall(runs: int) -> None:
     """Wall seconds of the calibrate command at its defaults (one forked worker process per
-    core) against the same command run serially (--dask-workers 0), the baseline, alternated
+    core) against the same command run serially (--jobs 0), the baseline, alternated
     ``runs`` times in this run; the CPU seconds of all its processes (on an idle machine of N
     cores its wall time is at least CPU / N); and whether the goal is met (best run)."""
     figures: dict[str, list[tuple[float, float, str]]] = {"defaults": [], "serial": []}
     for _ in range(runs):
         figures["defaults"].append(_calibrate_once([]))
-        figures["serial"].append(_calibrate_once(["--dask-workers", "0"]))
+        figures["serial"].append(_calibrate_once(["--jobs", "0"]))
     wall = {label: min(w for w, _, _ in runs_) for label, runs_ in figures.items()}
     cpu = {label: min(c for _, c, _ in runs_) for label, runs_ in figures.items()}
     status = "; ".join(sorted({s for runs_ in figures.values() for _, _, s in runs_}))

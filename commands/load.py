@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
-                                     check_dask_options, command)
+from powsim.commands.parsing import (add_executor_options, add_limits_option, add_progress_options,
+                                     check_executor_options, command)
 from powsim.errors import InputError
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -109,15 +109,15 @@ def capacity_command(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.scenario)
     slo = parse_slo(args.slo, scenario)
     workers = parse_workers(args.workers)
-    cores, runs = budget.dask_cores(args.dask_workers, args.scheduler), len(workers) * args.replications
+    cores, runs = budget.run_cores(args.jobs, args.scheduler), len(workers) * args.replications
     budget.check(budget.run_work(scenario, runs, cores),
                  f"{args.scenario} x {len(workers)} worker counts x --replications "
                  f"{args.replications}", args.limits)
-    check_dask_options(args)
+    check_executor_options(args)
     out = Path(args.out)
     print(f"capacity: {len(workers)} worker counts x {args.replications} replications = "
           f"{len(workers) * args.replications} runs")
-    with open_executor(args.scheduler, args.dask_workers) as executor:
+    with open_executor(args.scheduler, args.jobs) as executor:
         table = capacity(scenario, slo, workers, args.replications, args.seed, executor,
                          progress=True)
         where = executor.where
@@ -169,14 +169,14 @@ def _capacity_against(args: argparse.Namespace) -> int:
     for value in axis.values:  # every value's scenario and the SLO checked before any run
         parse_slo(args.slo, read_scenario(args.scenario, (Override(axis.key, value),)))
     runs = len(axis.values) * len(workers) * args.replications
-    budget.check(budget.run_work(scenario, runs, budget.dask_cores(args.dask_workers,
+    budget.check(budget.run_work(scenario, runs, budget.run_cores(args.jobs,
                                                                    args.scheduler)),
                  f"{args.scenario} x {len(axis.values)} values x {len(workers)} worker counts x "
                  f"--replications {args.replications}", args.limits)
-    check_dask_options(args)
+    check_executor_options(args)
     print(f"capacity: {len(axis.values)} values of {axis.key} x {len(workers)} worker counts x "
           f"{args.replications} replications = {runs} runs")
-    with open_executor(args.scheduler, args.dask_workers) as executor:
+    with open_executor(args.scheduler, args.jobs) as executor:
         table, answers = capacity_against(Path(args.scenario), args.slo, axis, workers,
                                           args.replications, args.seed, executor, progress=True)
     origin = provenance(seed=args.seed, scenario=str(args.scenario), slo=args.slo,
@@ -222,6 +222,6 @@ def add_capacity(subparsers: argparse._SubParsersAction) -> None:
                              "agents.1.max_rate_hz=3,6,12: the search runs at each value; writes "
                              "DIR/capacity.parquet (every value's rows), DIR/capacity-vary.parquet"
                              "/.csv (workers needed per value) and DIR/capacity-vary.html/.png")
-    add_dask_options(parser)
+    add_executor_options(parser)
     add_limits_option(parser)
     add_progress_options(parser)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from powsim import options
 from powsim.errors import InputError
 
-MAX_DASK_WORKERS = 1024
+MAX_JOBS = 1024
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -77,29 +77,30 @@ def add_limits_option(parser: argparse.ArgumentParser) -> None:
                              "of this machine's memory (default: refuse such runs up front)")
 
 
-def check_dask_options(args: argparse.Namespace) -> None:
-    """Before any work: ``--dask-workers`` fits this machine (:func:`powsim.budget.
+def check_executor_options(args: argparse.Namespace) -> None:
+    """Before any work: ``--jobs`` fits this machine (:func:`powsim.budget.
     check_local_workers`) and ``--scheduler``, when given, is a dask scheduler that answers
     (:func:`powsim.sweep.executor.probe_scheduler`)."""
     from powsim.budget import check_local_workers
 
-    check_local_workers(args.dask_workers, args.limits)
+    check_local_workers(args.jobs, args.limits)
     if args.scheduler is not None:
         from powsim.sweep.executor import probe_scheduler
 
         probe_scheduler(args.scheduler)
 
 
-def add_dask_options(parser: argparse.ArgumentParser, serial: bool = False) -> None:
-    """Add ``--scheduler ADDRESS`` and ``--dask-workers N``: where the command's runs go
+def add_executor_options(parser: argparse.ArgumentParser, serial: bool = False) -> None:
+    """Add ``--scheduler ADDRESS`` and ``--jobs N`` (``--dask-workers``, its former name, still
+    taken): where the command's runs go
     (:func:`powsim.sweep.executor.open_executor`); with ``serial``, in this process unless
     told otherwise (for commands whose default work is too small to pay a cluster's start)."""
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="run on an existing dask cluster (tcp://HOST:8786) instead of "
                              "worker processes on this machine; its workers need powsim and the "
                              "scenario's files at the same paths")
-    parser.add_argument("--dask-workers", type=options.integer(0, MAX_DASK_WORKERS),
-                        default=0 if serial else None,
+    parser.add_argument("--jobs", "--dask-workers", dest="jobs", metavar="N",
+                        type=options.integer(0, MAX_JOBS), default=0 if serial else None,
                         help="worker processes on this machine, forked from this one (default: "
                              f"{'0' if serial else 'one per core'}; 0 runs the tasks serially "
-                             "in this process)")
+                             "in this process; --dask-workers is its former name)")

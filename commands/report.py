@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
-                                     add_set_option, check_dask_options, command)
+from powsim.commands.parsing import (add_executor_options, add_limits_option, add_progress_options,
+                                     add_set_option, check_executor_options, command)
 from powsim.commands.sweep import add_target_options, check_work
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
@@ -53,18 +53,18 @@ def report_command(args: argparse.Namespace) -> int:
     sweep = Sweep(plan.scenario, (plan.grid,), plan.replications, plan.seed, fixed=fixed)
     if not load:
         check_work(sweep, args, 2)
-    cores = budget.dask_cores(args.dask_workers, args.scheduler)
+    cores = budget.run_cores(args.jobs, args.scheduler)
     searches = 1 + len(INTENSITIES) * load  # a load scenario's capacity at each intensity
     budget.check(budget.run_work(scenario, searches * len(plan.workers) * plan.replications, cores),
                  f"{args.scenario} x {len(plan.workers)} worker counts x --replications "
                  f"{plan.replications}", args.limits)
-    check_dask_options(args)
+    check_executor_options(args)
     searched = (f"{len(plan.workers)} worker counts x {plan.replications} replications"
                 + (f", again at {len(INTENSITIES)} attack intensities" if load else ""))
     calibration = (f"calibrate a, {sweep.describe()}, then the held-out check and the "
                    "assumptions varied at the chosen a; ")
     print(f"report: {'' if load else calibration}capacity, {searched}")
-    with open_executor(args.scheduler, args.dask_workers) as executor:
+    with open_executor(args.scheduler, args.jobs) as executor:
         answers = build(plan, executor, progress=True)
     origin = provenance(seed=args.seed, scenario=str(args.scenario), legit=legit,
                         grid=list(plan.grid.values), max_p95=args.max_p95,
@@ -141,6 +141,6 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=options.seed(), default=0,
                         help="seed of the runs; the held-out check uses seed + 1 (default 0)")
     add_set_option(parser)
-    add_dask_options(parser, serial=True)
+    add_executor_options(parser, serial=True)
     add_limits_option(parser)
     add_progress_options(parser)

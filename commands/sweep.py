@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from powsim import budget, options
-from powsim.commands.parsing import (add_dask_options, add_limits_option, add_progress_options,
-                                     add_set_option, check_dask_options, command)
+from powsim.commands.parsing import (add_executor_options, add_limits_option, add_progress_options,
+                                     add_set_option, check_executor_options, command)
 from powsim.outputs import check_destination, staged
 from powsim.provenance import provenance
 
@@ -33,9 +33,9 @@ def _sweep(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), axes, args.replications, args.seed, args.mode, fixed)
     check_work(sweep, args, 1)
-    check_dask_options(args)
+    check_executor_options(args)
     print(f"sweep: {sweep.describe()}")  # checks every point first
-    with open_executor(args.scheduler, args.dask_workers) as executor:
+    with open_executor(args.scheduler, args.jobs) as executor:
         _, table = run_sweep(sweep, executor, Path(args.out))
         where = executor.where
     origin = provenance(seed=args.seed, mode=args.mode, scenario=str(args.scenario),
@@ -77,7 +77,7 @@ def check_work(sweep, args: argparse.Namespace, repeats: int) -> None:
     from powsim.sweep.grid import grid_points
 
     points = grid_points(sweep.axes)
-    cores = budget.dask_cores(args.dask_workers, args.scheduler)
+    cores = budget.run_cores(args.jobs, args.scheduler)
     runs = len(points) * sweep.replications * repeats
     work = max((budget.run_work(read_scenario(sweep.scenario, (*sweep.fixed, *point)), runs, cores)
                 for point in (points[0], points[-1])), key=lambda w: w.amount)
@@ -109,7 +109,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=["sampled", "expected"], default="sampled",
                         help="sampled: random draws (default); expected: means")
     add_set_option(parser)
-    add_dask_options(parser)
+    add_executor_options(parser)
     add_limits_option(parser)
     add_progress_options(parser)
 
@@ -133,10 +133,10 @@ def _calibrate(args: argparse.Namespace) -> int:
     fixed = tuple(parse_override(text) for text in args.overrides)
     sweep = Sweep(Path(args.scenario), (a_axis(parse_axis(args.grid)),), args.replications,
                   args.seed, fixed=fixed)
-    check_dask_options(args)
+    check_executor_options(args)
     # The cluster starts while the scenario and the grid's points are checked, and stops while
     # the tables and charts are written (:mod:`powsim.sweep.background`).
-    with opened_in_background(args.scheduler, args.dask_workers, WARM) as executor:
+    with opened_in_background(args.scheduler, args.jobs, WARM) as executor:
         from powsim.calibrate.pareto_chart import pareto_chart
         from powsim.calibrate.sensitivity_chart import sensitivity_chart
         from powsim.charts import save_chart
@@ -210,6 +210,6 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
                         help="seed of the held-out check (default: --seed + 1)")
     parser.add_argument("--out", required=True, help="folder for the outputs")
     add_set_option(parser)
-    add_dask_options(parser)
+    add_executor_options(parser)
     add_limits_option(parser)
     add_progress_options(parser)

@@ -60,7 +60,7 @@ def _capacity(*options: str) -> Build:
 
 def _sweep(*options: str) -> Build:
     return lambda f: ["sweep", str(scenario(f)), *options, "--out", str(f / "out"),
-                      "--dask-workers", "0"]
+                      "--jobs", "0"]
 
 
 def _calibrate(*options: str, legit: bool = True) -> Build:
@@ -68,7 +68,7 @@ def _calibrate(*options: str, legit: bool = True) -> Build:
         path = scenario(folder, extra=USERS if legit else "")
         given = {"--legit": "users", "--replications": "2", **dict(zip(options[::2], options[1::2]))}
         return ["calibrate", str(path), *[f"{k}={v}" for k, v in given.items()],
-                "--out", str(folder / "out"), "--dask-workers", "0"]
+                "--out", str(folder / "out"), "--jobs", "0"]
     return build
 
 
@@ -76,7 +76,7 @@ def _only_users(folder: Path) -> list[str]:
     path = text_file(folder, "users.toml", scenario(folder).read_text().replace(
         'kind = "attacker"\nname = "x"', 'kind = "legit"\nname = "users"'))
     return ["calibrate", str(path), "--legit", "users", "--out", str(folder / "out"),
-            "--dask-workers", "0"]
+            "--jobs", "0"]
 
 
 def _stream_queries(folder: Path) -> list[str]:
@@ -190,10 +190,11 @@ LATE_CASES: list[tuple[str, Build, tuple[str, ...]]] = [
     ("scheduler-no-port", _sweep("--grid", "defense.a=1.1", "--scheduler", "tcp://127.0.0.1"),
      ("--scheduler",)),
     ("capacity-seed-negative", _capacity("--seed", "-1"), ("--seed",)),
-    ("sweep-dask-workers-beyond-the-machine",
+    ("sweep-jobs-beyond-the-machine",
      lambda f: [*_sweep("--grid", "defense.a=1.1")(f)[:-1], "1000"],
-     ("--dask-workers", "expected at most", "--no-limits")),
-    ("capacity-dask-workers-beyond-the-machine", _capacity("--dask-workers", "1000"), ("--dask-workers",)),
+     ("--jobs", "expected at most", "--no-limits")),
+    ("capacity-former-dask-workers-beyond-the-machine",  # the option's former name still taken
+     _capacity("--dask-workers", "1000"), ("--jobs",)),
     ("simulate-scenario-is-a-fifo", _fifo_scenario, ("not a regular file", "scenario TOML")),
     ("simulate-scenario-is-dev-zero", lambda f: ["simulate", "/dev/zero", "--out", str(f / "out")],
      ("/dev/zero", "not a regular file")),

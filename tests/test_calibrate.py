@@ -166,7 +166,7 @@ def test_calibrate_chooses_an_a_that_holds_on_fresh_seeds(scenario, tmp_path, ca
     out = tmp_path / "out"
     assert main(["calibrate", str(scenario), "--legit", "users", "--max-p95", "2.0",
                  "--grid", "defense.a=log:1.001:1.3:8", "--replications", "4", "--out", str(out),
-                 "--dask-workers", "0"]) == 0
+                 "--jobs", "0"]) == 0
     printed = capsys.readouterr().out
     table = pd.read_parquet(out / "calibration.parquet")
     tuning, held = table[table["seeds"] == "tuning"], table[table["seeds"] == "held-out"]
@@ -194,7 +194,7 @@ def test_calibrate_under_varied_query_volumes_holds_for_every_variant(scenario, 
                  "--max-share-over-2x", "0.2", "--tolerance", "0.05",
                  "--grid", "defense.a=1.001,1.01,1.05,1.2", "--replications", "3",
                  "--vary", "agents.0.queries.median=100,1600", "--out", str(out),
-                 "--dask-workers", "0"]) == 0
+                 "--jobs", "0"]) == 0
     printed = capsys.readouterr().out
     sensitivity = pd.read_csv(out / "sensitivity.csv")
     assert list(sensitivity["variant"]) == ["base", "agents.0.queries.median=100",
@@ -230,7 +230,7 @@ def test_bad_calibration_options_fail_in_one_line_before_any_run(scenario, tmp_p
                                                                   option, message):
     out = tmp_path / "never"
     assert main(["calibrate", str(scenario), "--legit", "users", "--grid", "defense.a=1.01",
-                 "--replications", "2", "--out", str(out), "--dask-workers", "0",
+                 "--replications", "2", "--out", str(out), "--jobs", "0",
                  *option]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err

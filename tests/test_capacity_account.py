@@ -47,7 +47,7 @@ def test_capacity_command_on_a_per_account_scenario(tmp_path, capsys):
     out = tmp_path / "cap"
     assert main(["capacity", str(_small(tmp_path)), "--slo", "users.queue_mean<=600",
                  "--workers", "1:2", "--replications", "2", "--out", str(out),
-                 "--dask-workers", "0"]) == 0
+                 "--jobs", "0"]) == 0
     printed = capsys.readouterr().out
     assert "users.queue_mean_s: mean and 95 % CI over 2 replications, whole runs" in printed
     assert "smallest worker count meeting users.queue_mean<=600" in printed

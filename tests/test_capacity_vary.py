@@ -30,7 +30,7 @@ def test_workers_needed_rise_with_the_botnets_rate(short, tmp_path, capsys):
     out = tmp_path / "vary"
     assert main(["capacity", str(short), "--slo", SLO, "--workers", "1:4", "--replications", "3",
                  "--vary", "agents.1.max_rate_hz=1,12", "--out", str(out),
-                 "--dask-workers", "0"]) == 0
+                 "--jobs", "0"]) == 0
     printed = capsys.readouterr().out
     answers = pd.read_csv(out / "capacity-vary.csv")
     table = pd.read_parquet(out / "capacity.parquet")
@@ -53,7 +53,7 @@ def test_workers_needed_rise_with_the_botnets_rate(short, tmp_path, capsys):
 def test_a_bad_vary_fails_in_one_line_before_any_run(short, tmp_path, capsys, vary, message):
     out = tmp_path / "never"
     assert main(["capacity", str(short), "--slo", SLO, "--workers", "1:2", "--vary", vary,
-                 "--out", str(out), "--dask-workers", "0"]) == 2
+                 "--out", str(out), "--jobs", "0"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
     assert not out.exists()

@@ -68,11 +68,11 @@ def test_capacity_on_a_local_cluster_equals_the_serial_capacity():
 
 
 def test_capacity_command_writes_table_chart_and_provenance(tmp_path, capsys):
-    """On one local worker process (--dask-workers 1) the command's table is the
+    """On one local worker process (--jobs 1) the command's table is the
     serial one."""
     out = tmp_path / "cap"
     assert main(["capacity", str(EXAMPLE), "--slo", SLO, "--workers", "1:2", "--replications",
-                 "3", "--out", str(out), "--dask-workers", "1"]) == 0
+                 "3", "--out", str(out), "--jobs", "1"]) == 0
     assert "smallest worker count meeting legit.ttc_p95<=5 (whole 95 % CI): 2" in capsys.readouterr().out
     table = pd.read_parquet(out / "capacity.parquet")
     scenario = load_load_scenario(EXAMPLE)

@@ -136,7 +136,7 @@ def test_sweep_files(cli, synthetic, tmp_path):
     scenario = attacker_scenario(synthetic)
     out = tmp_path / "out"
     assert cli("sweep", scenario, "--grid", "defense.a=1.01,1.1", "--replications", "2",
-               "--seed", "5", "--dask-workers", "0", "--out", out).code == 0
+               "--seed", "5", "--jobs", "0", "--out", out).code == 0
     sweep = pd.read_csv(out / "sweep.csv")
     assert sweep["defense.a"].tolist() == [1.01, 1.1]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), sweep,

@@ -35,7 +35,7 @@ def _table(folder: Path) -> list[str]:
 
 def _sweep(folder: Path) -> list[str]:
     return ["sweep", str(scenario(folder)), "--grid", "defense.a=1.1,1.2", "--replications", "2",
-            "--out", str(folder / "out"), "--dask-workers", "0"]
+            "--out", str(folder / "out"), "--jobs", "0"]
 
 
 COMMANDS = {"validate": (lambda f: VALIDATE, "validate", "trial"),

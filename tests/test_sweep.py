@@ -128,7 +128,7 @@ def test_an_interrupted_sweep_computes_only_missing_points(scenario, tmp_path):
 def test_sweep_command_writes_tidy_tables(scenario, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["sweep", str(scenario), "--grid", "defense.a=1.0075,1.2", "--replications", "3",
-                 "--out", str(out), "--dask-workers", "0"]) == 0
+                 "--out", str(out), "--jobs", "0"]) == 0
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns[:2]) == ["defense.a", "agent"]
     assert table["replications"].eq(3).all()
@@ -148,7 +148,7 @@ def test_sweep_command_writes_tidy_tables(scenario, tmp_path, capsys):
 ])
 def test_bad_sweep_options_are_one_line_and_write_nothing(scenario, tmp_path, capsys, options, message):
     assert main(["sweep", str(scenario), *options, "--out", str(tmp_path / "out"),
-                 "--dask-workers", "0"]) == 2
+                 "--jobs", "0"]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
@@ -175,7 +175,7 @@ def test_sweep_runs_a_load_scenario_and_each_point_is_its_simulate_run(tmp_path,
                      .replace("end_s = 7350.0", "end_s = 500.0"))
     out = tmp_path / "sweep"
     assert main(["sweep", str(short), "--grid", "agents.1.machines=250,1000", "--replications",
-                 "2", "--out", str(out), "--dask-workers", "0"]) == 0
+                 "2", "--out", str(out), "--jobs", "0"]) == 0
     table = pd.read_csv(out / "sweep.csv")
     assert table[["agents.1.machines", "agent"]].values.tolist() == [
         [250, "clients"], [250, "botnet"], [1000, "clients"], [1000, "botnet"]]
