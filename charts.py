@@ -63,9 +63,10 @@ def embed_script() -> str:
     vl_convert, version = import_vl_convert(), vl_version_for_vl_convert()
     kept = user_cache() / f"vega-embed-{vl_convert.__version__}-{version}.js"
     try:
-        head, _, script = kept.read_text(encoding="utf-8").partition("\n")
-        if head == _digest_line(script):
-            return script
+        if kept.is_file():  # a regular file: reading a FIFO put there would wait forever
+            head, _, script = kept.read_text(encoding="utf-8").partition("\n")
+            if head == _digest_line(script):
+                return script
     except (OSError, UnicodeError):
         pass
     script = vl_convert.javascript_bundle(vl_version=version)

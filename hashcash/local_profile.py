@@ -52,6 +52,9 @@ def load_local_rate() -> HashRate | None:
     path = local_rate_path()
     if not path.exists():
         return None
+    if not path.is_file():  # a FIFO there would make the read wait forever
+        raise InputError(f"{path}: not a regular file, expected a hash-rate record; remove it "
+                         "and run 'powsim hashcash bench'")
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         rate = HashRate(**{field.name: record[field.name] for field in dataclasses.fields(HashRate)})

@@ -64,6 +64,33 @@ def ctrl_c_after():
     signal.signal(signal.SIGINT, previous)
 
 
+@pytest.fixture
+def within():
+    """Call ``function()`` in a thread: what it returns, or what it raises, here; a failure if
+    it has not returned within ``seconds`` (opening a FIFO to read waits for a writer forever,
+    and the thread is left behind as a daemon rather than hang the suite)."""
+
+    def call(function, seconds: float = 60.0):
+        outcome: list[tuple[bool, object]] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, function()))
+            except BaseException as err:  # raised again in the test's thread
+                outcome.append((False, err))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(seconds)
+        assert outcome, f"still running after {seconds:g} s"
+        returned, value = outcome[0]
+        if not returned:
+            raise value
+        return value
+
+    return call
+
+
 @pytest.fixture(scope="session")
 def paper_curves(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The authors' MNIST curves imported as curve traces into a temporary folder."""

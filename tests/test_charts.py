@@ -1,7 +1,10 @@
 """Charts' HTML pages open offline: altair's inline page byte for byte, its script bundle kept
-in the user cache between commands, a damaged kept bundle made again."""
+in the user cache between commands, a damaged kept bundle made again, a FIFO in its place
+never read."""
 
 from __future__ import annotations
+
+import os
 
 import altair as alt
 import pandas as pd
@@ -42,3 +45,11 @@ def test_the_bundle_is_kept_and_a_damaged_one_made_again(cache, monkeypatch):
     kept.write_text(kept.read_text()[:-100])  # cut short: its digest no longer matches
     assert charts.embed_script() == script and len(made) == 1
     assert kept.read_text().partition("\n")[2] == script
+
+
+def test_a_fifo_in_the_bundles_place_is_not_read(cache, within):
+    from altair.utils._importers import import_vl_convert, vl_version_for_vl_convert
+
+    cache.mkdir(parents=True)
+    os.mkfifo(cache / f"vega-embed-{import_vl_convert().__version__}-{vl_version_for_vl_convert()}.js")
+    assert "vegaEmbed" in within(charts.embed_script)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -56,3 +57,10 @@ def test_a_damaged_local_profile_is_named(tmp_path, monkeypatch):
     (tmp_path / "hash-rate.json").write_text('{"per_core_hz": "fast"}')
     with pytest.raises(InputError, match="hash-rate.json"):
         load_local_rate()
+
+
+def test_a_fifo_in_the_local_profiles_place_is_named_not_read(tmp_path, monkeypatch, within):
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path))
+    os.mkfifo(tmp_path / "hash-rate.json")
+    with pytest.raises(InputError, match="hash-rate.json: not a regular file"):
+        within(load_local_rate)

@@ -3,6 +3,8 @@ solve them with real SHA-256 instead of drawing trials, and the server verifies 
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import simpy
 import pandas as pd
@@ -198,3 +200,12 @@ def test_the_secret_is_not_derived_from_the_recorded_seed_alone(tmp_path, monkey
     assert challenge("machine-a") == challenge("machine-a")  # same seed, same machine
     assert challenge("machine-a") != challenge("machine-b")  # the seed alone does not fix it
     assert oct((tmp_path / "machine-a" / "hmac-key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_fifo_in_the_machine_keys_place_is_named_not_read(tmp_path, monkeypatch, within):
+    from powsim.sim.server.secret import machine_key
+
+    monkeypatch.setenv("POWSIM_CACHE_DIR", str(tmp_path))
+    os.mkfifo(tmp_path / "hmac-key")
+    with pytest.raises(InputError, match="hmac-key: not a regular file"):
+        within(machine_key)

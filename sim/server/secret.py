@@ -39,6 +39,9 @@ def machine_key() -> bytes:
         else:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(secrets.token_bytes(KEY_BYTES))
+        if not path.is_file():  # a FIFO there would make the read wait forever
+            raise InputError(f"{path}: not a regular file, expected this machine's "
+                             f"{KEY_BYTES}-byte HashCash key (remove it to make a new one)")
         key = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot create or read the machine's HashCash key "
