@@ -6,15 +6,27 @@ an event (its callbacks, and that it succeeded), so it costs one small object an
 entry instead of a ``Timeout``'s checks and fields. :meth:`Clock.at` puts it on the
 environment's own queue at an absolute time, with SimPy's priority and insertion order, so it
 runs where a timeout made at the same moment for the same time would.
+
+Calls made under :meth:`Clock.gathered` (many at one moment for scattered times: a
+publication's arrivals, each submitting when its solve ends) are not pushed on the heap: they
+are sorted by that same key into a line beside it, and :meth:`Clock.step` takes the smaller of
+the line's head and the heap's, so they run in exactly the heap's order while each skips a
+push and a pop on a heap of every pending event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from heapq import heappush
+import contextlib
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterator
+from heapq import heappop, heappush
 
 import simpy
+from simpy.core import EmptySchedule, Infinity
 from simpy.events import NORMAL
+
+from powsim.sim.clock import process
 
 
 class Call:
@@ -28,11 +40,48 @@ class Call:
 
 
 class Clock(simpy.Environment):
-    """A SimPy environment that also schedules bare callbacks."""
+    """A SimPy environment that also schedules bare callbacks, some in a sorted line."""
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self._line: deque[tuple] = deque()  # gathered calls' keys, sorted
+        self._gathering: list[tuple] | None = None
 
     def at(self, when_s: float, action: Callable[[Call], None]) -> Call:
         """Call ``action`` at simulated time ``when_s`` (seconds, not before now); the call,
         returned, stands for that moment (a worker tells its current wake-up from an old one)."""
         call = Call(action)
-        heappush(self._queue, (when_s, NORMAL, next(self._eid), call))  # as Environment.schedule
+        entry = (when_s, NORMAL, next(self._eid), call)  # Environment.schedule's key
+        if self._gathering is None:
+            heappush(self._queue, entry)
+        else:
+            self._gathering.append(entry)
         return call
+
+    @contextlib.contextmanager
+    def gathered(self) -> Iterator[None]:
+        """Put the calls made inside into the sorted line instead of the heap (see the module
+        docstring)."""
+        self._gathering = []
+        try:
+            yield
+        finally:
+            batch, self._gathering = sorted(self._gathering), None  # keys differ: ids are unique
+            self._line = deque(heapq.merge(self._line, batch) if self._line else batch)
+
+    def peek(self) -> float:
+        """Time of the next event (infinity when none)."""
+        heads = [entries[0][0] for entries in (self._queue, self._line) if entries]
+        return min(heads, default=Infinity)
+
+    def step(self) -> None:
+        """Process the next event: SimPy's ``step``, its next entry the smaller of the line's
+        head and the heap's."""
+        line, queue = self._line, self._queue
+        if line and (not queue or line[0] < queue[0]):
+            self._now, _, _, event = line.popleft()
+        elif queue:
+            self._now, _, _, event = heappop(queue)
+        else:
+            raise EmptySchedule
+        process(self, event)

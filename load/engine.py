@@ -272,14 +272,17 @@ class LoadRun:
         """Puzzle-first: every stream's clients arriving before ``until_s`` (the next
         publication, called at this one), each set to submit when its solve ends. An arrival
         only reads the published effort, so it needs no event of its own."""
-        for group, stream in enumerate(self.scenario.streams):
-            arrivals, effort = self.arrivals[group], self._combined(stream.account_effort, self.published)
-            end_s = min(until_s, arrivals.end_s)
-            while arrivals.next_s < end_s:
-                client = Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng, arrivals.next_s)
-                client.effort = effort  # as _arrive: a stream's charge is its account_effort
-                self._solve_then(client, self._submit, client.first_s)
-                arrivals.gap()
+        with self.env.gathered():  # their solves end at scattered times: a line, not the heap
+            for group, stream in enumerate(self.scenario.streams):
+                arrivals, effort = self.arrivals[group], self._combined(stream.account_effort,
+                                                                        self.published)
+                end_s = min(until_s, arrivals.end_s)
+                while arrivals.next_s < end_s:
+                    client = Client(group, stream, arrivals.hash_rate_hz(), arrivals.rng,
+                                    arrivals.next_s)
+                    client.effort = effort  # as _arrive: a stream's charge is its account_effort
+                    self._solve_then(client, self._submit, client.first_s)
+                    arrivals.gap()
 
     def _arrive(self, client: Client) -> None:
         """``client`` arrives (at its ``first_s``, not before now)."""

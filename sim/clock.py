@@ -97,15 +97,21 @@ class Clock(simpy.Environment):
             self._now, _, _, event = heappop(queue)
         else:
             raise EmptySchedule
-        callbacks, event.callbacks = event.callbacks, None
-        try:
-            for callback in callbacks:
-                callback(event)
-        except StopSimulation:  # as SimPy: the remaining callbacks run when the run resumes
-            event.callbacks = callbacks[callbacks.index(callback) + 1:]
-            self.schedule(event, EventPriority(-1))
-            raise
-        if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
+        process(self, event)
+
+
+def process(env: simpy.Environment, event: Event) -> None:
+    """What ``Environment.step`` does with the event it took (the clock already at its time):
+    run its callbacks, and raise its failure if nobody handled it."""
+    callbacks, event.callbacks = event.callbacks, None
+    try:
+        for callback in callbacks:
+            callback(event)
+    except StopSimulation:  # as SimPy: the remaining callbacks run when the run resumes
+        event.callbacks = callbacks[callbacks.index(callback) + 1:]
+        env.schedule(event, EventPriority(-1))
+        raise
+    if not event._ok and not hasattr(event, "_defused"):  # a failure nobody handled
+        exc = type(event._value)(*event._value.args)
+        exc.__cause__ = event._value
+        raise exc
