@@ -20,13 +20,13 @@ import contextlib
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush
+from heapq import heappush
 
 import simpy
-from simpy.core import EmptySchedule, Infinity
+from simpy.core import Infinity
 from simpy.events import NORMAL
 
-from powsim.sim.clock import process
+from powsim.sim.clock import step_lined
 
 
 class Call:
@@ -77,11 +77,4 @@ class Clock(simpy.Environment):
     def step(self) -> None:
         """Process the next event: SimPy's ``step``, its next entry the smaller of the line's
         head and the heap's."""
-        line, queue = self._line, self._queue
-        if line and (not queue or line[0] < queue[0]):
-            self._now, _, _, event = line.popleft()
-        elif queue:
-            self._now, _, _, event = heappop(queue)
-        else:
-            raise EmptySchedule
-        process(self, event)
+        step_lined(self, self._line)

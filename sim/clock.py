@@ -90,19 +90,20 @@ class Clock(simpy.Environment):
     def step(self) -> None:
         """Process the next event: SimPy's ``step``, its next entry the smaller of the line's
         head and the heap's."""
-        due_now, queue = self._due_now, self._queue
-        if due_now and (not queue or due_now[0] < queue[0]):  # keys differ: ids are unique
-            self._now, _, _, event = due_now.popleft()
-        elif queue:
-            self._now, _, _, event = heappop(queue)
-        else:
-            raise EmptySchedule
-        process(self, event)
+        step_lined(self, self._due_now)
 
 
-def process(env: simpy.Environment, event: Event) -> None:
-    """What ``Environment.step`` does with the event it took (the clock already at its time):
-    run its callbacks, and raise its failure if nobody handled it."""
+def step_lined(env: simpy.Environment, line: deque[tuple]) -> None:
+    """``Environment.step`` for an environment whose events wait in its heap and in ``line``
+    (keys in increasing order): take the smaller head, run its callbacks, and raise its
+    failure if nobody handled it."""
+    queue = env._queue
+    if line and (not queue or line[0] < queue[0]):  # keys differ: ids are unique
+        env._now, _, _, event = line.popleft()
+    elif queue:
+        env._now, _, _, event = heappop(queue)
+    else:
+        raise EmptySchedule
     callbacks, event.callbacks = event.callbacks, None
     try:
         for callback in callbacks:
