@@ -25,7 +25,8 @@ import numpy as np
 
 BLOCK = 256  # standard exponentials drawn ahead at a time
 INVERSION_BELOW = 0.333333333333333333333333  # numpy's geometric inverts an exponential for p below this
-INT64_MAX = 2**63 - 1  # numpy's geometric returns this from 9.223372036854776e18 trials on
+INT64_MAX = 2**63 - 1  # numpy's geometric returns this from GEOMETRIC_CAP trials on
+GEOMETRIC_CAP = float(2**63)  # 9.223372036854776e18: trials at which numpy's geometric saturates
 
 
 class BlockedStream:
@@ -54,7 +55,7 @@ class BlockedStream:
         """Trials to the first success at probability ``p`` in (0, 1] (numpy's ``geometric(p)``)."""
         if p < INVERSION_BELOW:
             trials = math.ceil(-self.standard_exponential() / math.log1p(-p))
-            return INT64_MAX if trials >= 9.223372036854776e18 else trials
+            return INT64_MAX if trials >= GEOMETRIC_CAP else trials
         return self._numpy().geometric(p)
 
     def __getattr__(self, name: str) -> Any:

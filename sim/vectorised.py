@@ -38,6 +38,7 @@ from powsim.calibrate.difficulty import Difficulty
 from powsim.model.kinds import AGENT_KINDS
 from powsim.sim.durations import Durations
 from powsim.sim.events import EVENT_COLUMNS
+from powsim.sim.exponentials import GEOMETRIC_CAP
 from powsim.sim.member_draws import SLOTS, Members, draw_members
 from powsim.difficulty.policies import QUERIES_PER_CHARGE, OneSidedPolicy, PaperPolicy, Policy
 from powsim.model.scenario import AgentSpec
@@ -45,7 +46,6 @@ from powsim.model.scenario import ServerConfig
 from powsim.sim.solve_time import solve_model
 from powsim.traces.batches import Workload
 
-INT64_CAP = 9.223372036854776e18  # numpy's geometric returns INT64_MAX from here on
 STEPS = 5  # a batch's steps on the clock: think, inference, cost estimation, solve, verify
 # ln(1 - 2^-k) by math (libm, as numpy's C geometric), k = 0..60 bits
 LOG1P = np.array([math.log1p(-(2.0 ** -k)) if k else -math.inf for k in range(61)])
@@ -175,7 +175,7 @@ def _draws(spec: AgentSpec, members: Members, bits: np.ndarray, work: Workload,
         return think, batches.inference_s, batches.cost_s, np.ldexp(float(sub), bits)
     values = np.ones(drawn.shape)
     values[drawn] = members.exponentials
-    trials = np.minimum(np.ceil(-values[:, 3] / LOG1P[np.maximum(bits, 2)]), INT64_CAP)
+    trials = np.minimum(np.ceil(-values[:, 3] / LOG1P[np.maximum(bits, 2)]), GEOMETRIC_CAP)
     think = np.where(drawn[:, 0], spec.think_s * values[:, 0], think)
     inference = np.where(drawn[:, 1], batches.inference_s * values[:, 1], batches.inference_s)
     estimation = np.where(drawn[:, 2], batches.cost_s * values[:, 2], batches.cost_s)

@@ -3,7 +3,7 @@
 Outputs record the seed, so a secret drawn from the seed alone would let anyone holding an
 output forge that run's challenges. The secret is instead HMAC-SHA256 of bytes drawn from
 the seed under a machine key: 32 random bytes created once in the user cache
-(``$POWSIM_CACHE_DIR/hmac-key`` or ``~/.cache/powsim/hmac-key``, mode 0600) and recorded
+(``hmac-key`` in the user cache, :mod:`powsim.user_cache`; mode 0600) and recorded
 nowhere. The same seed gives the same challenges on this machine; on another machine the
 challenges, and so real-mode trial counts, differ (with the same law).
 """
@@ -17,14 +17,14 @@ import secrets
 from pathlib import Path
 
 from powsim.errors import InputError
-from powsim.hashcash.local_profile import local_rate_path
+from powsim.user_cache import user_cache
 
 KEY_BYTES = 32
 
 
 def machine_key_path() -> Path:
-    """Where this machine's key lives: beside the stored hash rate, in the user cache."""
-    return local_rate_path().with_name("hmac-key")
+    """Where this machine's key lives: ``hmac-key`` in the user cache."""
+    return user_cache() / "hmac-key"
 
 
 def machine_key() -> bytes:
